@@ -1,0 +1,46 @@
+// Builds the self-contained binary: `bun run build` -> dist/airbyte-mcp for this machine.
+//   bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/airbyte-mcp] [--entry main.ts]
+// Never auto-load a stray ./.env or bunfig.toml at run time: that would be a secret leak.
+
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    target: { type: "string" },
+    outfile: { type: "string" },
+    entry: { type: "string", default: "main.ts" },
+  },
+  strict: true,
+});
+
+const root = new URL("..", import.meta.url).pathname;
+const exe = values.target?.includes("windows") ? ".exe" : "";
+const outfile = values.outfile ?? `dist/airbyte-mcp${exe}`;
+
+const commit = (() => {
+  const r = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: root, stderr: "ignore" });
+  return r.exitCode === 0 ? r.stdout.toString().trim() : "unknown";
+})();
+
+const args = [
+  process.execPath,
+  "build",
+  "--compile",
+  "--minify",
+  "--sourcemap=inline",
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  `--define=__AIRBYTE_MCP_COMMIT__=${JSON.stringify(commit)}`,
+  ...(values.target ? [`--target=${values.target}`] : []),
+  values.entry ?? "main.ts",
+  "--outfile",
+  outfile,
+];
+const started = performance.now();
+const proc = Bun.spawnSync(args, { cwd: root, stdout: "inherit", stderr: "inherit" });
+if (proc.exitCode !== 0) {
+  console.error(`build failed (exit ${proc.exitCode})`);
+  process.exit(1);
+}
+console.error(`built ${outfile} (commit ${commit}) in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,49 @@
+import { NAME, VERSION } from "../core/version.ts";
+
+export const MAIN_HELP = `${NAME} ${VERSION}: Airbyte connectors for AI agents (MCP) and scripts (CLI).
+
+Usage:
+  ${NAME}                       serve MCP over stdio (same as "serve")
+  ${NAME} serve                 serve MCP over stdio
+  ${NAME} tools [--json] [--all]
+                                list the tools visible under the current settings
+  ${NAME} call <tool> [--json '<arguments object>' | --json-file PATH | --json -]
+                                run one tool and print its result as JSON
+  ${NAME} --version             print the version
+  ${NAME} <command> --help      help for one command
+
+Settings come from the environment and from the dotenv file named by AIRBYTE_MCP_ENV_FILE
+(an absolute path). See the README for every variable.
+
+Exit codes: 0 success, 1 the tool failed, 2 bad usage, invalid arguments or configuration.
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: ${NAME} serve
+
+Serve the Model Context Protocol over stdio, for an MCP client (Claude, Cursor, VS Code, ...).
+Both protocol eras are served: 2025-11-25 (initialize handshake) and 2026-07-28 (stateless).
+Stdout carries only JSON-RPC; logs go to stderr (AIRBYTE_MCP_LOG_LEVEL).
+`,
+  tools: `Usage: ${NAME} tools [--json] [--all]
+
+List the tools visible under the current settings, with their hints
+(RO read-only, D destructive, I idempotent, OW open world, FS needs the local filesystem).
+
+  --json   print a JSON array of objects: name, title, domain, the four hints,
+           requiresClientFilesystem, description, inputSchema, outputSchema
+  --all    include hidden tools, each with the setting that hides it (hidden_by)
+`,
+  call: `Usage: ${NAME} call <tool> [--json '<arguments object>' | --json-file PATH | --json -]
+
+Validate the arguments with the tool's schema, run the tool and print its structured
+result as JSON on stdout.
+
+  --json ARGS       the arguments as a JSON object (default: {})
+  --json -          read the arguments object from stdin
+  --json-file PATH  read the arguments object from a file
+
+Exit codes: 0 success; 1 the tool failed (message on stderr); 2 bad usage, unknown or
+hidden tool, or invalid arguments (the message names the bad field).
+`,
+};

@@ -1,0 +1,225 @@
+// The CLI front-end: argv -> (tool, input) -> JSON on stdout, with meaningful exit codes.
+
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { describeTool } from "../core/describe.ts";
+import { EXIT } from "../core/errors.ts";
+import { invokeTool } from "../core/invoke.ts";
+import { createRuntime, type Runtime } from "../core/runtime.ts";
+import { SettingsError } from "../core/settings.ts";
+import type { AnyToolDef } from "../core/tool.ts";
+import { COMMIT, NAME, VERSION } from "../core/version.ts";
+import { hiddenReason } from "../core/visibility.ts";
+import { createMcpServer } from "../mcp/server.ts";
+import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+  env: Record<string, string | undefined>;
+}
+
+export const processIo: CliIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  readStdin: () => Bun.stdin.text(),
+  env: process.env,
+};
+
+class UsageError extends Error {}
+
+/** Runs the CLI; resolves to the exit code (for "serve", when the server should keep running: null). */
+export async function runCli(
+  argv: string[],
+  tools: readonly AnyToolDef[],
+  io: CliIo = processIo,
+): Promise<number | null> {
+  const [command = "serve", ...rest] = argv;
+  try {
+    if (command === "--version" || command === "-V" || command === "version") {
+      io.stdout(`${NAME} ${VERSION}${COMMIT ? ` (${COMMIT})` : ""}\n`);
+      return EXIT.ok;
+    }
+    if (command === "--help" || command === "-h" || command === "help") {
+      const topic = rest[0];
+      io.stdout(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP);
+      return EXIT.ok;
+    }
+    if (!(command in COMMAND_HELP)) {
+      throw new UsageError(`unknown command '${command}'. Run '${NAME} --help' for the commands.`);
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(COMMAND_HELP[command] ?? MAIN_HELP);
+      return EXIT.ok;
+    }
+    switch (command) {
+      case "serve":
+        if (rest.length > 0) throw new UsageError(`'serve' takes no arguments (got ${rest.join(" ")}).`);
+        serve(runtime(tools, io));
+        return null;
+      case "tools":
+        return listTools(rest, tools, io);
+      case "call":
+        return await call(rest, tools, io);
+    }
+    throw new UsageError(`unknown command '${command}'.`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${NAME}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SettingsError) {
+      io.stderr(`${NAME}: configuration error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+function runtime(tools: readonly AnyToolDef[], io: CliIo): Runtime {
+  return createRuntime({ env: io.env, tools, writeLog: io.stderr });
+}
+
+function serve(rt: Runtime): void {
+  // Anything printed with console.log by a dependency would corrupt the JSON-RPC stream.
+  console.log =
+    console.info =
+    console.debug =
+      (...args: unknown[]) => rt.log.info(args.map(String).join(" "));
+  const handle = serveStdio(() => createMcpServer(rt, { kind: "stdio" }), {
+    onerror: (error) => rt.log.error(`stdio transport: ${error.message}`),
+  });
+  rt.log.info(`${NAME} ${VERSION} serving MCP over stdio`, { project_dir: rt.settings.projectDir });
+  const stop = () => {
+    void handle.close().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+function listTools(args: string[], tools: readonly AnyToolDef[], io: CliIo): number {
+  const { values } = parse(args, { json: { type: "boolean" }, all: { type: "boolean" } }, 0);
+  const rt = runtime(tools, io);
+  const rows = tools
+    .map((t) => ({ t, hidden: hiddenReason(t, rt.settings, { kind: "cli" }) }))
+    .filter((r) => values.all || r.hidden === undefined);
+  if (values.json) {
+    const list = rows.map(({ t, hidden }) => {
+      const d = describeTool(t);
+      return {
+        name: d.name,
+        title: d.title,
+        domain: d.domain,
+        readOnlyHint: d.annotations.readOnlyHint,
+        destructiveHint: d.annotations.destructiveHint,
+        idempotentHint: d.annotations.idempotentHint,
+        openWorldHint: d.annotations.openWorldHint,
+        requiresClientFilesystem: d.annotations.requiresClientFilesystem,
+        ...(values.all ? { hidden_by: hidden ?? null } : {}),
+        description: d.description,
+        inputSchema: d.inputSchema,
+        outputSchema: d.outputSchema,
+      };
+    });
+    io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const width = Math.max(4, ...rows.map((r) => r.t.name.length));
+  const lines = [`${"TOOL".padEnd(width)}  DOMAIN    HINTS            TITLE`];
+  for (const { t, hidden } of rows) {
+    const h = t.hints;
+    const hints = [
+      h.readOnlyHint ? "RO" : "",
+      h.destructiveHint ? "D" : "",
+      h.idempotentHint ? "I" : "",
+      h.openWorldHint ? "OW" : "",
+      t.needsFilesystem ? "FS" : "",
+    ]
+      .filter(Boolean)
+      .join(",");
+    lines.push(
+      `${t.name.padEnd(width)}  ${t.domain.padEnd(8)}  ${hints.padEnd(15)}  ${t.title}${hidden ? "  [hidden]" : ""}`,
+    );
+  }
+  if (rows.length === 0) lines.push("(no tools are visible under the current settings; try --all)");
+  io.stdout(`${lines.join("\n")}\n`);
+  return EXIT.ok;
+}
+
+async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { json: { type: "string" }, "json-file": { type: "string" } },
+    1,
+  );
+  const name = positionals[0];
+  if (!name) throw new UsageError(`'call' needs a tool name. Run '${NAME} tools' to list them.`);
+  if (values.json !== undefined && values["json-file"] !== undefined) {
+    throw new UsageError("give the arguments with --json or --json-file, not both.");
+  }
+  let text = "{}";
+  let source = "--json";
+  if (values["json-file"] !== undefined) {
+    source = values["json-file"];
+    try {
+      text = readFileSync(values["json-file"], "utf8");
+    } catch (error) {
+      throw new UsageError(
+        `cannot read --json-file ${source}: ${(error as NodeJS.ErrnoException).code ?? error}.`,
+      );
+    }
+  } else if (values.json === "-") {
+    source = "stdin";
+    text = await io.readStdin();
+  } else if (values.json !== undefined) {
+    text = values.json;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the arguments from ${source} are not valid JSON: ${(error as Error).message}.`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(`the arguments from ${source} must be a JSON object, like '{"name": "value"}'.`);
+  }
+
+  const rt = runtime(tools, io);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  try {
+    const outcome = await invokeTool(tools, name, parsed, rt.context(abort.signal), { kind: "cli" });
+    if (outcome.ok) {
+      io.stdout(`${JSON.stringify(outcome.result, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    io.stderr(`${NAME}: ${outcome.message}\n`);
+    return outcome.kind === "failed" ? EXIT.toolFailed : EXIT.usage;
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean" }>;
+
+function parse<O extends OptionSpec>(args: string[], options: O, maxPositionals: number) {
+  let result: ReturnType<
+    typeof parseArgs<{ options: O; allowPositionals: true; strict: true; args: string[] }>
+  >;
+  try {
+    result = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(
+      `${(error as Error).message.replace(/\. To specify.*$/s, "")}. Run with --help for usage.`,
+    );
+  }
+  if (result.positionals.length > maxPositionals) {
+    throw new UsageError(
+      `unexpected argument '${result.positionals[maxPositionals]}'. Run with --help for usage.`,
+    );
+  }
+  return result;
+}

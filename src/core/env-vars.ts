@@ -1,0 +1,219 @@
+// Every environment variable the server reads, in one table: the settings loader, the redactor
+// (which must not mask the server's own non-secret settings) and the README all use it.
+
+export interface EnvVarSpec {
+  name: string;
+  /** Holds a credential: its value is always redacted, whatever its length. */
+  secret: boolean;
+  default: string;
+  description: string;
+}
+
+export const ENV_VARS: readonly EnvVarSpec[] = [
+  {
+    name: "AIRBYTE_MCP_ENV_FILE",
+    secret: false,
+    default: "unset",
+    description:
+      "Absolute path of a dotenv file with secrets and settings, loaded before any other setting. Process env wins over the file.",
+  },
+  {
+    name: "AIRBYTE_PROJECT_DIR",
+    secret: false,
+    default:
+      "platform data dir (`~/.local/share/airbyte-mcp`, `~/Library/Application Support/airbyte-mcp`, `%LOCALAPPDATA%\\airbyte-mcp`)",
+    description: "Absolute root for the cache, connector installs and temp files. Created if missing.",
+  },
+  {
+    name: "AIRBYTE_CACHE_ROOT",
+    secret: false,
+    default: "`$AIRBYTE_PROJECT_DIR/.cache`",
+    description: "Where the embedded cache and the registry cache live.",
+  },
+  {
+    name: "AIRBYTE_INSTALL_DIR",
+    secret: false,
+    default: "`$AIRBYTE_PROJECT_DIR`",
+    description: "Where Python connector virtualenvs (`.venv-<connector>`) are created.",
+  },
+  {
+    name: "AIRBYTE_TEMP_DIR",
+    secret: false,
+    default: "`$AIRBYTE_PROJECT_DIR/.tmp`",
+    description: "Private directory for config, catalog and state files handed to connectors.",
+  },
+  {
+    name: "AIRBYTE_LOCAL_REGISTRY",
+    secret: false,
+    default: "Airbyte OSS registry URL",
+    description:
+      "Registry source: an http(s) URL or an absolute JSON file path; `0`/`false` disables the registry.",
+  },
+  {
+    name: "AIRBYTE_OFFLINE_MODE",
+    secret: false,
+    default: "0",
+    description:
+      "`1` never touches the network for the registry: the cache or the embedded snapshot is used.",
+  },
+  {
+    name: "AIRBYTE_NO_UV",
+    secret: false,
+    default: "0",
+    description:
+      "`1` creates Python connector venvs with `python3 -m venv` and pip even when `uv` is on PATH.",
+  },
+  {
+    name: "AIRBYTE_MCP_TRUSTED_EXECUTION",
+    secret: false,
+    default: "1 (stdio)",
+    description: "`0` hides every local tool (those that run connectors or read local files).",
+  },
+  {
+    name: "AIRBYTE_CLOUD_MCP_SAFE_MODE",
+    secret: false,
+    default: "1",
+    description: "Destructive Cloud tools may only touch objects this server process created.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_MCP_READONLY_MODE",
+    secret: false,
+    default: "0",
+    description:
+      "`1` hides the Cloud tools that write or destroy. `run_cloud_sync`, local and registry tools stay visible.",
+  },
+  {
+    name: "AIRBYTE_MCP_DOMAINS",
+    secret: false,
+    default: "all",
+    description:
+      "Comma-separated domains to show: `registry`, `local`, `cloud`. Exclusive with the next one.",
+  },
+  {
+    name: "AIRBYTE_MCP_DOMAINS_DISABLED",
+    secret: false,
+    default: "none",
+    description: "Comma-separated domains to hide.",
+  },
+  {
+    name: "MCP_EXCLUDE_TOOLS",
+    secret: false,
+    default: "none",
+    description: "Comma-separated tool names to hide.",
+  },
+  {
+    name: "MCP_INCLUDE_MODULES",
+    secret: false,
+    default: "all",
+    description: "Generic alias of `AIRBYTE_MCP_DOMAINS` (fastmcp-extensions).",
+  },
+  {
+    name: "MCP_EXCLUDE_MODULES",
+    secret: false,
+    default: "none",
+    description: "Generic alias of `AIRBYTE_MCP_DOMAINS_DISABLED` (fastmcp-extensions).",
+  },
+  {
+    name: "MCP_READONLY_MODE",
+    secret: false,
+    default: "0",
+    description: "Generic filter: `1` hides every tool without `readOnlyHint`, local and Cloud alike.",
+  },
+  {
+    name: "MCP_NO_DESTRUCTIVE_TOOLS",
+    secret: false,
+    default: "0",
+    description: "`1` hides every tool with `destructiveHint`.",
+  },
+  {
+    name: "MCP_NO_CLIENT_FILESYSTEM",
+    secret: false,
+    default: "0",
+    description: "`1` hides the tools that need the server's local filesystem.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_CLIENT_ID",
+    secret: true,
+    default: "unset",
+    description: "Airbyte Cloud application client id (client-credentials grant).",
+  },
+  {
+    name: "AIRBYTE_CLOUD_CLIENT_SECRET",
+    secret: true,
+    default: "unset",
+    description: "Airbyte Cloud application client secret.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_BEARER_TOKEN",
+    secret: true,
+    default: "unset",
+    description: "A bearer token used instead of client credentials (not both).",
+  },
+  {
+    name: "AIRBYTE_CLOUD_WORKSPACE_ID",
+    secret: false,
+    default: "unset",
+    description: "Default Cloud workspace for tools whose `workspace_id` is omitted.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_API_URL",
+    secret: false,
+    default: "`https://api.airbyte.com/v1`",
+    description: "Airbyte public API root.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_CONFIG_API_URL",
+    secret: false,
+    default: "derived from the API URL",
+    description: "Airbyte Config API root (organisations, builder projects).",
+  },
+  {
+    name: "AIRBYTE_MCP_LOG_LEVEL",
+    secret: false,
+    default: "info",
+    description: "Stderr log level: `debug`, `info`, `warn`, `error` or `silent`.",
+  },
+  {
+    name: "AIRBYTE_STRUCTURED_LOGGING",
+    secret: false,
+    default: "0",
+    description: "`1` writes stderr logs as JSON lines.",
+  },
+];
+
+const byName = new Map(ENV_VARS.map((v) => [v.name, v]));
+
+/** True for the server's own settings whose values are not secret (paths, URLs, ids, flags). */
+export function isNonSecretSetting(name: string): boolean {
+  const spec = byName.get(name);
+  return spec !== undefined && !spec.secret;
+}
+
+// Words that mark a variable name as holding a credential, matched on "_"-separated parts
+// (so PWD, the shell's working directory, or SSH_AUTH_SOCK, a path, do not count).
+const SECRET_WORDS = new Set([
+  "SECRET",
+  "SECRETS",
+  "PASSWORD",
+  "PASSWD",
+  "PASS",
+  "TOKEN",
+  "TOKENS",
+  "KEY",
+  "APIKEY",
+  "CREDENTIAL",
+  "CREDENTIALS",
+  "PASSPHRASE",
+  "PAT",
+  "COOKIE",
+  "SESSION",
+  "DSN",
+]);
+
+/** Whether a variable name looks like it holds a secret (`*_TOKEN`, `*_PASSWORD`, `*_CLIENT_ID`, ...). */
+export function looksSecret(name: string): boolean {
+  if (byName.get(name)?.secret) return true;
+  const upper = name.toUpperCase();
+  if (upper.endsWith("CLIENT_ID") || upper.endsWith("ACCESS_KEY_ID")) return true;
+  return upper.split(/[_\-.]+/).some((word) => SECRET_WORDS.has(word));
+}

@@ -1,0 +1,303 @@
+// The one typed settings object, computed once at start-up. The env file is loaded first, so every
+// setting below sees its values (PyAirbyte computes several settings before reading the file).
+
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { EnvFileError, parseEnvFile } from "./envfile.ts";
+
+export const DOMAINS = ["registry", "local", "cloud"] as const;
+export type Domain = (typeof DOMAINS)[number];
+// PyAirbyte also knows "interactive" (MCP Apps UI tools); accepted so that existing configs start.
+const KNOWN_DOMAIN_NAMES = new Set<string>([...DOMAINS, "interactive"]);
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+export interface EnvFileInfo {
+  path: string;
+  /** Variable names defined by the file, in file order. */
+  names: string[];
+  mtimeMs: number;
+}
+
+export interface DomainFilter {
+  /** The variable that set it, for messages. */
+  variable: string;
+  domains: string[];
+}
+
+export interface Settings {
+  envFile: EnvFileInfo | null;
+  /** The env file's values overlaid by the process env: the one place variables are looked up. */
+  env: Readonly<Record<string, string>>;
+  /** Values that came from the env file only (for the redactor). */
+  envFileValues: Readonly<Record<string, string>>;
+  projectDir: string;
+  cacheRoot: string;
+  installDir: string;
+  tempDir: string;
+  offlineMode: boolean;
+  noUv: boolean;
+  /** Registry source: a URL, an absolute file path, or null when disabled. */
+  localRegistry: string | null;
+  trustedExecution: boolean;
+  safeMode: boolean;
+  readOnlyMode: boolean;
+  genericReadOnlyMode: boolean;
+  noDestructiveTools: boolean;
+  noClientFilesystem: boolean;
+  includeDomains: DomainFilter[];
+  excludeDomains: DomainFilter[];
+  excludedTools: string[];
+  cloud: {
+    workspaceId: string | null;
+    apiUrl: string;
+    configApiUrl: string | null;
+    hasClientCredentials: boolean;
+    hasBearerToken: boolean;
+  };
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  structuredLogging: boolean;
+  /** Start-up warnings to log once the logger exists. */
+  warnings: string[];
+}
+
+export interface LoadSettingsOptions {
+  env: Record<string, string | undefined>;
+  platform?: NodeJS.Platform;
+  /** Create the project dir and check it is writable (off for --help and --version). */
+  prepareDirs?: boolean;
+}
+
+const OSS_REGISTRY_URL = "https://connectors.airbyte.com/files/registries/v0/oss_registry.json";
+const DEFAULT_API_URL = "https://api.airbyte.com/v1";
+
+export function loadSettings(options: LoadSettingsOptions): Settings {
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.env)) if (v !== undefined) processEnv[k] = v;
+  const warnings: string[] = [];
+
+  // 1. The env file, before anything else.
+  const envFilePath = processEnv.AIRBYTE_MCP_ENV_FILE?.trim() || null;
+  let envFile: EnvFileInfo | null = null;
+  const envFileValues: Record<string, string> = {};
+  if (envFilePath) {
+    envFile = readEnvFile(envFilePath, processEnv, envFileValues);
+  }
+  const env: Record<string, string> = { ...envFileValues, ...processEnv };
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+
+  // 2. Directories.
+  const projectDir =
+    absoluteDir("AIRBYTE_PROJECT_DIR", get("AIRBYTE_PROJECT_DIR")) ?? defaultProjectDir(options);
+  const cacheRoot =
+    absoluteDir("AIRBYTE_CACHE_ROOT", get("AIRBYTE_CACHE_ROOT")) ?? join(projectDir, ".cache");
+  const installDir = absoluteDir("AIRBYTE_INSTALL_DIR", get("AIRBYTE_INSTALL_DIR")) ?? projectDir;
+  const tempDir = absoluteDir("AIRBYTE_TEMP_DIR", get("AIRBYTE_TEMP_DIR")) ?? join(projectDir, ".tmp");
+  if (options.prepareDirs ?? true) ensureWritableDir("AIRBYTE_PROJECT_DIR", projectDir);
+
+  // 3. Registry.
+  const offlineMode = flag(get, "AIRBYTE_OFFLINE_MODE", false);
+  const registryRaw = get("AIRBYTE_LOCAL_REGISTRY");
+  let localRegistry: string | null = OSS_REGISTRY_URL;
+  if (registryRaw !== undefined) {
+    if (/^(0|f|false|no|off)$/i.test(registryRaw)) localRegistry = null;
+    else if (/^https?:\/\//i.test(registryRaw) || isAbsolute(registryRaw)) localRegistry = registryRaw;
+    else
+      throw new SettingsError(
+        "AIRBYTE_LOCAL_REGISTRY must be an http(s) URL, an absolute path to a registry JSON file, or 0 to disable the registry.",
+      );
+  }
+
+  // 4. Modes and filters.
+  const includeDomains: DomainFilter[] = [];
+  const excludeDomains: DomainFilter[] = [];
+  for (const [incVar, excVar] of [
+    ["AIRBYTE_MCP_DOMAINS", "AIRBYTE_MCP_DOMAINS_DISABLED"],
+    ["MCP_INCLUDE_MODULES", "MCP_EXCLUDE_MODULES"],
+  ] as const) {
+    const inc = domainList(incVar, get(incVar), warnings);
+    const exc = domainList(excVar, get(excVar), warnings);
+    if (inc && exc) {
+      throw new SettingsError(`${incVar} and ${excVar} are mutually exclusive: set only one of them.`);
+    }
+    if (inc) includeDomains.push({ variable: incVar, domains: inc });
+    if (exc) excludeDomains.push({ variable: excVar, domains: exc });
+  }
+
+  const hasClientId = get("AIRBYTE_CLOUD_CLIENT_ID") !== undefined;
+  const hasClientSecret = get("AIRBYTE_CLOUD_CLIENT_SECRET") !== undefined;
+  const hasBearerToken = get("AIRBYTE_CLOUD_BEARER_TOKEN") !== undefined;
+  if (hasBearerToken && (hasClientId || hasClientSecret)) {
+    throw new SettingsError(
+      "AIRBYTE_CLOUD_BEARER_TOKEN cannot be used together with AIRBYTE_CLOUD_CLIENT_ID/AIRBYTE_CLOUD_CLIENT_SECRET: keep one way to authenticate.",
+    );
+  }
+  const apiUrl = url("AIRBYTE_CLOUD_API_URL", get("AIRBYTE_CLOUD_API_URL")) ?? DEFAULT_API_URL;
+
+  const logLevel = (get("AIRBYTE_MCP_LOG_LEVEL") ?? "info").toLowerCase();
+  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) {
+    throw new SettingsError("AIRBYTE_MCP_LOG_LEVEL must be one of debug, info, warn, error, silent.");
+  }
+
+  return {
+    envFile,
+    env,
+    envFileValues,
+    projectDir,
+    cacheRoot,
+    installDir,
+    tempDir,
+    offlineMode,
+    noUv: flag(get, "AIRBYTE_NO_UV", false),
+    localRegistry,
+    trustedExecution: flag(get, "AIRBYTE_MCP_TRUSTED_EXECUTION", true),
+    safeMode: flag(get, "AIRBYTE_CLOUD_MCP_SAFE_MODE", true),
+    readOnlyMode: flag(get, "AIRBYTE_CLOUD_MCP_READONLY_MODE", false),
+    genericReadOnlyMode: flag(get, "MCP_READONLY_MODE", false),
+    noDestructiveTools: flag(get, "MCP_NO_DESTRUCTIVE_TOOLS", false),
+    noClientFilesystem: flag(get, "MCP_NO_CLIENT_FILESYSTEM", false),
+    includeDomains,
+    excludeDomains,
+    excludedTools: csv(get("MCP_EXCLUDE_TOOLS")),
+    cloud: {
+      workspaceId: get("AIRBYTE_CLOUD_WORKSPACE_ID") ?? null,
+      apiUrl,
+      configApiUrl: url("AIRBYTE_CLOUD_CONFIG_API_URL", get("AIRBYTE_CLOUD_CONFIG_API_URL")) ?? null,
+      hasClientCredentials: hasClientId && hasClientSecret,
+      hasBearerToken,
+    },
+    logLevel: logLevel as Settings["logLevel"],
+    structuredLogging: flag(get, "AIRBYTE_STRUCTURED_LOGGING", false),
+    warnings,
+  };
+}
+
+function readEnvFile(
+  path: string,
+  processEnv: Record<string, string>,
+  into: Record<string, string>,
+): EnvFileInfo {
+  if (!isAbsolute(path)) {
+    throw new SettingsError(
+      `AIRBYTE_MCP_ENV_FILE must be an absolute path (got a relative one: ${path}). MCP clients start servers from unpredictable directories; give the full path.`,
+    );
+  }
+  let text: string;
+  let mtimeMs: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new SettingsError(`AIRBYTE_MCP_ENV_FILE ${path} is not a regular file.`);
+    mtimeMs = st.mtimeMs;
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EACCES"
+          ? "is not readable (permission denied)"
+          : `cannot be read (${code ?? "unknown error"})`;
+    throw new SettingsError(`AIRBYTE_MCP_ENV_FILE ${path} ${why}. Fix the path or the file's permissions.`);
+  }
+  let entries: ReturnType<typeof parseEnvFile>;
+  try {
+    entries = parseEnvFile(text, path, (name) => processEnv[name]);
+  } catch (error) {
+    if (error instanceof EnvFileError) {
+      throw new SettingsError(`AIRBYTE_MCP_ENV_FILE: ${error.message}. Fix that line and restart.`);
+    }
+    throw error;
+  }
+  const names: string[] = [];
+  for (const e of entries) {
+    if (!(e.name in into)) names.push(e.name);
+    into[e.name] = e.value;
+  }
+  return { path, names, mtimeMs };
+}
+
+function defaultProjectDir(options: LoadSettingsOptions): string {
+  const env = options.env;
+  const platform = options.platform ?? process.platform;
+  const home = env.HOME || env.USERPROFILE || homedir();
+  if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "airbyte-mcp");
+  if (platform === "darwin") return join(home, "Library", "Application Support", "airbyte-mcp");
+  return join(env.XDG_DATA_HOME || join(home, ".local", "share"), "airbyte-mcp");
+}
+
+function absoluteDir(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isAbsolute(value)) {
+    throw new SettingsError(`${variable} must be an absolute path (got ${value}).`);
+  }
+  return value;
+}
+
+function ensureWritableDir(variable: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new SettingsError(
+      `${variable} ${dir} cannot be created or is not writable (${code}). Point ${variable} at a writable absolute directory.`,
+    );
+  }
+}
+
+const TRUE = /^(1|true|t|yes|y|on)$/i;
+const FALSE = /^(0|false|f|no|n|off)$/i;
+
+function flag(get: (n: string) => string | undefined, name: string, fallback: boolean): boolean {
+  const v = get(name);
+  if (v === undefined) return fallback;
+  if (TRUE.test(v)) return true;
+  if (FALSE.test(v)) return false;
+  throw new SettingsError(`${name} must be a boolean: 1/true/yes/on or 0/false/no/off.`);
+}
+
+function csv(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function domainList(variable: string, value: string | undefined, warnings: string[]): string[] | null {
+  const list = csv(value).map((d) => d.toLowerCase());
+  if (list.length === 0) return null;
+  const unknown = list.filter((d) => !KNOWN_DOMAIN_NAMES.has(d));
+  if (unknown.length > 0) {
+    throw new SettingsError(
+      `${variable} names unknown domain(s) ${unknown.join(", ")}. Known domains: ${DOMAINS.join(", ")}.`,
+    );
+  }
+  if (list.includes("interactive")) {
+    warnings.push(
+      `${variable}: the "interactive" domain (MCP Apps UI tools) has no tools in airbyte-mcp; ignored.`,
+    );
+  }
+  return list;
+}
+
+function url(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const u = new URL(value);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new SettingsError(`${variable} must be an http(s) URL.`);
+  }
+  return value.replace(/\/+$/, "");
+}
