@@ -6,7 +6,9 @@ import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { describeTool } from "../core/describe.ts";
 import { EXIT } from "../core/errors.ts";
 import { invokeTool } from "../core/invoke.ts";
+import { Redactor } from "../core/redact.ts";
 import { createRuntime, type Runtime } from "../core/runtime.ts";
+import { collectSecretValues } from "../core/secrets.ts";
 import { SettingsError } from "../core/settings.ts";
 import type { AnyToolDef } from "../core/tool.ts";
 import { COMMIT, NAME, VERSION } from "../core/version.ts";
@@ -67,7 +69,8 @@ export async function runCli(
     throw new UsageError(`unknown command '${command}'.`);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${NAME}: ${error.message}\n`);
+      // argv may carry a secret (a --json payload, say): mask usage errors like any other output.
+      io.stderr(`${NAME}: ${usageRedactor(tools, io).text(error.message)}\n`);
       return EXIT.usage;
     }
     if (error instanceof SettingsError) {
@@ -78,8 +81,25 @@ export async function runCli(
   }
 }
 
+const runtimes = new WeakMap<CliIo, Runtime>();
+
+/** The runtime for this invocation, created once (settings are read once). */
 function runtime(tools: readonly AnyToolDef[], io: CliIo): Runtime {
-  return createRuntime({ env: io.env, tools, writeLog: io.stderr });
+  let rt = runtimes.get(io);
+  if (!rt) {
+    rt = createRuntime({ env: io.env, tools, writeLog: io.stderr });
+    runtimes.set(io, rt);
+  }
+  return rt;
+}
+
+function usageRedactor(tools: readonly AnyToolDef[], io: CliIo): Redactor {
+  try {
+    return runtime(tools, io).redactor;
+  } catch {
+    // The settings themselves are broken: mask at least the secret-looking process variables.
+    return new Redactor(collectSecretValues({ envFileValues: {} }, io.env));
+  }
 }
 
 function serve(rt: Runtime): void {
@@ -149,6 +169,7 @@ function listTools(args: string[], tools: readonly AnyToolDef[], io: CliIo): num
 }
 
 async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Promise<number> {
+  const rt = runtime(tools, io);
   const { values, positionals } = parse(
     args,
     { json: { type: "string" }, "json-file": { type: "string" } },
@@ -186,7 +207,6 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
     throw new UsageError(`the arguments from ${source} must be a JSON object, like '{"name": "value"}'.`);
   }
 
-  const rt = runtime(tools, io);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);

@@ -130,11 +130,9 @@ function interpret(
     }
     if (ch === "$" && s[j + 1] === "{") {
       const end = s.indexOf("}", j + 2);
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows dotenv syntax.
       if (end < 0) throw new EnvFileError(path, lineNo, "unterminated ${...} reference");
       const [ref, fallback] = splitDefault(s.slice(j + 2, end));
       if (!NAME.test(ref)) {
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows dotenv syntax.
         throw new EnvFileError(path, lineNo, "invalid ${...} reference: write ${NAME} or ${NAME:-default}");
       }
       const v = resolve(ref);

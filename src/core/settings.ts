@@ -200,14 +200,9 @@ function readEnvFile(
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof SettingsError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "does not exist"
-        : code === "EACCES"
-          ? "is not readable (permission denied)"
-          : `cannot be read (${code ?? "unknown error"})`;
-    throw new SettingsError(`AIRBYTE_MCP_ENV_FILE ${path} ${why}. Fix the path or the file's permissions.`);
+    throw new SettingsError(
+      `AIRBYTE_MCP_ENV_FILE ${path} ${readFailure((error as NodeJS.ErrnoException).code)}. Fix the path or the file's permissions.`,
+    );
   }
   let entries: ReturnType<typeof parseEnvFile>;
   try {
@@ -224,6 +219,14 @@ function readEnvFile(
     into[e.name] = e.value;
   }
   return { path, names, mtimeMs };
+}
+
+/** Why a file could not be read, from its errno code. */
+export function readFailure(code: string | undefined): string {
+  if (code === "ENOENT") return "does not exist";
+  if (code === "EACCES" || code === "EPERM") return "is not readable (permission denied)";
+  if (code === "ENOTDIR") return "does not exist (a parent is not a directory)";
+  return `cannot be read (${code ?? "unknown error"})`;
 }
 
 function defaultProjectDir(options: LoadSettingsOptions): string {

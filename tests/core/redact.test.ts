@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { MASK, Redactor } from "../../src/core/redact.ts";
+
+describe("Redactor", () => {
+  const r = new Redactor(["hunter2-password", "hunter2", 'quo"te\\slash-secret', "a b&c=d/secret"]);
+
+  test("masks every occurrence, longest secret first", () => {
+    expect(r.text("pw=hunter2-password and hunter2 again")).toBe(`pw=${MASK} and ${MASK} again`);
+  });
+
+  test("masks JSON-escaped and URL-encoded forms", () => {
+    expect(r.text(JSON.stringify({ v: 'quo"te\\slash-secret' }))).toBe(`{"v":"${MASK}"}`);
+    expect(r.text(`https://x/?q=${encodeURIComponent("a b&c=d/secret")}`)).toBe(`https://x/?q=${MASK}`);
+  });
+
+  test("regex metacharacters in secrets are literal", () => {
+    const meta = new Redactor(["(.*)+[x]$secret"]);
+    expect(meta.text("a (.*)+[x]$secret b")).toBe(`a ${MASK} b`);
+    expect(meta.text("nothing here")).toBe("nothing here");
+  });
+
+  test("deep-redacts values and keys without touching non-strings or the input", () => {
+    const input = { hunter2: ["x hunter2", 5, null, true, { deep: "hunter2-password" }] };
+    expect(r.value<unknown>(input)).toEqual({ [MASK]: [`x ${MASK}`, 5, null, true, { deep: MASK }] });
+    expect(input.hunter2[0]).toBe("x hunter2");
+  });
+
+  test("an empty redactor is the identity", () => {
+    const empty = new Redactor([]);
+    expect(empty.isEmpty).toBe(true);
+    const v = { a: "b" };
+    expect(empty.value(v)).toBe(v);
+  });
+});

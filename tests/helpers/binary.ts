@@ -1,0 +1,67 @@
+// Builds the binary once per test run and runs it with a controlled environment.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+let built: Promise<string> | null = null;
+
+/** The compiled binary: $AIRBYTE_MCP_BINARY if set, else dist/airbyte-mcp built from this tree once per run. */
+export function binaryPath(): Promise<string> {
+  const given = process.env.AIRBYTE_MCP_BINARY;
+  if (given) return Promise.resolve(given);
+  built ??= (async () => {
+    const proc = Bun.spawn([process.execPath, "scripts/build.ts"], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    if (code !== 0) throw new Error(`building the binary failed:\n${err}`);
+    return join(ROOT, "dist", "airbyte-mcp");
+  })();
+  return built;
+}
+
+/** A private temp dir removed by the returned cleanup. */
+export function tempDir(prefix = "airbyte-mcp-test-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A minimal environment: nothing from the developer's shell leaks into the binary under test. */
+export function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    AIRBYTE_PROJECT_DIR: join(home, "project"),
+    ...extra,
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runBinary(
+  args: string[],
+  options: { env: Record<string, string>; stdin?: string; cwd?: string },
+): Promise<RunResult> {
+  const bin = await binaryPath();
+  const proc = Bun.spawn([bin, ...args], {
+    env: options.env,
+    cwd: options.cwd ?? options.env.HOME,
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
