@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import { describeTool } from "../core/describe.ts";
 import { EXIT } from "../core/errors.ts";
 import { invokeTool } from "../core/invoke.ts";
@@ -13,6 +13,7 @@ import { SettingsError } from "../core/settings.ts";
 import type { AnyToolDef } from "../core/tool.ts";
 import { COMMIT, NAME, VERSION } from "../core/version.ts";
 import { hiddenReason } from "../core/visibility.ts";
+import { RedactingTransport } from "../mcp/redacting-transport.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 
@@ -109,6 +110,7 @@ function serve(rt: Runtime): void {
     console.debug =
       (...args: unknown[]) => rt.log.info(args.map(String).join(" "));
   const handle = serveStdio(() => createMcpServer(rt, { kind: "stdio" }), {
+    transport: new RedactingTransport(new StdioServerTransport(), rt.redactor),
     onerror: (error) => rt.log.error(`stdio transport: ${error.message}`),
   });
   rt.log.info(`${NAME} ${VERSION} serving MCP over stdio`, { project_dir: rt.settings.projectDir });

@@ -88,7 +88,10 @@ export function createMcpServer(rt: Runtime, transport: Transport): McpServer {
     },
     ({ scope }) => ({
       messages: [
-        { role: "user" as const, content: { type: "text" as const, text: testMyToolsPrompt(scope) } },
+        {
+          role: "user" as const,
+          content: { type: "text" as const, text: rt.redactor.text(testMyToolsPrompt(scope)) },
+        },
       ],
     }),
   );
