@@ -9,7 +9,7 @@ import { invokeTool } from "../core/invoke.ts";
 import { Redactor } from "../core/redact.ts";
 import { createRuntime, type Runtime } from "../core/runtime.ts";
 import { collectSecretValues } from "../core/secrets.ts";
-import { SettingsError } from "../core/settings.ts";
+import { envFileValuesIfReadable, SettingsError } from "../core/settings.ts";
 import type { AnyToolDef } from "../core/tool.ts";
 import { COMMIT, NAME, VERSION } from "../core/version.ts";
 import { hiddenReason } from "../core/visibility.ts";
@@ -75,7 +75,7 @@ export async function runCli(
       return EXIT.usage;
     }
     if (error instanceof SettingsError) {
-      io.stderr(`${NAME}: configuration error: ${error.message}\n`);
+      io.stderr(`${NAME}: configuration error: ${usageRedactor(tools, io).text(error.message)}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -98,8 +98,8 @@ function usageRedactor(tools: readonly AnyToolDef[], io: CliIo): Redactor {
   try {
     return runtime(tools, io).redactor;
   } catch {
-    // The settings themselves are broken: mask at least the secret-looking process variables.
-    return new Redactor(collectSecretValues({ envFileValues: {} }, io.env));
+    // The settings themselves are broken: mask what can still be known.
+    return new Redactor(collectSecretValues({ envFileValues: envFileValuesIfReadable(io.env) }, io.env));
   }
 }
 

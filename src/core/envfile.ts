@@ -18,6 +18,8 @@ export class EnvFileError extends Error {
     super(line === null ? `env file ${path}: ${reason}` : `env file ${path}, line ${line}: ${reason}`);
     this.name = "EnvFileError";
   }
+  /** The entries parsed before the bad line (so that their values can still be redacted). */
+  partial: EnvEntry[] = [];
 }
 
 export interface EnvEntry {
@@ -38,6 +40,22 @@ export function parseEnvFile(
   const resolve = (name: string) => (defined.has(name) ? defined.get(name) : lookup(name));
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
 
+  try {
+    parseLines(lines, path, entries, defined, resolve);
+  } catch (error) {
+    if (error instanceof EnvFileError) error.partial = entries;
+    throw error;
+  }
+  return entries;
+}
+
+function parseLines(
+  lines: string[],
+  path: string,
+  entries: EnvEntry[],
+  defined: Map<string, string>,
+  resolve: (name: string) => string | undefined,
+): void {
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const raw = lines[i] ?? "";
@@ -93,7 +111,6 @@ export function parseEnvFile(
     defined.set(name, value);
     entries.push({ name, value, line: lineNo });
   }
-  return entries;
 }
 
 function findClosingQuote(content: string, quote: string): number {

@@ -12,8 +12,8 @@ export type Domain = (typeof DOMAINS)[number];
 const KNOWN_DOMAIN_NAMES = new Set<string>([...DOMAINS, "interactive"]);
 
 export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
     this.name = "SettingsError";
   }
 }
@@ -209,7 +209,9 @@ function readEnvFile(
     entries = parseEnvFile(text, path, (name) => processEnv[name]);
   } catch (error) {
     if (error instanceof EnvFileError) {
-      throw new SettingsError(`AIRBYTE_MCP_ENV_FILE: ${error.message}. Fix that line and restart.`);
+      throw new SettingsError(`AIRBYTE_MCP_ENV_FILE: ${error.message}. Fix that line and restart.`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -219,6 +221,27 @@ function readEnvFile(
     into[e.name] = e.value;
   }
   return { path, names, mtimeMs };
+}
+
+/**
+ * The env file's values when it can be read and parsed, else {}: lets start-up errors be masked
+ * with the file's secrets even though the settings as a whole are broken.
+ */
+export function envFileValuesIfReadable(env: Record<string, string | undefined>): Record<string, string> {
+  const path = env.AIRBYTE_MCP_ENV_FILE?.trim();
+  const values: Record<string, string> = {};
+  if (!path || !isAbsolute(path)) return values;
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) processEnv[k] = v;
+  try {
+    readEnvFile(path, processEnv, values);
+  } catch (error) {
+    // Whatever parsed before the bad line still counts.
+    const partial =
+      error instanceof SettingsError ? (error.cause as EnvFileError | undefined)?.partial : undefined;
+    for (const e of partial ?? []) values[e.name] = e.value;
+  }
+  return values;
 }
 
 /** Why a file could not be read, from its errno code. */
@@ -278,9 +301,10 @@ function csv(value: string | undefined): string[] {
 }
 
 function domainList(variable: string, value: string | undefined, warnings: string[]): string[] | null {
-  const list = csv(value).map((d) => d.toLowerCase());
+  const raw = csv(value);
+  const list = raw.map((d) => d.toLowerCase());
   if (list.length === 0) return null;
-  const unknown = list.filter((d) => !KNOWN_DOMAIN_NAMES.has(d));
+  const unknown = raw.filter((d) => !KNOWN_DOMAIN_NAMES.has(d.toLowerCase()));
   if (unknown.length > 0) {
     throw new SettingsError(
       `${variable} names unknown domain(s) ${unknown.join(", ")}. Known domains: ${DOMAINS.join(", ")}.`,
