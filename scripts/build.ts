@@ -28,6 +28,9 @@ const args = [
   "build",
   "--compile",
   "--minify",
+  // Precompiled bytecode halves start-up (about 50 -> 27 ms to the first tools/list here).
+  "--bytecode",
+  "--format=esm",
   "--sourcemap=inline",
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
