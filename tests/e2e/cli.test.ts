@@ -1,20 +1,12 @@
 // The CLI of the compiled binary: output, exit codes, env-file errors.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binaryPath, cleanEnv, runBinary, tempDir } from "../helpers/binary.ts";
+import { e2eFixture, runBinary } from "../helpers/binary.ts";
 
-const dir = tempDir();
-const envFile = join(dir.path, "secrets.env");
-writeFileSync(envFile, "GITHUB_TOKEN=ghp_cli_test_token_1\n");
-beforeAll(async () => {
-  await binaryPath();
-}, 60_000);
-afterAll(() => dir.cleanup());
+const { dir, envFile, env } = e2eFixture("GITHUB_TOKEN=ghp_cli_test_token_1\n");
 
-const env = (extra: Record<string, string> = {}) =>
-  cleanEnv(dir.path, { AIRBYTE_MCP_ENV_FILE: envFile, ...extra });
 const pkg = await Bun.file(new URL("../../package.json", import.meta.url)).json();
 
 describe("airbyte-mcp CLI", () => {
@@ -67,7 +59,7 @@ describe("airbyte-mcp CLI", () => {
       stdin: "{}",
     });
     expect(viaStdin.code).toBe(0);
-    const argsFile = join(dir.path, "args.json");
+    const argsFile = join(dir, "args.json");
     writeFileSync(argsFile, "{}");
     const viaFile = await runBinary(["call", "list_dotenv_secrets", "--json-file", argsFile], { env: env() });
     expect(viaFile.code).toBe(0);
@@ -115,7 +107,7 @@ describe("airbyte-mcp CLI", () => {
     });
 
     test("malformed line", async () => {
-      const bad = join(dir.path, "bad.env");
+      const bad = join(dir, "bad.env");
       writeFileSync(bad, "GOOD=1\n# comment\nSECRETISH='sup3r-s3cret-value\n");
       for (const args of [["call", "list_dotenv_secrets"], []]) {
         const r = await runBinary(args, { env: env({ AIRBYTE_MCP_ENV_FILE: bad }) });
@@ -128,7 +120,7 @@ describe("airbyte-mcp CLI", () => {
   });
 
   test("the binary ignores a stray ./.env and bunfig.toml in its working directory", async () => {
-    const cwd = join(dir.path, "stray");
+    const cwd = join(dir, "stray");
     await Bun.write(join(cwd, ".env"), "AIRBYTE_MCP_DOMAINS=cloud\nSTRAY_SECRET=should-never-load\n");
     await Bun.write(join(cwd, "bunfig.toml"), 'preload = ["./boom.ts"]\n');
     await Bun.write(join(cwd, "boom.ts"), "console.log('bunfig was loaded'); process.exit(99);\n");

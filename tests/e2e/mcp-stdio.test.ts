@@ -1,22 +1,13 @@
 // The compiled binary, driven over stdio by the SDK client in both protocol eras.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { ALL_TOOLS } from "../../src/tools/index.ts";
-import { binaryPath, cleanEnv, tempDir } from "../helpers/binary.ts";
+import { e2eFixture } from "../helpers/binary.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
 
-const dir = tempDir();
-const envFile = join(dir.path, "secrets.env");
-writeFileSync(envFile, "GITHUB_TOKEN=ghp_not_a_real_token_1234\nPOSTGRES_PASSWORD=also-not-real\n");
-beforeAll(async () => {
-  await binaryPath();
-}, 60_000);
-afterAll(() => dir.cleanup());
-
-const env = (extra: Record<string, string> = {}) =>
-  cleanEnv(dir.path, { AIRBYTE_MCP_ENV_FILE: envFile, ...extra });
+const { envFile, env } = e2eFixture(
+  "GITHUB_TOKEN=ghp_not_a_real_token_1234\nPOSTGRES_PASSWORD=also-not-real\n",
+);
 
 describe.each(ERAS)("stdio server, protocol %s", (era) => {
   test("negotiates the era and lists every tool with explicit hints and output schemas", async () => {

@@ -1,18 +1,10 @@
 // Every byte the stdio server writes to stdout must be a JSON-RPC message: anything else breaks clients.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { binaryPath, cleanEnv, tempDir } from "../helpers/binary.ts";
+import { describe, expect, test } from "bun:test";
+import { binaryPath, cleanEnv, e2eFixture } from "../helpers/binary.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
 
-const dir = tempDir();
-const envFile = join(dir.path, "secrets.env");
-writeFileSync(envFile, "API_TOKEN=tok_0123456789\n");
-beforeAll(async () => {
-  await binaryPath();
-}, 60_000);
-afterAll(() => dir.cleanup());
+const { dir, env } = e2eFixture("API_TOKEN=tok_0123456789\n");
 
 function expectOnlyJsonRpc(raw: string): number {
   expect(raw.endsWith("\n")).toBe(true);
@@ -29,8 +21,7 @@ describe.each(ERAS)("stdout purity, protocol %s", (era) => {
   test("stdout carries only JSON-RPC through success, error and refusal paths with debug logging on", async () => {
     const s = await connect(
       era,
-      cleanEnv(dir.path, {
-        AIRBYTE_MCP_ENV_FILE: envFile,
+      env({
         AIRBYTE_MCP_LOG_LEVEL: "debug",
         MCP_EXCLUDE_TOOLS: "list_dotenv_secrets",
       }),
@@ -52,8 +43,8 @@ describe.each(ERAS)("stdout purity, protocol %s", (era) => {
 test("garbage on stdin is answered on stdout with JSON-RPC only", async () => {
   const bin = await binaryPath();
   const proc = Bun.spawn([bin], {
-    env: cleanEnv(dir.path),
-    cwd: dir.path,
+    env: cleanEnv(dir),
+    cwd: dir,
     stdin: "pipe",
     stdout: "pipe",
     stderr: "pipe",

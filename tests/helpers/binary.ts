@@ -1,6 +1,7 @@
 // Builds the binary once per test run and runs it with a controlled environment.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll, beforeAll } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -64,4 +65,30 @@ export async function runBinary(
     new Response(proc.stderr).text(),
   ]);
   return { code, stdout, stderr };
+}
+
+export interface E2eFixture {
+  dir: string;
+  envFile: string;
+  /** cleanEnv with the fixture's env file, plus `extra`. */
+  env: (extra?: Record<string, string>) => Record<string, string>;
+}
+
+/**
+ * The usual set-up of a test file that drives the binary: a temp home with an env file holding
+ * `envText`, the binary built before the first test, and the temp dir removed after the last.
+ */
+export function e2eFixture(envText: string): E2eFixture {
+  const dir = tempDir();
+  const envFile = join(dir.path, "secrets.env");
+  writeFileSync(envFile, envText);
+  beforeAll(async () => {
+    await binaryPath();
+  }, 60_000);
+  afterAll(() => dir.cleanup());
+  return {
+    dir: dir.path,
+    envFile,
+    env: (extra = {}) => cleanEnv(dir.path, { AIRBYTE_MCP_ENV_FILE: envFile, ...extra }),
+  };
 }
