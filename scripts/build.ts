@@ -2,7 +2,11 @@
 //   bun scripts/build.ts [--target bun-linux-x64] [--outfile dist/airbyte-mcp] [--entry main.ts]
 // Never auto-load a stray ./.env or bunfig.toml at run time: that would be a secret leak.
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SNAPSHOT_BUILD_PATH } from "../src/registry/snapshot.ts";
+import { LIVE_REGISTRY, writeSnapshot } from "./registry-snapshot.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -10,11 +14,30 @@ const { values } = parseArgs({
     target: { type: "string" },
     outfile: { type: "string" },
     entry: { type: "string", default: "main.ts" },
+    // Where the embedded registry snapshot comes from when .build/ has none yet.
+    "registry-from": { type: "string" },
   },
   strict: true,
 });
 
 const root = new URL("..", import.meta.url).pathname;
+
+// The registry snapshot to embed: made once, from the live registry, else the shared fixture.
+const snapshotPath = join(root, SNAPSHOT_BUILD_PATH);
+if (values["registry-from"] || !existsSync(snapshotPath)) {
+  const fixture = join(root, "..", "shared", "fixtures", "oss_registry.json");
+  const sources = values["registry-from"] ? [values["registry-from"]] : [LIVE_REGISTRY, fixture];
+  for (const from of sources) {
+    try {
+      console.error(`registry snapshot: ${await writeSnapshot(from, snapshotPath)}`);
+      break;
+    } catch (error) {
+      console.error(`registry snapshot: ${from} unavailable (${(error as Error).message})`);
+    }
+  }
+  if (!existsSync(snapshotPath))
+    console.error("registry snapshot: none; the binary will have no offline registry");
+}
 const exe = values.target?.includes("windows") ? ".exe" : "";
 const outfile = values.outfile ?? `dist/airbyte-mcp${exe}`;
 
@@ -36,6 +59,7 @@ const args = [
   "--no-compile-autoload-bunfig",
   `--define=__AIRBYTE_MCP_COMMIT__=${JSON.stringify(commit)}`,
   ...(values.target ? [`--target=${values.target}`] : []),
+  ...(existsSync(snapshotPath) ? [`--asset=${SNAPSHOT_BUILD_PATH}`] : []),
   values.entry ?? "main.ts",
   "--outfile",
   outfile,

@@ -50,6 +50,31 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
       "Registry source: an http(s) URL or an absolute JSON file path; `0`/`false` disables the registry.",
   },
   {
+    name: "AIRBYTE_CONNECTOR_METADATA_URL",
+    secret: false,
+    default: "`https://connectors.airbyte.com/files/metadata/airbyte`",
+    description:
+      "Base URL of connector metadata files (`{base}/{name}/{version}/cloud.json`, `oss.json`, `metadata.yaml`, `manifest.yaml`).",
+  },
+  {
+    name: "AIRBYTE_DOCS_URL",
+    secret: false,
+    default: "`https://docs.airbyte.com`",
+    description: "Base URL of the Airbyte docs site, for connector docs links and changelogs.",
+  },
+  {
+    name: "AIRBYTE_REGISTRY_CACHE_TTL",
+    secret: false,
+    default: "86400",
+    description: "Seconds a cached registry, metadata or docs file is used before it is revalidated (ETag).",
+  },
+  {
+    name: "AIRBYTE_HTTP_TIMEOUT",
+    secret: false,
+    default: "30",
+    description: "Seconds one outbound HTTP request may take.",
+  },
+  {
     name: "AIRBYTE_OFFLINE_MODE",
     secret: false,
     default: "0",

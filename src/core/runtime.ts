@@ -1,16 +1,25 @@
 // Wires settings, secrets, redactor and logger once; both front-ends take a Runtime.
 
+import { join } from "node:path";
+import type { RegistryIndex } from "../registry/model.ts";
+import { Registry } from "../registry/registry.ts";
+import { embeddedSnapshot } from "../registry/snapshot.ts";
+import { createHttpClient, type HttpClient } from "./http.ts";
+import { HttpCache } from "./http-cache.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Redactor } from "./redact.ts";
 import { collectSecretValues, type SecretLookup, secretLookup } from "./secrets.ts";
 import { type LoadSettingsOptions, loadSettings, type Settings } from "./settings.ts";
 import type { AnyToolDef, ToolContext } from "./tool.ts";
+import { NAME, VERSION } from "./version.ts";
 
 export interface Runtime {
   settings: Settings;
   secrets: SecretLookup;
   redactor: Redactor;
   log: Logger;
+  http: HttpClient;
+  registry: Registry;
   tools: readonly AnyToolDef[];
   context(signal?: AbortSignal): ToolContext;
 }
@@ -18,6 +27,8 @@ export interface Runtime {
 export interface RuntimeOptions extends LoadSettingsOptions {
   tools: readonly AnyToolDef[];
   writeLog?: (line: string) => void;
+  /** The registry snapshot to fall back on (default: the one embedded in the binary). */
+  snapshot?: () => Promise<RegistryIndex | null>;
 }
 
 /** Throws SettingsError on a configuration problem (the caller reports it and exits 2). */
@@ -32,17 +43,31 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
   for (const w of settings.warnings) log.warn(w);
   const secrets = secretLookup(settings);
+  const http = createHttpClient({ timeoutMs: settings.httpTimeoutMs, userAgent: `${NAME}/${VERSION}` });
+  const registry = new Registry({
+    settings,
+    cache: new HttpCache({
+      dir: join(settings.cacheRoot, "http"),
+      ttlMs: settings.registry.ttlMs,
+      http,
+      offline: settings.offlineMode,
+    }),
+    snapshot: options.snapshot ?? embeddedSnapshot,
+  });
   return {
     settings,
     secrets,
     redactor,
     log,
+    http,
+    registry,
     tools: options.tools,
     context: (signal) => ({
       settings,
       secrets,
       redactor,
       log,
+      registry,
       signal: signal ?? new AbortController().signal,
     }),
   };

@@ -45,6 +45,16 @@ export interface Settings {
   noUv: boolean;
   /** Registry source: a URL, an absolute file path, or null when disabled. */
   localRegistry: string | null;
+  registry: {
+    /** Base of connector metadata files: {base}/{name}/{version}/{cloud.json|oss.json|manifest.yaml}. */
+    metadataBaseUrl: string;
+    /** Base of the Airbyte docs site (connector pages and their changelogs). */
+    docsBaseUrl: string;
+    /** How long a cached registry or metadata file is used before it is revalidated. */
+    ttlMs: number;
+  };
+  /** Timeout of one outbound HTTP request. */
+  httpTimeoutMs: number;
   trustedExecution: boolean;
   safeMode: boolean;
   readOnlyMode: boolean;
@@ -76,6 +86,8 @@ export interface LoadSettingsOptions {
 
 const OSS_REGISTRY_URL = "https://connectors.airbyte.com/files/registries/v0/oss_registry.json";
 const DEFAULT_API_URL = "https://api.airbyte.com/v1";
+const DEFAULT_METADATA_URL = "https://connectors.airbyte.com/files/metadata/airbyte";
+const DEFAULT_DOCS_URL = "https://docs.airbyte.com";
 
 export function loadSettings(options: LoadSettingsOptions): Settings {
   const processEnv: Record<string, string> = {};
@@ -159,6 +171,13 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
     offlineMode,
     noUv: flag(get, "AIRBYTE_NO_UV", false),
     localRegistry,
+    registry: {
+      metadataBaseUrl:
+        url("AIRBYTE_CONNECTOR_METADATA_URL", get("AIRBYTE_CONNECTOR_METADATA_URL")) ?? DEFAULT_METADATA_URL,
+      docsBaseUrl: url("AIRBYTE_DOCS_URL", get("AIRBYTE_DOCS_URL")) ?? DEFAULT_DOCS_URL,
+      ttlMs: seconds("AIRBYTE_REGISTRY_CACHE_TTL", get("AIRBYTE_REGISTRY_CACHE_TTL"), 24 * 3600) * 1000,
+    },
+    httpTimeoutMs: seconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
     trustedExecution: flag(get, "AIRBYTE_MCP_TRUSTED_EXECUTION", true),
     safeMode: flag(get, "AIRBYTE_CLOUD_MCP_SAFE_MODE", true),
     readOnlyMode: flag(get, "AIRBYTE_CLOUD_MCP_READONLY_MODE", false),
@@ -290,6 +309,14 @@ function flag(get: (n: string) => string | undefined, name: string, fallback: bo
   if (TRUE.test(v)) return true;
   if (FALSE.test(v)) return false;
   throw new SettingsError(`${name} must be a boolean: 1/true/yes/on or 0/false/no/off.`);
+}
+
+function seconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new SettingsError(`${name} must be a number of seconds (0 or more).`);
+  return n;
 }
 
 function csv(value: string | undefined): string[] {

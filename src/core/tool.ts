@@ -1,6 +1,7 @@
 // A tool is one definition; the MCP server and the CLI are two front-ends over the same list.
 
 import type { z } from "zod";
+import type { Registry } from "../registry/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Redactor } from "./redact.ts";
 import type { SecretLookup } from "./secrets.ts";
@@ -21,6 +22,7 @@ export interface ToolContext {
   log: Logger;
   /** Aborted when the caller cancels the call (MCP cancellation, Ctrl-C in the CLI). */
   signal: AbortSignal;
+  registry: Registry;
 }
 
 export type ObjectSchema = z.ZodType<Record<string, unknown>>;

@@ -2,5 +2,12 @@
 
 import type { AnyToolDef } from "../core/tool.ts";
 import { listDotenvSecrets } from "./local.ts";
+import { getApiDocsUrls, getConnectorInfo, getConnectorVersionHistory, listConnectors } from "./registry.ts";
 
-export const ALL_TOOLS: readonly AnyToolDef[] = [listDotenvSecrets];
+export const ALL_TOOLS: readonly AnyToolDef[] = [
+  listConnectors,
+  getConnectorInfo,
+  getApiDocsUrls,
+  getConnectorVersionHistory,
+  listDotenvSecrets,
+];
