@@ -1,6 +1,8 @@
 // The CLI front-end: argv -> (tool, input) -> JSON on stdout, with meaningful exit codes.
 
+import { Console } from "node:console";
 import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import { describeTool } from "../core/describe.ts";
@@ -42,12 +44,18 @@ export async function runCli(
   const [command = "serve", ...rest] = argv;
   try {
     if (command === "--version" || command === "-V" || command === "version") {
+      if (rest.length > 0) throw new UsageError(`'${command}' takes no arguments.`);
       io.stdout(`${NAME} ${VERSION}${COMMIT ? ` (${COMMIT})` : ""}\n`);
       return EXIT.ok;
     }
     if (command === "--help" || command === "-h" || command === "help") {
       const topic = rest[0];
-      io.stdout(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP);
+      if (topic !== undefined && !COMMAND_HELP[topic]) {
+        throw new UsageError(
+          `no help for '${topic}': the commands are ${Object.keys(COMMAND_HELP).join(", ")}.`,
+        );
+      }
+      io.stdout(topic ? (COMMAND_HELP[topic] ?? MAIN_HELP) : MAIN_HELP);
       return EXIT.ok;
     }
     if (!(command in COMMAND_HELP)) {
@@ -90,9 +98,32 @@ function runtime(tools: readonly AnyToolDef[], io: CliIo): Runtime {
   if (!rt) {
     rt = createRuntime({ env: io.env, tools, writeLog: io.stderr });
     runtimes.set(io, rt);
+    if (io === processIo) guardProcess(rt);
   }
   return rt;
 }
+
+/**
+ * Process-wide guards, once settings exist: console output of any dependency goes to stderr,
+ * masked (stdout is JSON-RPC or the JSON result), and an error nobody caught is logged masked
+ * instead of printed raw. The server keeps serving; a CLI command fails with exit code 1.
+ */
+function guardProcess(rt: Runtime): void {
+  const stderr = new Writable({
+    write(chunk, _encoding, done) {
+      process.stderr.write(rt.redactor.text(String(chunk)));
+      done();
+    },
+  });
+  globalThis.console = new Console({ stdout: stderr, stderr }) as unknown as typeof globalThis.console;
+  const report = (kind: string) => (error: unknown) => {
+    rt.log.error(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (!serving) process.exitCode = EXIT.toolFailed;
+  };
+  process.on("unhandledRejection", report("unhandled rejection"));
+  process.on("uncaughtException", report("uncaught exception"));
+}
+let serving = false;
 
 function usageRedactor(tools: readonly AnyToolDef[], io: CliIo): Redactor {
   try {
@@ -104,11 +135,7 @@ function usageRedactor(tools: readonly AnyToolDef[], io: CliIo): Redactor {
 }
 
 function serve(rt: Runtime): void {
-  // Anything printed with console.log by a dependency would corrupt the JSON-RPC stream.
-  console.log =
-    console.info =
-    console.debug =
-      (...args: unknown[]) => rt.log.info(args.map(String).join(" "));
+  serving = true;
   const handle = serveStdio(() => createMcpServer(rt, { kind: "stdio" }), {
     transport: new RedactingTransport(new StdioServerTransport(), rt.redactor),
     onerror: (error) => rt.log.error(`stdio transport: ${error.message}`),
@@ -202,8 +229,11 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`the arguments from ${source} are not valid JSON: ${(error as Error).message}.`);
+  } catch {
+    // The parser's message quotes the input, which may hold a secret: say only what is wrong.
+    throw new UsageError(
+      `the arguments from ${source} are not valid JSON. Write an object such as '{"connector_name": "source-github"}'.`,
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new UsageError(`the arguments from ${source} must be a JSON object, like '{"name": "value"}'.`);
@@ -229,14 +259,20 @@ type OptionSpec = Record<string, { type: "string" | "boolean" }>;
 
 function parse<O extends OptionSpec>(args: string[], options: O, maxPositionals: number) {
   let result: ReturnType<
-    typeof parseArgs<{ options: O; allowPositionals: true; strict: true; args: string[] }>
+    typeof parseArgs<{ options: O; allowPositionals: true; strict: true; tokens: true; args: string[] }>
   >;
   try {
-    result = parseArgs({ args, options, allowPositionals: true, strict: true });
+    result = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new UsageError(
       `${(error as Error).message.replace(/\. To specify.*$/s, "")}. Run with --help for usage.`,
     );
+  }
+  const seen = new Set<string>();
+  for (const token of result.tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once.`);
+    seen.add(token.name);
   }
   if (result.positionals.length > maxPositionals) {
     throw new UsageError(

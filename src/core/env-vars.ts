@@ -3,7 +3,7 @@
 
 export interface EnvVarSpec {
   name: string;
-  /** Holds a credential: its value is always redacted, whatever its length. */
+  /** Holds a credential: its value is redacted wherever it appears (from 6 characters on, like every secret). */
   secret: boolean;
   default: string;
   description: string;
@@ -214,31 +214,30 @@ export function isNonSecretSetting(name: string): boolean {
   return spec !== undefined && !spec.secret;
 }
 
-// Words that mark a variable name as holding a credential, matched on "_"-separated parts
-// (so PWD, the shell's working directory, or SSH_AUTH_SOCK, a path, do not count).
-const SECRET_WORDS = new Set([
-  "SECRET",
-  "SECRETS",
+// Parts of a name that mark it as holding a credential. Strong ones count anywhere in the name
+// (PGPASSWORD, GITHUBTOKEN); weak ones only as a whole "_"-separated word (MYSQL_PWD, but not the
+// shell's PWD; REDISCLI_AUTH, but not SSH_AUTH_SOCK, which ends in a path-like suffix).
+const STRONG = [
   "PASSWORD",
   "PASSWD",
-  "PASS",
+  "SECRET",
   "TOKEN",
-  "TOKENS",
-  "KEY",
   "APIKEY",
+  "API_KEY",
+  "PRIVATE_KEY",
   "CREDENTIAL",
-  "CREDENTIALS",
   "PASSPHRASE",
-  "PAT",
-  "COOKIE",
-  "SESSION",
-  "DSN",
-]);
+];
+const WEAK = new Set(["KEY", "PAT", "PWD", "PASS", "AUTH", "COOKIE", "DSN", "SIGNATURE"]);
+const NOT_SECRET_SUFFIX = /_(DIR|PATH|FILE|SOCK|SOCKET|ADDRESS|HOME|ENABLED|MODE|URL_PATH)$/;
+const NOT_SECRET_NAMES = new Set(["PWD", "OLDPWD"]);
 
 /** Whether a variable name looks like it holds a secret (`*_TOKEN`, `*_PASSWORD`, `*_CLIENT_ID`, ...). */
 export function looksSecret(name: string): boolean {
   if (byName.get(name)?.secret) return true;
   const upper = name.toUpperCase();
+  if (NOT_SECRET_NAMES.has(upper) || NOT_SECRET_SUFFIX.test(upper)) return false;
   if (upper.endsWith("CLIENT_ID") || upper.endsWith("ACCESS_KEY_ID")) return true;
-  return upper.split(/[_\-.]+/).some((word) => SECRET_WORDS.has(word));
+  if (STRONG.some((w) => upper.includes(w))) return true;
+  return upper.split(/[_\-.]+/).some((word) => WEAK.has(word));
 }

@@ -37,7 +37,8 @@ export function parseEnvFile(
 ): EnvEntry[] {
   const entries: EnvEntry[] = [];
   const defined = new Map<string, string>();
-  const resolve = (name: string) => (defined.has(name) ? defined.get(name) : lookup(name));
+  // The process environment wins over the file, in expansions as everywhere else.
+  const resolve = (name: string) => lookup(name) ?? defined.get(name);
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
 
   try {
@@ -59,10 +60,11 @@ function parseLines(
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const raw = lines[i] ?? "";
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    // Only the start is trimmed: the end may be inside a multi-line quoted value.
+    const trimmed = raw.trimStart();
+    if (trimmed.trim() === "" || trimmed.startsWith("#")) continue;
 
-    const body = trimmed.startsWith("export ") ? trimmed.slice("export ".length).trimStart() : trimmed;
+    const body = trimmed.replace(/^export\s+/, "");
     const eq = body.indexOf("=");
     if (eq < 0) {
       throw new EnvFileError(path, lineNo, "expected NAME=value (no '=' on this line)");
@@ -97,10 +99,12 @@ function parseLines(
       }
       const after = content.slice(close + 1).trim();
       if (after !== "" && !after.startsWith("#")) {
-        throw new EnvFileError(path, lineNo, "unexpected text after the closing quote");
+        throw new EnvFileError(path, i + 1, "unexpected text after the closing quote");
       }
       const inner = content.slice(0, close);
-      value = quote === "'" ? inner : interpret(inner, true, resolve, path, lineNo);
+      // Single quotes: literal, except \' and \\ (as python-dotenv).
+      value =
+        quote === "'" ? inner.replace(/\\([\\'])/g, "$1") : interpret(inner, true, resolve, path, lineNo);
     } else {
       const comment = rest.search(/\s#/);
       if (comment >= 0) rest = rest.slice(0, comment);
@@ -116,7 +120,7 @@ function parseLines(
 function findClosingQuote(content: string, quote: string): number {
   for (let j = 0; j < content.length; j++) {
     const ch = content[j];
-    if (quote === '"' && ch === "\\") {
+    if (ch === "\\") {
       j++;
       continue;
     }
@@ -152,8 +156,9 @@ function interpret(
       if (!NAME.test(ref)) {
         throw new EnvFileError(path, lineNo, "invalid ${...} reference: write ${NAME} or ${NAME:-default}");
       }
+      // As python-dotenv: the default applies when the variable is unset, not when it is empty.
       const v = resolve(ref);
-      out += v === undefined || v === "" ? (fallback ?? "") : v;
+      out += v === undefined ? (fallback ?? "") : v;
       j = end;
       continue;
     }

@@ -97,7 +97,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           // Retry what may pass (timeouts, resets, 5xx), not what will not (unknown host, refused).
           const transient =
             error instanceof HttpError &&
-            (error.status === null ? !/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|cancelled/.test(error.reason) : error.status >= 500);
+            (error.status === null
+              ? !/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|cancelled/.test(error.reason)
+              : error.status >= 500);
           if (!transient || attempt === attempts || o.signal?.aborted) throw error;
           await Bun.sleep(retryDelayMs * attempt);
         }

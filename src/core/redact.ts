@@ -3,20 +3,27 @@
 export const MASK = "****";
 
 export class Redactor {
-  private readonly pattern: RegExp | null;
+  private pattern: RegExp | null = null;
+  private readonly forms = new Set<string>();
 
   constructor(secrets: Iterable<string>) {
-    const forms = new Set<string>();
+    this.add(secrets);
+  }
+
+  /** Learns more secret values (for example one a secret reference resolved to). */
+  add(secrets: Iterable<string>): void {
+    const before = this.forms.size;
     for (const s of secrets) {
       if (s === "") continue;
-      forms.add(s);
+      this.forms.add(s);
       // The same value as it appears inside a JSON string or a URL.
-      forms.add(JSON.stringify(s).slice(1, -1));
-      forms.add(encodeURIComponent(s));
+      this.forms.add(JSON.stringify(s).slice(1, -1));
+      this.forms.add(encodeURIComponent(s));
     }
+    if (this.forms.size === before) return;
     // Longest first, so that a secret containing another is masked whole.
-    const sorted = [...forms].sort((a, b) => b.length - a.length);
-    this.pattern = sorted.length === 0 ? null : new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    const sorted = [...this.forms].sort((a, b) => b.length - a.length);
+    this.pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
   }
 
   get isEmpty(): boolean {
@@ -28,7 +35,10 @@ export class Redactor {
     return s.replace(this.pattern, MASK);
   }
 
-  /** A deep copy of a JSON-like value with every string (and object key) redacted. */
+  /**
+   * A deep copy of a JSON-like value with every string value redacted. Keys are left alone: they
+   * are field names fixed by schemas, and masking one would make the value unreadable.
+   */
   value<T>(v: T): T {
     if (this.pattern === null) return v;
     return this.walk(v) as T;
@@ -39,7 +49,7 @@ export class Redactor {
     if (Array.isArray(v)) return v.map((x) => this.walk(x));
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[this.text(k)] = this.walk(x);
+      for (const [k, x] of Object.entries(v)) out[k] = this.walk(x);
       return out;
     }
     return v;

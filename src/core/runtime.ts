@@ -42,7 +42,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
   for (const w of settings.warnings) log.warn(w);
-  const secrets = secretLookup(settings);
+  const secrets = secretLookup(settings, redactor);
   const http = createHttpClient({ timeoutMs: settings.httpTimeoutMs, userAgent: `${NAME}/${VERSION}` });
   const registry = new Registry({
     settings,

@@ -11,9 +11,24 @@ export const MIN_REDACTED_LENGTH = 6;
 
 export type SecretLookup = (name: string) => string | undefined;
 
-/** Looks a secret up in the env file and process env (process env wins, as for every setting). */
-export function secretLookup(settings: Pick<Settings, "env">): SecretLookup {
-  return (name) => settings.env[name];
+/** Values a config names explicitly as secret are masked from this length on. */
+export const MIN_REFERENCED_LENGTH = 4;
+
+/**
+ * Looks a secret up in the env file and process env (process env wins, as for every setting). Every
+ * value handed out is taught to the redactor: a reference may name any variable, including one
+ * whose name does not look secret.
+ */
+export function secretLookup(
+  settings: Pick<Settings, "env">,
+  redactor?: { add(values: string[]): void },
+): SecretLookup {
+  return (name) => {
+    if (!Object.hasOwn(settings.env, name)) return undefined;
+    const value = settings.env[name];
+    if (value !== undefined && value.length >= MIN_REFERENCED_LENGTH) redactor?.add([value]);
+    return value;
+  };
 }
 
 /**
@@ -73,6 +88,23 @@ export function collectSecretValues(
   for (const [name, value] of Object.entries(settings.envFileValues)) add(name, value, looksSecret(name));
   for (const [name, value] of Object.entries(processEnv)) {
     if (looksSecret(name)) add(name, value, true);
+    // A URL with credentials (DATABASE_URL=postgres://user:pw@host/db): its password is a secret.
+    const password = value ? urlPassword(value) : null;
+    if (password) add(name, password, true);
+  }
+  for (const [name, value] of Object.entries(settings.envFileValues)) {
+    const password = urlPassword(value);
+    if (password) add(name, password, true);
   }
   return [...values];
+}
+
+function urlPassword(value: string): string | null {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s]*:[^/\s]*@/i.test(value)) return null;
+  try {
+    const password = decodeURIComponent(new URL(value).password);
+    return password === "" ? null : password;
+  } catch {
+    return null;
+  }
 }

@@ -90,20 +90,21 @@ const DEFAULT_METADATA_URL = "https://connectors.airbyte.com/files/metadata/airb
 const DEFAULT_DOCS_URL = "https://docs.airbyte.com";
 
 export function loadSettings(options: LoadSettingsOptions): Settings {
-  const processEnv: Record<string, string> = {};
+  // Prototype-less maps: a variable named "constructor" or "__proto__" is just a variable.
+  const processEnv: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) processEnv[k] = v;
   const warnings: string[] = [];
 
   // 1. The env file, before anything else.
   const envFilePath = processEnv.AIRBYTE_MCP_ENV_FILE?.trim() || null;
   let envFile: EnvFileInfo | null = null;
-  const envFileValues: Record<string, string> = {};
+  const envFileValues: Record<string, string> = Object.create(null);
   if (envFilePath) {
     envFile = readEnvFile(envFilePath, processEnv, envFileValues);
   }
-  const env: Record<string, string> = { ...envFileValues, ...processEnv };
+  const env: Record<string, string> = Object.assign(Object.create(null), envFileValues, processEnv);
   const get = (name: string): string | undefined => {
-    const v = env[name];
+    const v = Object.hasOwn(env, name) ? env[name] : undefined;
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
 
@@ -236,7 +237,7 @@ function readEnvFile(
   }
   const names: string[] = [];
   for (const e of entries) {
-    if (!(e.name in into)) names.push(e.name);
+    if (!Object.hasOwn(into, e.name)) names.push(e.name);
     into[e.name] = e.value;
   }
   return { path, names, mtimeMs };
@@ -248,9 +249,9 @@ function readEnvFile(
  */
 export function envFileValuesIfReadable(env: Record<string, string | undefined>): Record<string, string> {
   const path = env.AIRBYTE_MCP_ENV_FILE?.trim();
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null);
   if (!path || !isAbsolute(path)) return values;
-  const processEnv: Record<string, string> = {};
+  const processEnv: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) processEnv[k] = v;
   try {
     readEnvFile(path, processEnv, values);

@@ -203,7 +203,8 @@ export function buildIndex(
   let newest: string | null = null;
   for (const { raw } of parsed) {
     const t = raw.generated?.source_file_info?.metadata_last_modified;
-    if (t && Date.parse(t) > (newest ? Date.parse(newest) : 0)) newest = new Date(Date.parse(t)).toISOString();
+    if (t && Date.parse(t) > (newest ? Date.parse(newest) : 0))
+      newest = new Date(Date.parse(t)).toISOString();
   }
   return { format: 1, generated_at: generatedAt, data_as_of: newest, source, connectors };
 }

@@ -43,6 +43,28 @@ describe("parseEnvFile", () => {
     expect(values).toEqual({ A: "alpha", B: "alpha-env", C: "fallback", D: "\\alpha" });
   });
 
+  test("the process environment wins in expansions too; a default applies only when unset", () => {
+    const lookup = (n: string) => ({ HOST: "from-process", EMPTY: "" })[n];
+    expect(parse("HOST=from-file\nA=${HOST}\nB=${EMPTY:-d}\nC=${UNSET:-d}", lookup)).toEqual({
+      HOST: "from-file",
+      A: "from-process",
+      B: "",
+      C: "d",
+    });
+  });
+
+  test("python-dotenv details: \\' in single quotes, export with a tab, trailing spaces inside quotes", () => {
+    expect(parse("A='it\\'s'\nexport\tB=1\nC=\"line1   \nline2\"")).toEqual({
+      A: "it's",
+      B: "1",
+      C: "line1   \nline2",
+    });
+  });
+
+  test("text after a multi-line value's closing quote is reported on the closing line", () => {
+    expect(failure('A="one\ntwo" junk').line).toBe(2);
+  });
+
   test("a later definition wins; CRLF and a BOM are accepted", () => {
     expect(parse("\uFEFFA=1\r\nA=2\r\n")).toEqual({ A: "2" });
   });

@@ -22,15 +22,23 @@ afterEach(() => {
 
 let clock = Date.parse("2026-11-25T12:00:00Z");
 function cache(opts: { dir?: string; ttlMs?: number; offline?: boolean; timeoutMs?: number } = {}) {
-  const dir = opts.dir ?? (() => {
-    const d = tempDir();
-    dirs.push(d);
-    return d.path;
-  })();
+  const dir =
+    opts.dir ??
+    (() => {
+      const d = tempDir();
+      dirs.push(d);
+      return d.path;
+    })();
   const http = createHttpClient({ timeoutMs: opts.timeoutMs ?? 2000, userAgent: "test", retryDelayMs: 10 });
   return {
     dir,
-    cache: new HttpCache({ dir, ttlMs: opts.ttlMs ?? 60_000, http, offline: opts.offline ?? false, now: () => clock }),
+    cache: new HttpCache({
+      dir,
+      ttlMs: opts.ttlMs ?? 60_000,
+      http,
+      offline: opts.offline ?? false,
+      now: () => clock,
+    }),
   };
 }
 const validate = (body: string) => {
@@ -100,7 +108,9 @@ describe.skipIf(skip)("HttpCache", () => {
     const offline = await cache({ dir, ttlMs: 1, offline: true }).cache.get(server.registryUrl);
     expect(offline.origin).toBe("cache");
     expect(offline.note).toContain("offline mode");
-    const miss = await cache({ offline: true }).cache.get(server.registryUrl).catch((e: unknown) => e);
+    const miss = await cache({ offline: true })
+      .cache.get(server.registryUrl)
+      .catch((e: unknown) => e);
     expect(miss).toBeInstanceOf(OfflineMissError);
     expect(server.requests.length).toBe(before);
   });

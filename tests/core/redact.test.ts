@@ -19,10 +19,16 @@ describe("Redactor", () => {
     expect(meta.text("nothing here")).toBe("nothing here");
   });
 
-  test("deep-redacts values and keys without touching non-strings or the input", () => {
+  test("deep-redacts string values, not keys, non-strings or the input", () => {
     const input = { hunter2: ["x hunter2", 5, null, true, { deep: "hunter2-password" }] };
-    expect(r.value<unknown>(input)).toEqual({ [MASK]: [`x ${MASK}`, 5, null, true, { deep: MASK }] });
+    expect(r.value<unknown>(input)).toEqual({ hunter2: [`x ${MASK}`, 5, null, true, { deep: MASK }] });
     expect(input.hunter2[0]).toBe("x hunter2");
+  });
+
+  test("learns values later", () => {
+    const late = new Redactor([]);
+    late.add(["late-secret"]);
+    expect(late.text("a late-secret b")).toBe(`a ${MASK} b`);
   });
 
   test("an empty redactor is the identity", () => {

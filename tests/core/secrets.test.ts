@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ToolError } from "../../src/core/errors.ts";
-import { collectSecretValues, resolveSecretReferences } from "../../src/core/secrets.ts";
+import { Redactor } from "../../src/core/redact.ts";
+import { collectSecretValues, resolveSecretReferences, secretLookup } from "../../src/core/secrets.ts";
 
 const vars: Record<string, string> = {
   GH_TOKEN: "ghp_abcdef123456",
@@ -57,7 +58,33 @@ describe("resolveSecretReferences", () => {
   });
 });
 
+describe("secretLookup", () => {
+  test("teaches the redactor every value it hands out, whatever the variable's name", () => {
+    const redactor = new Redactor([]);
+    const env = Object.assign(Object.create(null), { PLAIN_NAME: "resolved-value-1", tiny: "abc" });
+    const lookup = secretLookup({ env }, redactor);
+    expect(lookup("PLAIN_NAME")).toBe("resolved-value-1");
+    expect(lookup("tiny")).toBe("abc");
+    expect(redactor.text("x resolved-value-1 abc")).toBe("x **** abc");
+  });
+
+  test("names of Object.prototype members are not variables", () => {
+    const lookup = secretLookup({ env: Object.create(null) });
+    expect(lookup("toString")).toBeUndefined();
+    expect(lookup("constructor")).toBeUndefined();
+    expect(() => resolveSecretReferences({ a: "secret_reference::toString" }, lookup)).toThrow(ToolError);
+  });
+});
+
 describe("collectSecretValues", () => {
+  test("passwords inside URLs are secrets", () => {
+    const values = collectSecretValues(
+      { envFileValues: {} },
+      { DATABASE_URL: "postgres://app:url-pass%2Fword@db:5432/app", PLAIN: "https://example.com/x" },
+    );
+    expect(values).toEqual(["url-pass/word"]);
+  });
+
   test("env-file values except own non-secret settings and short values; secret-looking process vars", () => {
     const values = collectSecretValues(
       {

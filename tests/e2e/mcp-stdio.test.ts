@@ -104,3 +104,28 @@ describe.each(ERAS)("stdio server, protocol %s", (era) => {
     }
   });
 });
+
+describe.each(ERAS)("env-file values that equal protocol words, protocol %s", (era) => {
+  test("are masked in payloads without breaking the session", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const file = join(envFile, "..", "protocol-words.env");
+    // Each value is 6+ characters, so each is treated as a secret.
+    writeFileSync(
+      file,
+      "START_DATE=2025-11-25\nFIELD_TYPE=object\nMODE=content\nWHAT=tools/list\nTEXT_KIND=text\n",
+    );
+    const s = await connect(era, env({ AIRBYTE_MCP_ENV_FILE: file }));
+    try {
+      expect(s.client.getNegotiatedProtocolVersion()).toBe(era);
+      const { tools } = await s.client.listTools();
+      expect(tools.every((t) => t.inputSchema.type === "object")).toBe(true);
+      const result = await s.client.callTool({ name: "list_dotenv_secrets", arguments: {} });
+      expect(result.structuredContent).toMatchObject({
+        variable_names: ["START_DATE", "FIELD_TYPE", "MODE", "WHAT", "TEXT_KIND"],
+      });
+    } finally {
+      await s.close();
+    }
+  });
+});

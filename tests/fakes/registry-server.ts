@@ -34,8 +34,13 @@ export interface RequestLog {
 
 /** Deterministic changelog rows for a connector: the registry's version and the patch versions before it. */
 export function changelogRows(entry: { dockerImageTag: string; dockerRepository: string }) {
-  const [major = 0, minor = 0, patch = 0] = entry.dockerImageTag.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
-  const seed = Number.parseInt(createHash("sha1").update(entry.dockerRepository).digest("hex").slice(0, 6), 16);
+  const [major = 0, minor = 0, patch = 0] = entry.dockerImageTag
+    .split(/[.-]/)
+    .map((n) => Number.parseInt(n, 10) || 0);
+  const seed = Number.parseInt(
+    createHash("sha1").update(entry.dockerRepository).digest("hex").slice(0, 6),
+    16,
+  );
   const rows: { version: string; date: string; pr: number; subject: string }[] = [];
   for (let p = patch, i = 0; p >= 0 && i < 12; p--, i++) {
     const day = new Date(Date.UTC(2025, 0, 25) - (i * 9 + (seed % 7)) * 86_400_000);
@@ -43,7 +48,10 @@ export function changelogRows(entry: { dockerImageTag: string; dockerRepository:
       version: `${major}.${minor}.${p}`,
       date: day.toISOString().slice(0, 10),
       pr: 50_000 + ((seed + i * 37) % 9_000),
-      subject: i === 0 ? "Update dependencies & <b>base image</b>" : `Fix ${entry.dockerRepository.split("/").pop()} issue #${i}`,
+      subject:
+        i === 0
+          ? "Update dependencies & <b>base image</b>"
+          : `Fix ${entry.dockerRepository.split("/").pop()} issue #${i}`,
     });
   }
   return rows;
@@ -109,7 +117,8 @@ export class FakeRegistryServer {
 
     app.get(REGISTRY_PATH, (c) =>
       this.withFault("registry", c.req.raw, () => {
-        if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+        if (c.req.header("if-none-match") === etag)
+          return new Response(null, { status: 304, headers: { etag } });
         return new Response(this.registryText, { headers: { etag, "content-type": "application/json" } });
       }),
     );
@@ -166,7 +175,11 @@ export class FakeRegistryServer {
     return this;
   }
 
-  private async withFault(route: keyof FakeRegistryServer["faults"], _req: Request, ok: () => Response): Promise<Response> {
+  private async withFault(
+    route: keyof FakeRegistryServer["faults"],
+    _req: Request,
+    ok: () => Response,
+  ): Promise<Response> {
     switch (this.faults[route]) {
       case "500":
         return Response.json({ message: "Internal Server Error" }, { status: 500 });
@@ -199,4 +212,3 @@ export class FakeRegistryServer {
     this.server = null;
   }
 }
-

@@ -37,6 +37,11 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: home,
     AIRBYTE_PROJECT_DIR: join(home, "project"),
+    // Nothing under test reaches the internet: port 9 (discard) refuses, so the binary answers
+    // from its embedded registry snapshot unless a test points these at a local fake.
+    AIRBYTE_LOCAL_REGISTRY: "http://127.0.0.1:9/files/registries/v0/oss_registry.json",
+    AIRBYTE_CONNECTOR_METADATA_URL: "http://127.0.0.1:9/files/metadata/airbyte",
+    AIRBYTE_DOCS_URL: "http://127.0.0.1:9",
     ...extra,
   };
 }

@@ -10,7 +10,10 @@ export const haveFixtures = existsSync(join(FIXTURES, "oss_registry.json"));
 /** Call at the top of a test file; returns true when its fixture tests should be skipped. */
 export function skipWithoutFixtures(what: string): boolean {
   if (haveFixtures) return false;
-  if (process.env.CI === "true") throw new Error(`${FIXTURES} is missing: ${what} cannot run in CI without it`);
-  console.warn(`skipping ${what}: ${FIXTURES} not found (the shared fixtures folder sits beside the project)`);
+  if (process.env.CI === "true")
+    throw new Error(`${FIXTURES} is missing: ${what} cannot run in CI without it`);
+  console.warn(
+    `skipping ${what}: ${FIXTURES} not found (the shared fixtures folder sits beside the project)`,
+  );
   return true;
 }

@@ -8,7 +8,12 @@ import { invokeTool } from "../../src/core/invoke.ts";
 import { createRuntime } from "../../src/core/runtime.ts";
 import { buildIndex } from "../../src/registry/model.ts";
 import { ALL_TOOLS } from "../../src/tools/index.ts";
-import { changelogRows, FakeRegistryServer, REGISTRY_FIXTURE, REGISTRY_PATH } from "../fakes/registry-server.ts";
+import {
+  changelogRows,
+  FakeRegistryServer,
+  REGISTRY_FIXTURE,
+  REGISTRY_PATH,
+} from "../fakes/registry-server.ts";
 import { tempDir } from "../helpers/binary.ts";
 import { skipWithoutFixtures } from "../helpers/fixtures.ts";
 
@@ -31,7 +36,10 @@ interface Raw {
   remoteRegistries?: { pypi?: { enabled?: boolean; packageName?: string } };
   spec?: { connectionSpecification?: unknown };
   documentationUrl?: string;
-  releases?: { breakingChanges?: Record<string, { message: string }>; releaseCandidates?: Record<string, unknown> };
+  releases?: {
+    breakingChanges?: Record<string, { message: string }>;
+    releaseCandidates?: Record<string, unknown>;
+  };
 }
 const registry = skip
   ? { sources: [] as Raw[], destinations: [] as Raw[] }
@@ -41,7 +49,8 @@ const all = [
   ...registry.destinations.map((raw) => ({ type: "destination" as const, raw })),
 ];
 const nameOf = (raw: Raw) => raw.dockerRepository.replace(/^airbyte\//, "");
-const lang = (raw: Raw) => raw.language ?? raw.tags?.find((t) => t.startsWith("language:"))?.slice(9) ?? "unknown";
+const lang = (raw: Raw) =>
+  raw.language ?? raw.tags?.find((t) => t.startsWith("language:"))?.slice(9) ?? "unknown";
 const find = (pred: (x: (typeof all)[number]) => boolean) => {
   const hit = all.find(pred);
   if (!hit) throw new Error("no such connector in the fixture");
@@ -62,12 +71,14 @@ function runtime(extra: Record<string, string> = {}, snapshot = false) {
       ...extra,
     },
     tools: ALL_TOOLS,
-    snapshot: async () => (snapshot ? buildIndex(server.registryText, "fixture", "2025-01-30T00:00:00Z") : null),
+    snapshot: async () =>
+      snapshot ? buildIndex(server.registryText, "fixture", "2025-01-30T00:00:00Z") : null,
   });
 }
 async function call(rt: ReturnType<typeof runtime>, name: string, args: Record<string, unknown>) {
   const outcome = await invokeTool(rt.tools, name, args, rt.context(), { kind: "stdio" });
   if (!outcome.ok) throw new Error(`${name} failed: ${outcome.message}`);
+  // biome-ignore lint/suspicious/noExplicitAny: results are checked field by field against the fixture.
   return outcome.result as Record<string, any>;
 }
 async function failure(rt: ReturnType<typeof runtime>, name: string, args: Record<string, unknown>) {
@@ -124,7 +135,10 @@ describe.skipIf(skip)("list_connectors", () => {
 
 describe.skipIf(skip)("get_connector_info", () => {
   const cases = [
-    ["manifest-only source", (x: (typeof all)[number]) => x.type === "source" && lang(x.raw) === "manifest-only"],
+    [
+      "manifest-only source",
+      (x: (typeof all)[number]) => x.type === "source" && lang(x.raw) === "manifest-only",
+    ],
     ["python source", (x: (typeof all)[number]) => x.type === "source" && lang(x.raw) === "python"],
     ["java source", (x: (typeof all)[number]) => x.type === "source" && lang(x.raw) === "java"],
     ["destination", (x: (typeof all)[number]) => x.type === "destination" && lang(x.raw) === "java"],
@@ -161,7 +175,9 @@ describe.skipIf(skip)("get_connector_info", () => {
   test("names are matched case-insensitively and with the airbyte/ prefix", async () => {
     const rt = runtime();
     const { raw } = find((x) => x.type === "source");
-    const info = await call(rt, "get_connector_info", { connector_name: `airbyte/${nameOf(raw).toUpperCase()}` });
+    const info = await call(rt, "get_connector_info", {
+      connector_name: `airbyte/${nameOf(raw).toUpperCase()}`,
+    });
     expect(info.connector_name).toBe(nameOf(raw));
   });
 
@@ -240,7 +256,9 @@ describe.skipIf(skip)("get_api_docs_urls", () => {
 
 describe.skipIf(skip)("get_connector_version_history", () => {
   test("versions from the docs changelog, with breaking changes and the registry's publish time", async () => {
-    const { raw } = find((x) => !!x.raw.releases?.breakingChanges && x.raw.dockerImageTag.split(".")[2] !== "0");
+    const { raw } = find(
+      (x) => !!x.raw.releases?.breakingChanges && x.raw.dockerImageTag.split(".")[2] !== "0",
+    );
     const name = nameOf(raw);
     const rt = runtime();
     const result = await call(rt, "get_connector_version_history", { connector_name: name });
@@ -248,15 +266,26 @@ describe.skipIf(skip)("get_connector_version_history", () => {
     const rcs = Object.keys(raw.releases?.releaseCandidates ?? {});
     expect(result.changelog_available).toBe(true);
     expect(result.latest_version).toBe(raw.dockerImageTag);
-    const fromChangelog = result.versions.filter((v: { is_release_candidate: boolean }) => !v.is_release_candidate);
+    const fromChangelog = result.versions.filter(
+      (v: { is_release_candidate: boolean }) => !v.is_release_candidate,
+    );
     expect(fromChangelog.map((v: { version: string }) => v.version)).toEqual(rows.map((r) => r.version));
-    expect(fromChangelog.map((v: { release_date: string }) => v.release_date)).toEqual(rows.map((r) => r.date));
+    expect(fromChangelog.map((v: { release_date: string }) => v.release_date)).toEqual(
+      rows.map((r) => r.date),
+    );
     expect(fromChangelog[0].pr_url).toBe(`https://github.com/airbytehq/airbyte/pull/${rows[0]?.pr}`);
     expect(fromChangelog[0].pr_title).toBe(rows[0]?.subject);
-    expect(result.versions.filter((v: { is_release_candidate: boolean }) => v.is_release_candidate).map((v: { version: string }) => v.version).sort()).toEqual(rcs.sort());
+    expect(
+      result.versions
+        .filter((v: { is_release_candidate: boolean }) => v.is_release_candidate)
+        .map((v: { version: string }) => v.version)
+        .sort(),
+    ).toEqual(rcs.sort());
     const latest = result.versions.find((v: { version: string }) => v.version === raw.dockerImageTag);
     expect(latest.registry_published_at).not.toBeNull();
-    expect(latest.docker_image_url).toBe(`https://hub.docker.com/r/${raw.dockerRepository}/tags?name=${raw.dockerImageTag}`);
+    expect(latest.docker_image_url).toBe(
+      `https://hub.docker.com/r/${raw.dockerRepository}/tags?name=${raw.dockerImageTag}`,
+    );
     for (const [version, bc] of Object.entries(raw.releases?.breakingChanges ?? {})) {
       const v = result.versions.find((x: { version: string }) => x.version === version);
       if (v) expect(v.breaking_change).toContain(bc.message.slice(0, 40));
@@ -319,14 +348,19 @@ describe.skipIf(skip)("registry sources", () => {
     expect(result.registry).toMatchObject({ source: "file", location: REGISTRY_FIXTURE });
     const bad = join(dir.path, "not-a-registry.json");
     writeFileSync(bad, "[1,2,3]");
-    expect(await failure(runtime({ AIRBYTE_LOCAL_REGISTRY: bad }), "list_connectors", {})).toContain("not a usable registry");
-    expect(await failure(runtime({ AIRBYTE_LOCAL_REGISTRY: "/no/such/registry.json" }), "list_connectors", {})).toContain(
-      "cannot be read",
+    expect(await failure(runtime({ AIRBYTE_LOCAL_REGISTRY: bad }), "list_connectors", {})).toContain(
+      "not a usable registry",
     );
+    expect(
+      await failure(runtime({ AIRBYTE_LOCAL_REGISTRY: "/no/such/registry.json" }), "list_connectors", {}),
+    ).toContain("cannot be read");
   });
 
   test("with the network gone the tools keep answering: from the stale cache, then from the snapshot", async () => {
-    const project = { AIRBYTE_PROJECT_DIR: join(dir.path, "offline-project"), AIRBYTE_REGISTRY_CACHE_TTL: "0" };
+    const project = {
+      AIRBYTE_PROJECT_DIR: join(dir.path, "offline-project"),
+      AIRBYTE_REGISTRY_CACHE_TTL: "0",
+    };
     await call(runtime(project), "get_connector_info", { connector_name: "source-sendgrid" });
     server.faults = { registry: "hang", metadata: "hang", docs: "hang" };
     try {
