@@ -4,7 +4,7 @@
 // Default source: the live Airbyte OSS registry.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildIndex } from "../src/registry/model.ts";
 import { SNAPSHOT_BUILD_PATH } from "../src/registry/snapshot.ts";
@@ -21,7 +21,8 @@ export async function writeSnapshot(from: string, out = join(root, SNAPSHOT_BUIL
   } else {
     text = readFileSync(from, "utf8");
   }
-  const index = buildIndex(text, from);
+  // A file is named by its base name: the builder's directories are nobody's business.
+  const index = buildIndex(text, /^https?:\/\//.test(from) ? from : basename(from));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(index));
   return `${out}: ${index.connectors.length} connectors from ${from}`;

@@ -1,15 +1,30 @@
 // A disk cache for GET responses (registry, connector metadata, docs): each entry keeps its fetch
 // time and ETag; a fresh entry is served without a request, a stale one is revalidated, and when the
 // network fails the cached copy is served with a note that it may be stale.
+//
+// Layout: <key>.meta.json names a body file <key>.<sha>.body. Bodies are content-addressed and
+// written before the meta that names them, and the meta is replaced by one rename: a crash or two
+// processes writing at once can leave an unused body, never a meta paired with the wrong body.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { type HttpClient, HttpError } from "./http.ts";
+import { displayUrl } from "./url.ts";
 
 export interface CachedResponse {
   url: string;
-  /** Path of the body on disk (for derived files kept beside it). */
+  /** Path of the body on disk; it changes whenever the content does. */
   bodyPath: string;
   fetchedAt: string;
   etag: string | null;
@@ -23,9 +38,12 @@ export interface CachedResponse {
 }
 
 interface Meta {
+  /** The URL without credentials (for humans); the cache key is a hash of the full URL. */
   url: string;
   fetched_at: string;
   etag: string | null;
+  body: string;
+  size: number;
 }
 
 export interface HttpCacheOptions {
@@ -39,12 +57,15 @@ export interface HttpCacheOptions {
 
 export class OfflineMissError extends Error {
   constructor(readonly url: string) {
-    super(`${url} is not cached and offline mode is on`);
+    super(`${displayUrl(url)} is not cached and offline mode is on`);
   }
 }
 
+/** A stale answer is reused within the process for this long before the network is tried again. */
+const STALE_MEMO_MS = 60_000;
+
 export class HttpCache {
-  private readonly memo = new Map<string, Promise<CachedResponse>>();
+  private readonly memo = new Map<string, { at: number; response: Promise<CachedResponse> }>();
   private readonly now: () => number;
 
   constructor(private readonly options: HttpCacheOptions) {
@@ -54,29 +75,43 @@ export class HttpCache {
   /**
    * The body of `url`, from the cache or the network. `validate` runs on a downloaded body before it
    * is stored (a truncated or malformed body is never cached). Each URL is fetched at most once per
-   * process.
+   * process, except that a stale answer is retried after a minute.
    */
-  get(url: string, validate?: (body: string) => void): Promise<CachedResponse> {
-    let p = this.memo.get(url);
-    if (!p) {
-      p = this.load(url, validate);
-      this.memo.set(url, p);
-      p.catch(() => this.memo.delete(url));
+  async get(url: string, validate?: (body: string) => void, signal?: AbortSignal): Promise<CachedResponse> {
+    const hit = this.memo.get(url);
+    if (hit) {
+      const response = await hit.response.catch(() => null);
+      if (response && !(response.stale && this.now() - hit.at > STALE_MEMO_MS)) return response;
     }
-    return p;
+    const response = this.load(url, validate, signal);
+    this.memo.set(url, { at: this.now(), response });
+    response.catch(() => this.memo.delete(url));
+    return response;
   }
 
-  private paths(url: string) {
-    const key = createHash("sha256").update(url).digest("hex").slice(0, 32);
-    return { meta: join(this.options.dir, `${key}.meta.json`), body: join(this.options.dir, `${key}.body`) };
+  /** Forgets a cached entry (its body turned out to be unusable). */
+  invalidate(url: string): void {
+    this.memo.delete(url);
+    rmSync(this.metaPath(url), { force: true });
   }
 
-  private async load(url: string, validate?: (body: string) => void): Promise<CachedResponse> {
-    const paths = this.paths(url);
-    const cached = readMeta(paths.meta, paths.body);
+  private key(url: string): string {
+    return createHash("sha256").update(url).digest("hex").slice(0, 32);
+  }
+  private metaPath(url: string): string {
+    return join(this.options.dir, `${this.key(url)}.meta.json`);
+  }
+
+  private async load(
+    url: string,
+    validate?: (body: string) => void,
+    signal?: AbortSignal,
+  ): Promise<CachedResponse> {
+    const metaPath = this.metaPath(url);
+    const cached = this.readMeta(metaPath);
     const age = cached ? this.now() - Date.parse(cached.fetched_at) : Number.POSITIVE_INFINITY;
     const fromCache = (stale: boolean, note: string | null): CachedResponse =>
-      response(url, paths.body, cached as Meta, "cache", stale, note);
+      this.response(url, cached as Meta, "cache", stale, note);
 
     if (cached && age >= 0 && age < this.options.ttlMs) return fromCache(false, null);
     if (this.options.offline) {
@@ -84,17 +119,20 @@ export class HttpCache {
       throw new OfflineMissError(url);
     }
     try {
-      const result = await this.options.http.get(url, { etag: cached?.etag ?? null });
+      const result = await this.options.http.get(url, {
+        etag: cached?.etag ?? null,
+        ...(signal ? { signal } : {}),
+      });
       if (result.notModified) {
-        if (!cached) throw new HttpError(url, "HTTP 304 without a cached copy", 304);
+        if (!cached) throw new HttpError(displayUrl(url), "HTTP 304 without a cached copy", 304);
         const meta = { ...cached, fetched_at: new Date(this.now()).toISOString() };
-        this.write(paths, meta, null);
-        return response(url, paths.body, meta, "cache", false, null);
+        this.writeMeta(metaPath, meta);
+        return this.response(url, meta, "cache", false, null);
       }
       validate?.(result.body);
-      const meta: Meta = { url, fetched_at: new Date(this.now()).toISOString(), etag: result.etag };
-      this.write(paths, meta, result.body);
-      return response(url, paths.body, meta, "network", false, null);
+      const meta = this.store(url, result.body, result.etag);
+      if (cached && cached.body !== meta.body) rmSync(join(this.options.dir, cached.body), { force: true });
+      return this.response(url, meta, "network", false, null);
     } catch (error) {
       if (!cached) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -102,59 +140,72 @@ export class HttpCache {
     }
   }
 
-  private write(paths: { meta: string; body: string }, meta: Meta, body: string | null): void {
+  private store(url: string, body: string, etag: string | null): Meta {
     mkdirSync(this.options.dir, { recursive: true });
-    // Body first, then meta, each by rename: a crash never leaves a meta pointing at a partial body.
-    if (body !== null) atomicWrite(paths.body, body);
-    atomicWrite(paths.meta, JSON.stringify(meta));
-  }
-}
-
-function response(
-  url: string,
-  bodyPath: string,
-  meta: Meta,
-  origin: "network" | "cache",
-  stale: boolean,
-  note: string | null,
-): CachedResponse {
-  let text: string | null = null;
-  return {
-    url,
-    bodyPath,
-    fetchedAt: meta.fetched_at,
-    etag: meta.etag,
-    origin,
-    stale,
-    note,
-    text: () => {
-      text ??= readFileSync(bodyPath, "utf8");
-      return text;
-    },
-  };
-}
-
-function readMeta(metaPath: string, bodyPath: string): Meta | null {
-  try {
-    const meta = JSON.parse(readFileSync(metaPath, "utf8")) as Meta;
-    if (typeof meta.fetched_at !== "string" || !existsSync(bodyPath)) return null;
+    const bytes = Buffer.from(body);
+    const name = `${this.key(url)}.${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}.body`;
+    durableWrite(join(this.options.dir, name), bytes);
+    const meta: Meta = {
+      url: displayUrl(url),
+      fetched_at: new Date(this.now()).toISOString(),
+      etag,
+      body: name,
+      size: bytes.length,
+    };
+    this.writeMeta(this.metaPath(url), meta);
     return meta;
-  } catch {
-    return null;
+  }
+
+  private writeMeta(path: string, meta: Meta): void {
+    durableWrite(path, Buffer.from(JSON.stringify(meta)));
+  }
+
+  /** The meta of a usable entry: its body exists with the recorded size (else it is ignored). */
+  private readMeta(metaPath: string): Meta | null {
+    try {
+      const meta = JSON.parse(readFileSync(metaPath, "utf8")) as Meta;
+      if (typeof meta.fetched_at !== "string" || typeof meta.body !== "string") return null;
+      if (statSync(join(this.options.dir, meta.body)).size !== meta.size) return null;
+      return meta;
+    } catch {
+      return null;
+    }
+  }
+
+  private response(
+    url: string,
+    meta: Meta,
+    origin: "network" | "cache",
+    stale: boolean,
+    note: string | null,
+  ): CachedResponse {
+    const bodyPath = join(this.options.dir, meta.body);
+    let text: string | null = null;
+    return {
+      url,
+      bodyPath,
+      fetchedAt: meta.fetched_at,
+      etag: meta.etag,
+      origin,
+      stale,
+      note,
+      text: () => {
+        text ??= readFileSync(bodyPath, "utf8");
+        return text;
+      },
+    };
   }
 }
 
-export function atomicWrite(path: string, content: string): void {
+/** Writes a file by rename after an fsync, so a crash leaves the old file or the new one, whole. */
+export function durableWrite(path: string, content: Buffer | string): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
-
-/** Modification time of a file in ms, or null. */
-export function mtimeMs(path: string): number | null {
+  const fd = openSync(tmp, "w");
   try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return null;
+    writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
+  renameSync(tmp, path);
 }

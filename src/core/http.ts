@@ -2,6 +2,7 @@
 // errors that say what failed without echoing credentials.
 
 import { ToolError } from "./errors.ts";
+import { displayUrl } from "./url.ts";
 
 export interface HttpGetOptions {
   /** Send If-None-Match; a 304 answer comes back as { notModified: true }. */
@@ -24,7 +25,7 @@ export class HttpError extends ToolError {
     readonly reason: string,
     readonly status: number | null,
   ) {
-    super(`GET ${url} failed: ${reason}.`);
+    super(`GET ${displayUrl(url)} failed: ${reason}.`);
     this.name = "HttpError";
   }
 }
@@ -66,9 +67,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         response.status,
       );
     }
-    let body: string;
+    let bytes: ArrayBuffer;
     try {
-      body = await response.text();
+      bytes = await response.arrayBuffer();
     } catch (error) {
       throw new HttpError(
         url,
@@ -76,13 +77,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         response.status,
       );
     }
+    // Compare bytes, not decoded text; a compressed body's length is that of the compressed form.
     const expected = response.headers.get("content-length");
-    if (expected !== null && response.headers.get("content-encoding") === null) {
-      const got = Buffer.byteLength(body);
-      if (Number(expected) !== got) {
-        throw new HttpError(url, `the response was cut short (${got} of ${expected} bytes)`, response.status);
-      }
+    if (
+      expected !== null &&
+      response.headers.get("content-encoding") === null &&
+      Number(expected) !== bytes.byteLength
+    ) {
+      throw new HttpError(
+        url,
+        `the response was cut short (${bytes.byteLength} of ${expected} bytes)`,
+        response.status,
+      );
     }
+    const body = new TextDecoder().decode(bytes);
     return { notModified: false, status: response.status, body, etag: response.headers.get("etag") };
   }
 

@@ -178,7 +178,7 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
       docsBaseUrl: url("AIRBYTE_DOCS_URL", get("AIRBYTE_DOCS_URL")) ?? DEFAULT_DOCS_URL,
       ttlMs: seconds("AIRBYTE_REGISTRY_CACHE_TTL", get("AIRBYTE_REGISTRY_CACHE_TTL"), 24 * 3600) * 1000,
     },
-    httpTimeoutMs: seconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
+    httpTimeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
     trustedExecution: flag(get, "AIRBYTE_MCP_TRUSTED_EXECUTION", true),
     safeMode: flag(get, "AIRBYTE_CLOUD_MCP_SAFE_MODE", true),
     readOnlyMode: flag(get, "AIRBYTE_CLOUD_MCP_READONLY_MODE", false),
@@ -317,6 +317,12 @@ function seconds(name: string, value: string | undefined, fallback: number): num
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0)
     throw new SettingsError(`${name} must be a number of seconds (0 or more).`);
+  return n;
+}
+
+function positiveSeconds(name: string, value: string | undefined, fallback: number): number {
+  const n = seconds(name, value, fallback);
+  if (n <= 0) throw new SettingsError(`${name} must be more than 0 seconds.`);
   return n;
 }
 

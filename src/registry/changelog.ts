@@ -13,27 +13,61 @@ export interface ChangelogRow {
 const VERSION = /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * The rows of the changelog tables: tables whose header names a Version and a Date column. Each
+ * table is read on its own (a compatibility table before it or another table after it is ignored);
+ * with several changelog tables, the one after the "changelog" heading comes first.
+ */
 export function parseChangelog(html: string): ChangelogRow[] {
+  const anchor = html.search(/id="changelog"/i);
+  const tables = [...html.matchAll(/<table[^>]*>([\s\S]*?)<\/table>/gi)].map((m) => ({
+    at: m.index ?? 0,
+    html: m[1] ?? "",
+  }));
+  tables.sort((a, b) => Number(b.at > anchor && anchor >= 0) - Number(a.at > anchor && anchor >= 0));
+  const rows: ChangelogRow[] = [];
+  const seen = new Set<string>();
+  for (const table of tables) {
+    for (const row of parseTable(table.html)) {
+      if (seen.has(row.version)) continue;
+      seen.add(row.version);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function parseTable(html: string): ChangelogRow[] {
   const rows: ChangelogRow[] = [];
   let columns: { version: number; date: number; pr: number; subject: number } | null = null;
   for (const tr of html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/gi)) {
     const cells = [...(tr[1] ?? "").matchAll(/<t([dh])[^>]*>([\s\S]*?)<\/t[dh]>/gi)].map((m) => m[2] ?? "");
     const texts = cells.map(text);
-    const lower = texts.map((t) => t.toLowerCase());
-    if (lower.includes("version")) {
+    if (columns === null) {
+      const words = texts.map((t) =>
+        t
+          .toLowerCase()
+          .split(/[^a-z]+/)
+          .filter(Boolean),
+      );
+      const col = (...names: string[]) =>
+        words.findIndex((w) => names.some((n) => n.split(" ").every((part) => w.includes(part))));
+      const version = col("version");
+      const date = col("date");
+      if (version < 0 || date < 0) return []; // not a changelog table
       columns = {
-        version: lower.indexOf("version"),
-        date: lower.findIndex((t) => t.includes("date")),
-        pr: lower.findIndex((t) => t.includes("pull request") || t === "pr"),
-        subject: lower.findIndex((t) => t.includes("subject") || t.includes("description")),
+        version,
+        date,
+        pr: col("pull request", "pr"),
+        subject: col("subject", "description", "changes", "notes"),
       };
       continue;
     }
-    const c = columns ?? { version: 0, date: 1, pr: 2, subject: 3 };
+    const c = columns;
     const versionMatch = VERSION.exec(texts[c.version] ?? "");
     if (!versionMatch?.[1]) continue;
     const errors: string[] = [];
-    const rawDate = c.date >= 0 ? (texts[c.date] ?? "") : "";
+    const rawDate = texts[c.date] ?? "";
     let date: string | null = rawDate || null;
     if (date !== null && !ISO_DATE.test(date)) {
       errors.push(`date '${rawDate}' is not YYYY-MM-DD`);

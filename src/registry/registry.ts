@@ -4,8 +4,9 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { ToolError } from "../core/errors.ts";
-import { atomicWrite, type CachedResponse, type HttpCache, OfflineMissError } from "../core/http-cache.ts";
+import { type CachedResponse, durableWrite, type HttpCache, OfflineMissError } from "../core/http-cache.ts";
 import type { Settings } from "../core/settings.ts";
+import { displayUrl } from "../core/url.ts";
 import {
   buildIndex,
   type IndexEntry,
@@ -37,26 +38,45 @@ export interface RegistryDeps {
 interface Loaded {
   index: RegistryIndex;
   provenance: Provenance;
-  /** The full registry JSON, when we have it (not with the snapshot). */
-  fullText: (() => string) | null;
+  /** The full registry JSON, when we have it (not with the snapshot); read once, with the index. */
+  fullText: string | null;
 }
 
+/** Bumped whenever IndexEntry changes, so that an index left by an older build is rebuilt. */
+const INDEX_FILE_FORMAT = 2;
+
+/** After a stale or snapshot answer, a long-running server tries the network again after this long. */
+const RETRY_AFTER_MS = 60_000;
+
 export class Registry {
-  private loaded: Promise<Loaded> | null = null;
+  private loaded: { at: number; value: Promise<Loaded> } | null = null;
   private rawByName: Map<string, RawRegistryEntry> | null = null;
 
   constructor(private readonly deps: RegistryDeps) {}
 
-  /** The index and where it came from. Loaded at most once per process. */
-  async index(): Promise<{ index: RegistryIndex; provenance: Provenance }> {
-    this.loaded ??= this.load();
-    const l = await this.loaded;
+  /** The index and where it came from. Loaded once per process (a failure or a stale answer is retried later). */
+  async index(signal?: AbortSignal): Promise<{ index: RegistryIndex; provenance: Provenance }> {
+    const l = await this.current(signal);
     return { index: l.index, provenance: l.provenance };
   }
 
+  private async current(signal?: AbortSignal): Promise<Loaded> {
+    if (this.loaded) {
+      const l = await this.loaded.value.catch(() => null);
+      if (l && !(l.provenance.stale && Date.now() - this.loaded.at > RETRY_AFTER_MS)) return l;
+    }
+    const value = this.load(signal);
+    this.loaded = { at: Date.now(), value };
+    this.rawByName = null;
+    value.catch(() => {
+      if (this.loaded?.value === value) this.loaded = null;
+    });
+    return value;
+  }
+
   /** The entry for a connector name, or a tool error naming the closest names. */
-  async find(name: string): Promise<{ entry: IndexEntry; provenance: Provenance }> {
-    const { index, provenance } = await this.index();
+  async find(name: string, signal?: AbortSignal): Promise<{ entry: IndexEntry; provenance: Provenance }> {
+    const { index, provenance } = await this.index(signal);
     const wanted = normalizeName(name);
     const entry = index.connectors.find((e) => e.name.toLowerCase() === wanted);
     if (entry) return { entry, provenance };
@@ -74,14 +94,12 @@ export class Registry {
 
   /** The full registry entry (with its spec), or null when only the snapshot is available. */
   async rawEntry(entry: IndexEntry): Promise<RawRegistryEntry | null> {
-    this.loaded ??= this.load();
-    const l = await this.loaded;
-    if (!l.fullText) return null;
+    const l = await this.current();
+    if (l.fullText === null) return null;
     if (!this.rawByName) {
-      this.rawByName = new Map();
-      for (const { raw } of parseRegistry(l.fullText())) {
-        this.rawByName.set(normalizeName(raw.dockerRepository), raw);
-      }
+      const byName = new Map<string, RawRegistryEntry>();
+      for (const { raw } of parseRegistry(l.fullText)) byName.set(normalizeName(raw.dockerRepository), raw);
+      this.rawByName = byName;
     }
     return this.rawByName.get(entry.name.toLowerCase()) ?? null;
   }
@@ -90,16 +108,24 @@ export class Registry {
    * The connector's config JSON Schema: from its registry entry, else from the metadata service
    * (cloud.json, then oss.json). Null with a note when neither can be had.
    */
-  async spec(entry: IndexEntry): Promise<{ spec: Record<string, unknown> | null; note: string | null }> {
+  async spec(
+    entry: IndexEntry,
+    signal?: AbortSignal,
+  ): Promise<{ spec: Record<string, unknown> | null; note: string | null }> {
     const raw = await this.rawEntry(entry);
     const fromEntry = raw ? specOf(raw) : null;
     if (fromEntry) return { spec: fromEntry, note: null };
     const failures: string[] = [];
     for (const file of ["cloud.json", "oss.json"]) {
       try {
-        const response = await this.metadataFile(entry, file, (body) => {
-          if (!specOf(JSON.parse(body))) throw new Error(`${file} carries no spec.connectionSpecification`);
-        });
+        const response = await this.metadataFile(
+          entry,
+          file,
+          (body) => {
+            if (!specOf(JSON.parse(body))) throw new Error(`${file} carries no spec.connectionSpecification`);
+          },
+          signal,
+        );
         const spec = specOf(JSON.parse(response.text()));
         if (spec) return { spec, note: response.note };
       } catch (error) {
@@ -108,7 +134,7 @@ export class Registry {
     }
     return {
       spec: null,
-      note: `The config spec could not be fetched (${failures.join("; ")}). It is available once the metadata service (${this.deps.settings.registry.metadataBaseUrl}) can be reached.`,
+      note: `The config spec could not be fetched (${failures.join("; ")}). It is available once the metadata service (${displayUrl(this.deps.settings.registry.metadataBaseUrl)}) can be reached.`,
     };
   }
 
@@ -117,27 +143,36 @@ export class Registry {
   }
 
   /** A connector metadata file (cloud.json, oss.json, metadata.yaml, manifest.yaml) through the cache. */
-  metadataFile(entry: IndexEntry, file: string, validate?: (body: string) => void): Promise<CachedResponse> {
-    return this.cachedGet(this.metadataUrl(entry, file), validate);
+  metadataFile(
+    entry: IndexEntry,
+    file: string,
+    validate?: (body: string) => void,
+    signal?: AbortSignal,
+  ): Promise<CachedResponse> {
+    return this.cachedGet(this.metadataUrl(entry, file), validate, signal);
   }
 
   /** The connector's docs page (for its changelog). */
-  docsPage(url: string): Promise<CachedResponse> {
-    return this.cachedGet(url);
+  docsPage(url: string, signal?: AbortSignal): Promise<CachedResponse> {
+    return this.cachedGet(url, undefined, signal);
   }
 
-  private async cachedGet(url: string, validate?: (body: string) => void): Promise<CachedResponse> {
+  private async cachedGet(
+    url: string,
+    validate?: (body: string) => void,
+    signal?: AbortSignal,
+  ): Promise<CachedResponse> {
     try {
-      return await this.deps.cache.get(url, validate);
+      return await this.deps.cache.get(url, validate, signal);
     } catch (error) {
       if (error instanceof OfflineMissError) {
-        throw new ToolError(`${url} is not cached and AIRBYTE_OFFLINE_MODE is on.`);
+        throw new ToolError(`${displayUrl(url)} is not cached and AIRBYTE_OFFLINE_MODE is on.`);
       }
       throw error;
     }
   }
 
-  private async load(): Promise<Loaded> {
+  private async load(signal?: AbortSignal): Promise<Loaded> {
     const location = this.deps.settings.localRegistry;
     if (location === null) {
       throw new ToolError("The connector registry is disabled (AIRBYTE_LOCAL_REGISTRY=0).", {
@@ -145,47 +180,58 @@ export class Registry {
       });
     }
     if (!/^https?:\/\//i.test(location)) return this.loadFile(location);
-
-    let response: CachedResponse;
-    try {
-      response = await this.deps.cache.get(location, (body) => {
-        parseRegistry(body);
-      });
-    } catch (error) {
-      const why =
-        error instanceof OfflineMissError
-          ? "AIRBYTE_OFFLINE_MODE is on and nothing is cached"
-          : describe(error);
-      return this.fromSnapshot(location, why);
-    }
-    const index = this.derivedIndex(response, location);
-    return {
-      index,
-      provenance: {
-        source: response.origin,
-        location,
-        as_of: response.fetchedAt,
-        stale: response.stale,
-        note: response.note,
-      },
-      fullText: () => response.text(),
+    const shown = displayUrl(location);
+    const validate = (body: string) => {
+      parseRegistry(body);
     };
+
+    // Two tries: a cached body that turns out unusable is dropped and downloaded again.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let response: CachedResponse;
+      try {
+        response = await this.deps.cache.get(location, validate, signal);
+      } catch (error) {
+        const why =
+          error instanceof OfflineMissError
+            ? "AIRBYTE_OFFLINE_MODE is on and nothing is cached"
+            : describe(error);
+        return this.fromSnapshot(shown, why);
+      }
+      try {
+        const fullText = response.text();
+        return {
+          index: this.derivedIndex(response, fullText, shown),
+          provenance: {
+            source: response.origin,
+            location: shown,
+            as_of: response.fetchedAt,
+            stale: response.stale,
+            note: response.note,
+          },
+          fullText,
+        };
+      } catch (error) {
+        this.deps.cache.invalidate(location);
+        if (attempt === 1)
+          return this.fromSnapshot(shown, `the cached registry is unusable (${describe(error)})`);
+      }
+    }
+    throw new Error("unreachable");
   }
 
-  /** The index built from a cached registry body, kept beside it and rebuilt only when the body changes. */
-  private derivedIndex(response: CachedResponse, location: string): RegistryIndex {
+  /** The index built from a registry body, kept beside it; bodies are content-addressed, so it never goes stale. */
+  private derivedIndex(response: CachedResponse, text: string, location: string): RegistryIndex {
     const indexPath = `${response.bodyPath}.index.json`;
-    const bodyMtime = statSync(response.bodyPath).mtimeMs;
     if (existsSync(indexPath)) {
       try {
-        const stored = JSON.parse(readFileSync(indexPath, "utf8")) as { body_mtime: number; index: unknown };
-        if (stored.body_mtime === bodyMtime && isRegistryIndex(stored.index)) return stored.index;
+        const stored = JSON.parse(readFileSync(indexPath, "utf8")) as { format: number; index: unknown };
+        if (stored.format === INDEX_FILE_FORMAT && isRegistryIndex(stored.index)) return stored.index;
       } catch {
         // Rebuild below.
       }
     }
-    const index = buildIndex(response.text(), location, response.fetchedAt);
-    atomicWrite(indexPath, JSON.stringify({ body_mtime: bodyMtime, index }));
+    const index = buildIndex(text, location, response.fetchedAt);
+    durableWrite(indexPath, JSON.stringify({ format: INDEX_FILE_FORMAT, index }));
     return index;
   }
 
@@ -217,7 +263,7 @@ export class Registry {
     return {
       index,
       provenance: { source: "file", location: path, as_of: mtime.toISOString(), stale: false, note: null },
-      fullText: () => text,
+      fullText: text,
     };
   }
 

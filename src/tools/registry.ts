@@ -3,6 +3,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { defineTool, type ToolHints } from "../core/tool.ts";
+import { displayUrl } from "../core/url.ts";
 import { compareVersionsDesc, parseChangelog } from "../registry/changelog.ts";
 import { INSTALL_TYPES, type IndexEntry } from "../registry/model.ts";
 import type { Provenance } from "../registry/registry.ts";
@@ -63,8 +64,8 @@ export const listConnectors = defineTool({
   }),
   hints: READ,
   needsFilesystem: false,
-  async handler(input, { registry }) {
-    const { index, provenance } = await registry.index();
+  async handler(input, { registry, signal }) {
+    const { index, provenance } = await registry.index(signal);
     const keyword = input.keyword_filter?.toLowerCase() ?? null;
     const types =
       input.install_types === null
@@ -106,6 +107,14 @@ function docsUrl(entry: IndexEntry, docsBase: string): string {
   return entry.documentation_url ?? `${docsBase}/integrations/${entry.connector_type}s/${shortName(entry)}`;
 }
 
+/** The docs page holding the changelog: the registry's docs URL moved onto the docs base, else the usual path. */
+function changelogPage(entry: IndexEntry, docsBase: string): string {
+  const documented = entry.documentation_url?.match(/^https:\/\/docs\.airbyte\.com(\/integrations\/[^#?]+)/);
+  return documented?.[1]
+    ? `${docsBase}${documented[1].replace(/\/$/, "")}`
+    : `${docsBase}/integrations/${entry.connector_type}s/${shortName(entry)}`;
+}
+
 function shortName(entry: IndexEntry): string {
   return entry.name.replace(/^(source|destination)-/, "");
 }
@@ -130,9 +139,9 @@ export const getConnectorInfo = defineTool({
   }),
   hints: READ,
   needsFilesystem: false,
-  async handler({ connector_name }, { registry, settings }) {
-    const { entry, provenance } = await registry.find(connector_name);
-    const { spec, note } = await registry.spec(entry);
+  async handler({ connector_name }, { registry, settings, signal }) {
+    const { entry, provenance } = await registry.find(connector_name, signal);
+    const { spec, note } = await registry.spec(entry, signal);
     const notes = [provenance.note, note].filter((n): n is string => n !== null);
     const documentation_url = docsUrl(entry, settings.registry.docsBaseUrl);
     return {
@@ -208,8 +217,8 @@ export const getApiDocsUrls = defineTool({
   }),
   hints: READ,
   needsFilesystem: false,
-  async handler({ connector_name }, { registry, settings }) {
-    const { entry, provenance } = await registry.find(connector_name);
+  async handler({ connector_name }, { registry, settings, signal }) {
+    const { entry, provenance } = await registry.find(connector_name, signal);
     const notes = provenance.note ? [provenance.note] : [];
     const urls: z.infer<typeof docsUrlItem>[] = [
       {
@@ -229,30 +238,39 @@ export const getApiDocsUrls = defineTool({
         requires_login: d.requires_login,
       });
     }
-    // The registry entry does not always carry the external docs; metadata.yaml does.
-    try {
-      const response = await registry.metadataFile(entry, "metadata.yaml", (body) => {
-        MetadataYaml.parse(parseYaml(body));
-      });
-      if (response.note) notes.push(response.note);
-      const data = MetadataYaml.parse(parseYaml(response.text())).data;
-      for (const d of data?.externalDocumentationUrls ?? []) {
-        urls.push({
-          title: d.title ?? d.url,
-          url: d.url,
-          source: "data_external_docs",
-          doc_type: d.type ?? "other",
-          requires_login: d.requiresLogin ?? false,
-        });
-      }
-    } catch (error) {
-      notes.push(
-        `metadata.yaml could not be read (${error instanceof Error ? error.message : String(error)}); external API docs it may list are missing.`,
-      );
-    }
+    // Older registry entries do not carry the external docs; then metadata.yaml may.
+    if (entry.external_documentation_urls === null) await addMetadataDocs();
     const seen = new Set<string>();
     const docs_urls = urls.filter((u) => !seen.has(u.url) && seen.add(u.url));
     return { connector_name: entry.name, docs_urls, notes, registry: provenance };
+
+    async function addMetadataDocs() {
+      try {
+        const response = await registry.metadataFile(
+          entry,
+          "metadata.yaml",
+          (body) => {
+            MetadataYaml.parse(parseYaml(body));
+          },
+          signal,
+        );
+        if (response.note) notes.push(response.note);
+        const data = MetadataYaml.parse(parseYaml(response.text())).data;
+        for (const d of data?.externalDocumentationUrls ?? []) {
+          urls.push({
+            title: d.title ?? d.url,
+            url: d.url,
+            source: "data_external_docs",
+            doc_type: d.type ?? "other",
+            requires_login: d.requiresLogin ?? false,
+          });
+        }
+      } catch (error) {
+        notes.push(
+          `metadata.yaml could not be read (${error instanceof Error ? error.message : String(error)}); external API docs it may list are missing.`,
+        );
+      }
+    }
   },
 });
 
@@ -304,24 +322,24 @@ export const getConnectorVersionHistory = defineTool({
   }),
   hints: READ,
   needsFilesystem: false,
-  async handler({ connector_name, num_versions_to_validate, limit }, { registry, settings }) {
-    const { entry, provenance } = await registry.find(connector_name);
+  async handler({ connector_name, num_versions_to_validate, limit }, { registry, settings, signal }) {
+    const { entry, provenance } = await registry.find(connector_name, signal);
     const notes = provenance.note ? [provenance.note] : [];
-    const pageUrl = `${settings.registry.docsBaseUrl}/integrations/${entry.connector_type}s/${shortName(entry)}`;
+    const pageUrl = changelogPage(entry, settings.registry.docsBaseUrl);
     const changelogUrl = `${pageUrl}#changelog`;
 
     let rows: ReturnType<typeof parseChangelog> | null = null;
     try {
-      const page = await registry.docsPage(pageUrl);
+      const page = await registry.docsPage(pageUrl, signal);
       if (page.note) notes.push(page.note);
       rows = parseChangelog(page.text());
       if (rows.length === 0) {
-        notes.push(`The docs page ${pageUrl} has no changelog table that could be read.`);
+        notes.push(`The docs page ${displayUrl(pageUrl)} has no changelog table that could be read.`);
         rows = null;
       }
     } catch (error) {
       notes.push(
-        `The changelog at ${pageUrl} could not be fetched (${error instanceof Error ? error.message : String(error)}); only the versions the registry knows are listed, without dates or pull requests.`,
+        `The changelog at ${displayUrl(pageUrl)} could not be fetched (${error instanceof Error ? error.message : String(error)}); only the versions the registry knows are listed, without dates or pull requests.`,
       );
     }
 

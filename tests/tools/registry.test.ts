@@ -378,3 +378,53 @@ describe.skipIf(skip)("registry sources", () => {
     }
   }, 20_000);
 });
+
+describe.skipIf(skip)("registry robustness", () => {
+  test("credentials in a registry URL never appear in results, notes or the cache", async () => {
+    const secretUrl =
+      server.registryUrl.replace("http://", "http://reguser:regpass-123@") + "?sig=signed-query-xyz";
+    const rt = runtime({ AIRBYTE_LOCAL_REGISTRY: secretUrl, AIRBYTE_MCP_LOG_LEVEL: "silent" });
+    const result = await call(rt, "list_connectors", { keyword_filter: "github" });
+    const dead = runtime(
+      { AIRBYTE_LOCAL_REGISTRY: "http://u:dead-pass-99@127.0.0.1:9/r.json?token=tok-77" },
+      true,
+    );
+    const fromSnapshot = await call(dead, "list_connectors", {});
+    const text = JSON.stringify([result, fromSnapshot]);
+    for (const secret of ["reguser", "regpass-123", "signed-query-xyz", "dead-pass-99", "tok-77"]) {
+      expect(text).not.toContain(secret);
+    }
+    const cacheDir = join(rt.settings.cacheRoot, "http");
+    const files = [...new Bun.Glob("*.json").scanSync(cacheDir)];
+    for (const f of files) expect(readFileSync(join(cacheDir, f), "utf8")).not.toContain("regpass-123");
+  });
+
+  test("a failed first load is retried on the next call", async () => {
+    server.faults.registry = "500";
+    const rt = runtime();
+    try {
+      expect(await failure(rt, "list_connectors", {})).toContain("HTTP 500");
+    } finally {
+      server.faults.registry = "ok";
+    }
+    const result = await call(rt, "list_connectors", {});
+    expect(result.registry.source).toBe("network");
+  });
+
+  test("a corrupt cached body is dropped and downloaded again", async () => {
+    const project = { AIRBYTE_PROJECT_DIR: join(dir.path, "corrupt") };
+    const first = runtime(project);
+    await call(first, "list_connectors", {});
+    const cacheDir = join(first.settings.cacheRoot, "http");
+    for (const f of new Bun.Glob("*.body").scanSync(cacheDir)) {
+      // Same size, broken content: a disk error the size check cannot see.
+      const path = join(cacheDir, f);
+      writeFileSync(path, "x".repeat(readFileSync(path).length));
+      for (const idx of new Bun.Glob(`${f}.index.json`).scanSync(cacheDir))
+        writeFileSync(join(cacheDir, idx), "{");
+    }
+    const again = await call(runtime(project), "list_connectors", {});
+    expect(again.registry.source).toBe("network");
+    expect(again.count).toBe(all.length);
+  });
+});
