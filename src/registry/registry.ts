@@ -38,8 +38,8 @@ export interface RegistryDeps {
 interface Loaded {
   index: RegistryIndex;
   provenance: Provenance;
-  /** The full registry JSON, when we have it (not with the snapshot); read once, with the index. */
-  fullText: string | null;
+  /** The full registry JSON, when we have it (not with the snapshot); read on first use only. */
+  fullText: (() => string) | null;
 }
 
 /** Bumped whenever IndexEntry changes, so that an index left by an older build is rebuilt. */
@@ -94,12 +94,25 @@ export class Registry {
 
   /** The full registry entry (with its spec), or null when only the snapshot is available. */
   async rawEntry(entry: IndexEntry): Promise<RawRegistryEntry | null> {
-    const l = await this.current();
-    if (l.fullText === null) return null;
     if (!this.rawByName) {
-      const byName = new Map<string, RawRegistryEntry>();
-      for (const { raw } of parseRegistry(l.fullText)) byName.set(normalizeName(raw.dockerRepository), raw);
-      this.rawByName = byName;
+      // Read lazily (a warm list_connectors never needs the 2.7 MB body). If another process
+      // replaced or removed the body meanwhile, load again once.
+      for (let attempt = 0; ; attempt++) {
+        const l = await this.current();
+        if (l.fullText === null) return null;
+        try {
+          const byName = new Map<string, RawRegistryEntry>();
+          for (const { raw } of parseRegistry(l.fullText()))
+            byName.set(normalizeName(raw.dockerRepository), raw);
+          this.rawByName = byName;
+          break;
+        } catch (error) {
+          if (attempt > 0) throw error;
+          if (l.provenance.source !== "file")
+            this.deps.cache.invalidate(this.deps.settings.localRegistry ?? "");
+          this.loaded = null;
+        }
+      }
     }
     return this.rawByName.get(entry.name.toLowerCase()) ?? null;
   }
@@ -198,9 +211,8 @@ export class Registry {
         return this.fromSnapshot(shown, why);
       }
       try {
-        const fullText = response.text();
         return {
-          index: this.derivedIndex(response, fullText, shown),
+          index: this.derivedIndex(response, shown),
           provenance: {
             source: response.origin,
             location: shown,
@@ -208,7 +220,7 @@ export class Registry {
             stale: response.stale,
             note: response.note,
           },
-          fullText,
+          fullText: () => response.text(),
         };
       } catch (error) {
         this.deps.cache.invalidate(location);
@@ -220,7 +232,7 @@ export class Registry {
   }
 
   /** The index built from a registry body, kept beside it; bodies are content-addressed, so it never goes stale. */
-  private derivedIndex(response: CachedResponse, text: string, location: string): RegistryIndex {
+  private derivedIndex(response: CachedResponse, location: string): RegistryIndex {
     const indexPath = `${response.bodyPath}.index.json`;
     if (existsSync(indexPath)) {
       try {
@@ -230,7 +242,7 @@ export class Registry {
         // Rebuild below.
       }
     }
-    const index = buildIndex(text, location, response.fetchedAt);
+    const index = buildIndex(response.text(), location, response.fetchedAt);
     durableWrite(indexPath, JSON.stringify({ format: INDEX_FILE_FORMAT, index }));
     return index;
   }
@@ -263,7 +275,7 @@ export class Registry {
     return {
       index,
       provenance: { source: "file", location: path, as_of: mtime.toISOString(), stale: false, note: null },
-      fullText: text,
+      fullText: () => text,
     };
   }
 
