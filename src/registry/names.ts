@@ -13,10 +13,10 @@ export function normalizeName(name: string): string {
 
 export function closestNames(query: string, entries: readonly IndexEntry[], max = 5): string[] {
   const q = normalizeName(query);
-  const bare = q.replace(/^(source|destination)-/, "");
+  const bare = core(q);
   const scored = entries.map((e) => {
     const name = e.name.toLowerCase();
-    const short = name.replace(/^(source|destination)-/, "");
+    const short = core(name);
     let score = Math.min(editDistance(q, name), editDistance(bare, short) + 1);
     if (bare.length >= 3 && (short.includes(bare) || e.display_name.toLowerCase().includes(bare))) {
       score = Math.min(score, 1 + Math.abs(short.length - bare.length) / 10);
@@ -29,4 +29,13 @@ export function closestNames(query: string, entries: readonly IndexEntry[], max 
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
     .slice(0, max)
     .map((s) => s.name);
+}
+
+/** The distinctive part of a name: "source-github" -> "github", "farosai/airbyte-harness-source" -> "harness". */
+function core(name: string): string {
+  return name
+    .replace(/^.*\//, "")
+    .replace(/^(source|destination)-/, "")
+    .replace(/^airbyte-/, "")
+    .replace(/-(source|destination|connectors?)$/, "");
 }

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compareVersionsDesc, parseChangelog } from "../../src/registry/changelog.ts";
+import type { IndexEntry } from "../../src/registry/model.ts";
+import { closestNames } from "../../src/registry/names.ts";
 
 const table = (header: string[], rows: string[][]) =>
   `<table><thead><tr>${header.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows
@@ -62,5 +64,23 @@ describe("parseChangelog", () => {
       "1.2.0",
       "1.0.0",
     ]);
+  });
+});
+
+describe("closestNames", () => {
+  const entries = [
+    "source-github",
+    "source-gitlab",
+    "source-harvest",
+    "farosai/airbyte-harness-source",
+    "ghcr.io/devmate-cloud/streamr-airbyte-connectors",
+  ].map((name) => ({ name, display_name: name }) as IndexEntry);
+
+  test("suggests by the distinctive part of the name, whatever its prefix or owner", () => {
+    expect(closestNames("githb", entries)[0]).toBe("source-github");
+    expect(closestNames("harness", entries)[0]).toBe("farosai/airbyte-harness-source");
+    expect(closestNames("destination-streamr", entries)[0]).toBe(
+      "ghcr.io/devmate-cloud/streamr-airbyte-connectors",
+    );
   });
 });
