@@ -381,8 +381,7 @@ describe.skipIf(skip)("registry sources", () => {
 
 describe.skipIf(skip)("registry robustness", () => {
   test("credentials in a registry URL never appear in results, notes or the cache", async () => {
-    const secretUrl =
-      server.registryUrl.replace("http://", "http://reguser:regpass-123@") + "?sig=signed-query-xyz";
+    const secretUrl = `${server.registryUrl.replace("http://", "http://reguser:regpass-123@")}?sig=signed-query-xyz`;
     const rt = runtime({ AIRBYTE_LOCAL_REGISTRY: secretUrl, AIRBYTE_MCP_LOG_LEVEL: "silent" });
     const result = await call(rt, "list_connectors", { keyword_filter: "github" });
     const dead = runtime(
