@@ -157,7 +157,7 @@ export function hardcodedSecrets(config: JsonObject, secretKeys: Set<string>): s
     if (typeof v === "string") {
       if (underSecret && v !== "" && !v.startsWith(SECRET_REFERENCE_PREFIX)) found.push(path);
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`, underSecret));
+      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`, underSecret);
     } else if (isObject(v)) {
       for (const [k, x] of Object.entries(v))
         walk(x, path ? `${path}.${k}` : k, underSecret || secretKeys.has(k));
@@ -176,8 +176,9 @@ function secretLeaves(config: JsonObject, secretKeys: Set<string>): string[] {
 function allStringLeaves(v: unknown, out: string[] = []): string[] {
   if (typeof v === "string") {
     if (v.length >= MIN_REFERENCED_LENGTH && !v.startsWith(SECRET_REFERENCE_PREFIX)) out.push(v);
-  } else if (Array.isArray(v)) v.forEach((x) => allStringLeaves(x, out));
-  else if (isObject(v)) for (const x of Object.values(v)) allStringLeaves(x, out);
+  } else if (Array.isArray(v)) {
+    for (const x of v) allStringLeaves(x, out);
+  } else if (isObject(v)) for (const x of Object.values(v)) allStringLeaves(x, out);
   return out;
 }
 
