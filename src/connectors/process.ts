@@ -1,0 +1,173 @@
+// The one way a connector process is run: its config, catalog and state go into files (mode 0600)
+// in a private temp dir that is removed whatever happens; the process gets its own process group,
+// so cancelling kills the whole tree; stdout is parsed line by line as it comes; stderr is kept as a
+// bounded, redacted tail for error messages; a TRACE ERROR or a non-zero exit is a tool error.
+
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ToolError } from "../core/errors.ts";
+import type { Redactor } from "../core/redact.ts";
+import { type AirbyteMessage, readOutput } from "./protocol.ts";
+
+export type ConnectorCommand = "spec" | "check" | "discover" | "read" | "write";
+
+export interface ProcessRequest {
+  /** The program and its leading arguments (for example ["source-faker"] or ["docker", "run", ...]). */
+  argv: string[];
+  command: ConnectorCommand;
+  config?: Record<string, unknown> | undefined;
+  catalog?: unknown;
+  state?: unknown[] | undefined;
+  /** Messages written to stdin as NDJSON (for `write`). */
+  stdin?: AsyncIterable<AirbyteMessage> | undefined;
+  env?: Record<string, string>;
+  /** Parent of the private temp dir. */
+  tempRoot: string;
+  /** Maps a host path to the path the program sees (for containers). */
+  mapPath?: (hostPath: string) => string;
+  signal: AbortSignal;
+  redactor: Redactor;
+  /** Non-protocol lines and LOG messages, for the caller's logger. */
+  onLog?: (line: string) => void;
+  /** Label for messages, e.g. "source-faker (path executor)". */
+  label: string;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const KILL_GRACE_MS = 2_000;
+
+export class ConnectorError extends ToolError {}
+
+/** Runs the connector and yields its protocol messages as they arrive. */
+export async function* runConnector(req: ProcessRequest): AsyncGenerator<AirbyteMessage> {
+  mkdirSync(req.tempRoot, { recursive: true, mode: 0o700 });
+  const dir = mkdtempSync(join(req.tempRoot, "run-"));
+  chmodSync(dir, 0o700);
+  const map = req.mapPath ?? ((p: string) => p);
+  const args = [...req.argv, req.command];
+  const write = (name: string, value: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value), { mode: 0o600 });
+    return map(path);
+  };
+  let proc: ReturnType<typeof Bun.spawn> | null = null;
+  let stderrTail = "";
+  let lastTraceError: string | null = null;
+  let killedByUs = false;
+  const kill = () => {
+    if (!proc || proc.exitCode !== null) return;
+    killedByUs = true;
+    signalGroup(proc.pid, "SIGTERM");
+    setTimeout(() => {
+      if (proc && proc.exitCode === null) signalGroup(proc.pid, "SIGKILL");
+    }, KILL_GRACE_MS).unref();
+  };
+  try {
+    if (req.config !== undefined) args.push("--config", write("config.json", req.config));
+    if (req.catalog !== undefined) args.push("--catalog", write("catalog.json", req.catalog));
+    if (req.state !== undefined) args.push("--state", write("state.json", req.state));
+    if (req.signal.aborted) throw new ConnectorError(`${req.label} was cancelled before it started.`);
+
+    try {
+      proc = Bun.spawn(args, {
+        stdin: req.stdin ? "pipe" : "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        env: req.env ?? (process.env as Record<string, string>),
+        detached: true,
+      });
+    } catch (error) {
+      throw new ConnectorError(`${req.label} could not be started: ${(error as Error).message}.`, {
+        hint: "Check that the program exists and is executable.",
+      });
+    }
+    req.signal.addEventListener("abort", kill, { once: true });
+    const running = proc;
+
+    const stderrDone = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of running.stderr as ReadableStream<Uint8Array>) {
+        stderrTail = (stderrTail + decoder.decode(chunk, { stream: true })).slice(-STDERR_TAIL_BYTES);
+      }
+    })();
+    if (req.stdin) void feedStdin(running, req.stdin);
+
+    for await (const out of readOutput(running.stdout as ReadableStream<Uint8Array>)) {
+      if (out.kind === "log") {
+        req.onLog?.(out.line);
+        continue;
+      }
+      const m = out.message;
+      if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) {
+        lastTraceError = m.trace.error.message;
+      }
+      if (m.type === "LOG") req.onLog?.(`${m.log.level} ${m.log.message}`);
+      yield m;
+    }
+    const code = await running.exited;
+    await stderrDone;
+    if (req.signal.aborted) {
+      throw new ConnectorError(`${req.label} was cancelled; its processes were stopped.`);
+    }
+    if (lastTraceError !== null) {
+      throw new ConnectorError(`${req.label} failed: ${req.redactor.text(lastTraceError)}`, {
+        hint: tailHint(req.redactor.text(stderrTail)),
+      });
+    }
+    if (code !== 0) {
+      throw new ConnectorError(`${req.label} exited with code ${code} during '${req.command}'.`, {
+        hint: tailHint(req.redactor.text(stderrTail)) ?? "It printed nothing on stderr.",
+      });
+    }
+  } finally {
+    // Reached on success, failure, and when the consumer stops early (return() on the generator).
+    req.signal.removeEventListener("abort", kill);
+    if (proc && proc.exitCode === null) {
+      kill();
+      await Promise.race([proc.exited, Bun.sleep(KILL_GRACE_MS + 500)]);
+    }
+    if (proc && killedByUs) signalGroup(proc.pid, "SIGKILL"); // leftovers in the group, if any
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function tailHint(tail: string): string | undefined {
+  const t = tail.trim();
+  if (t === "") return undefined;
+  const lines = t.split("\n").slice(-15).join("\n");
+  return `Last lines on stderr:\n${lines}`;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function feedStdin(
+  proc: ReturnType<typeof Bun.spawn>,
+  messages: AsyncIterable<AirbyteMessage>,
+): Promise<void> {
+  const stdin = proc.stdin;
+  if (!stdin || typeof stdin === "number") return;
+  try {
+    for await (const m of messages) {
+      stdin.write(`${JSON.stringify(m)}\n`);
+      await stdin.flush();
+    }
+  } catch {
+    // The connector closed its stdin (it exited); its exit status tells the story.
+  } finally {
+    try {
+      await stdin.end();
+    } catch {
+      // Already closed.
+    }
+  }
+}

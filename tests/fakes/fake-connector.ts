@@ -1,0 +1,95 @@
+// A connector program for the tests: speaks the Airbyte protocol on stdout, with switches (env
+// FAKE_MODE) for the ways real connectors misbehave.
+//   ok | garbage | trace-error | crash-mid | huge | hang
+// FAKE_RECORDS: records per stream (default 5). FAKE_CHILD_PID_FILE: spawn a sleeping grandchild
+// and write its pid there (to prove the whole process tree is stopped).
+
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+
+const [command, ...rest] = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = rest.indexOf(name);
+  return i >= 0 ? rest[i + 1] : undefined;
+};
+const mode = process.env.FAKE_MODE ?? "ok";
+const count = Number(process.env.FAKE_RECORDS ?? "5");
+const emit = (m: unknown) => process.stdout.write(`${JSON.stringify(m)}\n`);
+const log = (message: string) => emit({ type: "LOG", log: { level: "INFO", message } });
+const spec = {
+  type: "object",
+  required: ["api_key"],
+  properties: { api_key: { type: "string", airbyte_secret: true }, start: { type: "integer", default: 0 } },
+};
+const streams = ["users", "orders"].map((name) => ({
+  name,
+  json_schema: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } },
+  supported_sync_modes: ["full_refresh", "incremental"],
+  source_defined_cursor: true,
+  default_cursor_field: ["id"],
+  source_defined_primary_key: [["id"]],
+}));
+
+if (process.env.FAKE_CHILD_PID_FILE) {
+  const child = Bun.spawn(["sleep", "300"], { stdio: ["ignore", "ignore", "ignore"] });
+  writeFileSync(process.env.FAKE_CHILD_PID_FILE, String(child.pid));
+}
+if (mode === "garbage") {
+  console.log("Starting fake connector (not JSON)");
+  console.log('{"not":"a message"}');
+  console.log('{"type":"RECORD","record":{"stream":"users"}}');
+}
+
+const configPath = arg("--config");
+if (configPath) {
+  const mode8 = (statSync(configPath).mode & 0o777).toString(8);
+  log(`config file mode ${mode8}`);
+  const config = JSON.parse(readFileSync(configPath, "utf8"));
+  if (mode === "trace-error") {
+    emit({
+      type: "TRACE",
+      trace: {
+        type: "ERROR",
+        emitted_at: Date.now(),
+        error: { message: `Invalid API key ${config.api_key}`, failure_type: "config_error" },
+      },
+    });
+    console.error(`Traceback: auth failed with key ${config.api_key}`);
+    process.exit(1);
+  }
+}
+
+switch (command) {
+  case "spec":
+    emit({ type: "SPEC", spec: { connectionSpecification: spec } });
+    break;
+  case "check":
+    emit({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
+    break;
+  case "discover":
+    emit({ type: "CATALOG", catalog: { streams } });
+    break;
+  case "read": {
+    const catalog = JSON.parse(readFileSync(arg("--catalog") ?? "", "utf8"));
+    for (const configured of catalog.streams) {
+      const name = configured.stream.name;
+      for (let i = 0; i < count; i++) {
+        if (mode === "crash-mid" && i === Math.floor(count / 2)) {
+          console.error("Segmentation fault (core dumped) while reading page 3");
+          process.exit(139);
+        }
+        const data: Record<string, unknown> = { id: i, name: `${name}-${i}` };
+        if (mode === "huge") data.blob = "x".repeat(5 * 1024 * 1024);
+        emit({ type: "RECORD", record: { stream: name, data, emitted_at: Date.now() } });
+        if (mode === "hang" && i === 1) await new Promise(() => setInterval(() => {}, 1000));
+      }
+      emit({
+        type: "STATE",
+        state: { type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { id: count - 1 } } },
+      });
+    }
+    break;
+  }
+  default:
+    console.error(`unknown command ${command}`);
+    process.exit(2);
+}
