@@ -1,6 +1,7 @@
 // The one path every tool call takes, from either front-end: find, filter, validate, run, check, redact.
 
 import type { z } from "zod";
+import { editDistance } from "./edit-distance.ts";
 import { errorText, ToolError } from "./errors.ts";
 import type { AnyToolDef, ToolContext } from "./tool.ts";
 import { hiddenReason, type Transport } from "./visibility.ts";
@@ -81,18 +82,4 @@ function unknownToolMessage(name: string, visible: string[]): string {
     .map((x) => x.v);
   const suggestion = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : "";
   return `Unknown tool '${name}'.${suggestion} List the available tools with tools/list (CLI: airbyte-mcp tools).`;
-}
-
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] ?? 0;
-      prev[j] = Math.min((prev[j] ?? 0) + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] ?? 0;
 }

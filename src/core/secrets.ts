@@ -85,16 +85,18 @@ export function collectSecretValues(
     values.add(v);
     if (v !== value) values.add(value);
   };
-  for (const [name, value] of Object.entries(settings.envFileValues)) add(name, value, looksSecret(name));
-  for (const [name, value] of Object.entries(processEnv)) {
-    if (looksSecret(name)) add(name, value, true);
-    // A URL with credentials (DATABASE_URL=postgres://user:pw@host/db): its password is a secret.
+  // A URL with credentials (DATABASE_URL=postgres://user:pw@host/db): its password is a secret.
+  const addUrlPassword = (name: string, value: string | undefined) => {
     const password = value ? urlPassword(value) : null;
     if (password) add(name, password, true);
-  }
+  };
   for (const [name, value] of Object.entries(settings.envFileValues)) {
-    const password = urlPassword(value);
-    if (password) add(name, password, true);
+    add(name, value, looksSecret(name));
+    addUrlPassword(name, value);
+  }
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (looksSecret(name)) add(name, value, true);
+    addUrlPassword(name, value);
   }
   return [...values];
 }

@@ -90,9 +90,7 @@ const DEFAULT_METADATA_URL = "https://connectors.airbyte.com/files/metadata/airb
 const DEFAULT_DOCS_URL = "https://docs.airbyte.com";
 
 export function loadSettings(options: LoadSettingsOptions): Settings {
-  // Prototype-less maps: a variable named "constructor" or "__proto__" is just a variable.
-  const processEnv: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(options.env)) if (v !== undefined) processEnv[k] = v;
+  const processEnv = definedVars(options.env);
   const warnings: string[] = [];
 
   // 1. The env file, before anything else.
@@ -251,8 +249,7 @@ export function envFileValuesIfReadable(env: Record<string, string | undefined>)
   const path = env.AIRBYTE_MCP_ENV_FILE?.trim();
   const values: Record<string, string> = Object.create(null);
   if (!path || !isAbsolute(path)) return values;
-  const processEnv: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) processEnv[k] = v;
+  const processEnv = definedVars(env);
   try {
     readEnvFile(path, processEnv, values);
   } catch (error) {
@@ -262,6 +259,16 @@ export function envFileValuesIfReadable(env: Record<string, string | undefined>)
     for (const e of partial ?? []) values[e.name] = e.value;
   }
   return values;
+}
+
+/**
+ * The variables that are set, in a prototype-less map: a variable named "constructor" or
+ * "__proto__" is just a variable.
+ */
+function definedVars(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** Why a file could not be read, from its errno code. */

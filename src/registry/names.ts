@@ -1,6 +1,6 @@
 // Finding a connector by the name a user or an agent typed, and suggesting the closest ones.
 
-import { editDistance } from "../core/invoke.ts";
+import { editDistance } from "../core/edit-distance.ts";
 import type { IndexEntry } from "./model.ts";
 
 /** Accepts "source-github", "airbyte/source-github" and "Source-GitHub" for the same connector. */

@@ -104,7 +104,7 @@ const connectorMetadata = z.object({
 });
 
 function docsUrl(entry: IndexEntry, docsBase: string): string {
-  return entry.documentation_url ?? `${docsBase}/integrations/${entry.connector_type}s/${shortName(entry)}`;
+  return entry.documentation_url ?? integrationPage(entry, docsBase);
 }
 
 /** The docs page holding the changelog: the registry's docs URL moved onto the docs base, else the usual path. */
@@ -112,7 +112,12 @@ function changelogPage(entry: IndexEntry, docsBase: string): string {
   const documented = entry.documentation_url?.match(/^https:\/\/docs\.airbyte\.com(\/integrations\/[^#?]+)/);
   return documented?.[1]
     ? `${docsBase}${documented[1].replace(/\/$/, "")}`
-    : `${docsBase}/integrations/${entry.connector_type}s/${shortName(entry)}`;
+    : integrationPage(entry, docsBase);
+}
+
+/** The usual docs page of a connector: {docs}/integrations/{sources|destinations}/{short name}. */
+function integrationPage(entry: IndexEntry, docsBase: string): string {
+  return `${docsBase}/integrations/${entry.connector_type}s/${shortName(entry)}`;
 }
 
 function shortName(entry: IndexEntry): string {

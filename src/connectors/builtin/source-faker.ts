@@ -271,7 +271,6 @@ export async function* runSourceFaker(options: {
   now?: number;
   signal?: AbortSignal;
 }): AsyncGenerator<AirbyteMessage> {
-  const emitted = () => Date.now();
   if (options.command === "spec") {
     yield {
       type: "SPEC",
@@ -308,17 +307,10 @@ export async function* runSourceFaker(options: {
     if (!FAKER_STREAMS.some((s) => s.name === name)) continue;
     const incremental = configured.sync_mode === "incremental";
     const after = incremental ? cursors.get(name) : undefined;
-    yield {
-      type: "TRACE",
-      trace: {
-        type: "STREAM_STATUS",
-        emitted_at: emitted(),
-        stream_status: { stream_descriptor: { name }, status: "STARTED" },
-      },
-    };
+    yield streamStatus(name, "STARTED");
     // One generator per stream, seeded from the seed and the stream, so streams are independent.
     const r = rng(seed * 31 + name.length * 7919 + name.charCodeAt(0));
-    const total = name === "products" ? PRODUCT_COUNT : name === "users" ? config.count : config.count;
+    const total = name === "products" ? PRODUCT_COUNT : config.count;
     let latest = after ?? "";
     let sinceState = 0;
     for (let id = 1; id <= total; id++) {
@@ -331,32 +323,34 @@ export async function* runSourceFaker(options: {
             : purchase(id, 1 + ((id * 7) % config.count), r, now);
       if (after !== undefined && data.updated_at <= after) continue;
       if (data.updated_at > latest) latest = data.updated_at;
-      yield { type: "RECORD", record: { stream: name, data, emitted_at: emitted() } };
+      yield { type: "RECORD", record: { stream: name, data, emitted_at: Date.now() } };
       if (++sinceState >= config.records_per_slice) {
         sinceState = 0;
-        yield {
-          type: "STATE",
-          state: {
-            type: "STREAM",
-            stream: { stream_descriptor: { name }, stream_state: { updated_at: latest } },
-          },
-        };
+        yield streamState(name, latest);
       }
     }
-    yield {
-      type: "STATE",
-      state: {
-        type: "STREAM",
-        stream: { stream_descriptor: { name }, stream_state: { updated_at: latest } },
-      },
-    };
-    yield {
-      type: "TRACE",
-      trace: {
-        type: "STREAM_STATUS",
-        emitted_at: emitted(),
-        stream_status: { stream_descriptor: { name }, status: "COMPLETE" },
-      },
-    };
+    yield streamState(name, latest);
+    yield streamStatus(name, "COMPLETE");
   }
+}
+
+function streamState(name: string, updatedAt: string): AirbyteMessage {
+  return {
+    type: "STATE",
+    state: {
+      type: "STREAM",
+      stream: { stream_descriptor: { name }, stream_state: { updated_at: updatedAt } },
+    },
+  };
+}
+
+function streamStatus(name: string, status: "STARTED" | "COMPLETE"): AirbyteMessage {
+  return {
+    type: "TRACE",
+    trace: {
+      type: "STREAM_STATUS",
+      emitted_at: Date.now(),
+      stream_status: { stream_descriptor: { name }, status },
+    },
+  };
 }
