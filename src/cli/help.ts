@@ -9,6 +9,9 @@ Usage:
                                 list the tools visible under the current settings
   ${NAME} call <tool> [--json '<arguments object>' | --json-file PATH | --json -]
                                 run one tool and print its result as JSON
+  ${NAME} connector <name> <spec|check|discover|read> [--config F] [--catalog F] [--state F]
+                                run a built-in connector (source-faker) speaking the
+                                Airbyte protocol on stdout, like a connector image
   ${NAME} --version             print the version
   ${NAME} <command> --help      help for one command
 
@@ -19,6 +22,13 @@ Exit codes: 0 success, 1 the tool failed, 2 bad usage, invalid arguments or conf
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
+  connector: `Usage: ${NAME} connector <name> <spec|check|discover|read> [--config F] [--catalog F] [--state F]
+
+Run a connector built into the binary (source-faker) as an Airbyte protocol program: its
+messages go to stdout as JSON lines, exactly as a connector image would print them, so the
+binary can stand in for the connector in a container or a pipeline. Needs no settings.
+Exit codes: 0 success; 1 the connector failed (a TRACE ERROR message says why); 2 bad usage.
+`,
   serve: `Usage: ${NAME} serve
 
 Serve the Model Context Protocol over stdio, for an MCP client (Claude, Cursor, VS Code, ...).

@@ -17,6 +17,7 @@ import { COMMIT, NAME, VERSION } from "../core/version.ts";
 import { hiddenReason } from "../core/visibility.ts";
 import { RedactingTransport } from "../mcp/redacting-transport.ts";
 import { createMcpServer } from "../mcp/server.ts";
+import { ConnectorUsageError, runBuiltinConnector } from "./connector.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 
 export interface CliIo {
@@ -24,6 +25,8 @@ export interface CliIo {
   stderr: (s: string) => void;
   readStdin: () => Promise<string>;
   env: Record<string, string | undefined>;
+  /** Stdout with backpressure, for large outputs (the connector command). */
+  writeStdout?: (s: string) => Promise<void>;
 }
 
 export const processIo: CliIo = {
@@ -31,6 +34,7 @@ export const processIo: CliIo = {
   stderr: (s) => process.stderr.write(s),
   readStdin: () => Bun.stdin.text(),
   env: process.env,
+  writeStdout: (s) => new Promise((resolve) => process.stdout.write(s, () => resolve())),
 };
 
 class UsageError extends Error {}
@@ -58,6 +62,12 @@ export async function runCli(
       io.stdout(topic ? (COMMAND_HELP[topic] ?? MAIN_HELP) : MAIN_HELP);
       return EXIT.ok;
     }
+    if (command === "connector" && !rest.includes("--help")) {
+      return await runBuiltinConnector(rest, {
+        write: io.writeStdout ?? (async (s) => io.stdout(s)),
+        stderr: io.stderr,
+      });
+    }
     if (!(command in COMMAND_HELP)) {
       throw new UsageError(`unknown command '${command}'. Run '${NAME} --help' for the commands.`);
     }
@@ -77,7 +87,7 @@ export async function runCli(
     }
     throw new UsageError(`unknown command '${command}'.`);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ConnectorUsageError) {
       // argv may carry a secret (a --json payload, say): mask usage errors like any other output.
       io.stderr(`${NAME}: ${usageRedactor(tools, io).text(error.message)}\n`);
       return EXIT.usage;

@@ -89,6 +89,34 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
       "`1` creates Python connector venvs with `python3 -m venv` and pip even when `uv` is on PATH.",
   },
   {
+    name: "AIRBYTE_MCP_CONTAINER_CLI",
+    secret: false,
+    default: "`docker`",
+    description:
+      "Container CLI of the docker executor: `docker`, `podman` or a full path, followed by extra global flags (for example `podman --runtime /usr/sbin/runc`).",
+  },
+  {
+    name: "AIRBYTE_MCP_CONTAINER_RUN_ARGS",
+    secret: false,
+    default: "unset",
+    description:
+      "Extra arguments for `run`, placed before the image (for example `--network none` or `--user 1000:1000`).",
+  },
+  {
+    name: "AIRBYTE_MCP_CONNECTOR_TIMEOUT",
+    secret: false,
+    default: "600",
+    description:
+      "Seconds one local tool call may run a connector (installs included) before its whole process tree is stopped.",
+  },
+  {
+    name: "AIRBYTE_MCP_MAX_RESULT_BYTES",
+    secret: false,
+    default: "250000",
+    description:
+      "Bytes of records a local tool may return; beyond it the result is cut at a record boundary and says how many records were left out.",
+  },
+  {
     name: "AIRBYTE_MCP_TRUSTED_EXECUTION",
     secret: false,
     default: "1 (stdio)",

@@ -4,6 +4,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { splitCommandLine } from "./command-line.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
 
 export const DOMAINS = ["registry", "local", "cloud"] as const;
@@ -43,6 +44,12 @@ export interface Settings {
   tempDir: string;
   offlineMode: boolean;
   noUv: boolean;
+  /** The docker executor's container CLI (program and global flags) and extra `run` arguments. */
+  container: { cli: string[]; runArgs: string[] };
+  /** How long one local tool call may run connectors. */
+  connectorTimeoutMs: number;
+  /** Bytes of records a local tool may return. */
+  maxResultBytes: number;
   /** Registry source: a URL, an absolute file path, or null when disabled. */
   localRegistry: string | null;
   registry: {
@@ -169,6 +176,18 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
     tempDir,
     offlineMode,
     noUv: flag(get, "AIRBYTE_NO_UV", false),
+    container: {
+      cli: commandLine("AIRBYTE_MCP_CONTAINER_CLI", get("AIRBYTE_MCP_CONTAINER_CLI")) ?? ["docker"],
+      runArgs: commandLine("AIRBYTE_MCP_CONTAINER_RUN_ARGS", get("AIRBYTE_MCP_CONTAINER_RUN_ARGS")) ?? [],
+    },
+    connectorTimeoutMs:
+      positiveSeconds("AIRBYTE_MCP_CONNECTOR_TIMEOUT", get("AIRBYTE_MCP_CONNECTOR_TIMEOUT"), 600) * 1000,
+    maxResultBytes: integerAtLeast(
+      "AIRBYTE_MCP_MAX_RESULT_BYTES",
+      get("AIRBYTE_MCP_MAX_RESULT_BYTES"),
+      1000,
+      250_000,
+    ),
     localRegistry,
     registry: {
       metadataBaseUrl:
@@ -368,4 +387,21 @@ function url(variable: string, value: string | undefined): string | undefined {
     throw new SettingsError(`${variable} must be an http(s) URL.`);
   }
   return value.replace(/\/+$/, "");
+}
+
+function commandLine(name: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return splitCommandLine(value);
+  } catch (error) {
+    throw new SettingsError(`${name}: ${(error as Error).message}.`);
+  }
+}
+
+function integerAtLeast(name: string, value: string | undefined, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new SettingsError(`${name} must be a whole number, at least ${min}.`);
+  return n;
 }

@@ -1,6 +1,7 @@
 // Every tool, in one list: both front-ends serve exactly this.
 
 import type { AnyToolDef } from "../core/tool.ts";
+import { CONNECTOR_TOOLS } from "./connectors.ts";
 import { listDotenvSecrets } from "./local.ts";
 import { getApiDocsUrls, getConnectorInfo, getConnectorVersionHistory, listConnectors } from "./registry.ts";
 
@@ -10,4 +11,5 @@ export const ALL_TOOLS: readonly AnyToolDef[] = [
   getApiDocsUrls,
   getConnectorVersionHistory,
   listDotenvSecrets,
+  ...CONNECTOR_TOOLS,
 ];

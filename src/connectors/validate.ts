@@ -1,0 +1,91 @@
+// Validating a config against a connector's JSON Schema before anything runs, so that an agent
+// learns every bad field at once, by name, instead of one crash at a time. Messages name paths and
+// expectations, never values (a value may be a resolved secret).
+
+import { z } from "zod";
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+const compiled = new Map<string, z.ZodType>();
+
+function schemaFor(spec: Record<string, unknown>): z.ZodType | null {
+  const key = JSON.stringify(spec);
+  let schema = compiled.get(key);
+  if (!schema) {
+    try {
+      schema = z.fromJSONSchema(spec as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch {
+      return null; // A spec zod cannot read is left to the connector's own check.
+    }
+    if (compiled.size > 64) compiled.clear();
+    compiled.set(key, schema);
+  }
+  return schema;
+}
+
+/** The problems of a config, empty when it is valid (or when the spec cannot be read). */
+export function validateConfig(
+  spec: Record<string, unknown>,
+  config: Record<string, unknown>,
+): FieldProblem[] {
+  const schema = schemaFor(spec);
+  if (!schema) return [];
+  const result = schema.safeParse(config);
+  if (result.success) return [];
+  const problems: FieldProblem[] = [];
+  for (const issue of result.error.issues) collect(issue, [], problems);
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.problem}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+type Issue = z.core.$ZodIssue;
+
+function collect(issue: Issue, prefix: PropertyKey[], out: FieldProblem[]): void {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    // Report the option that came closest (fewest problems), as "one of the options" is no help.
+    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] as Issue[];
+    if (best.length > 0) {
+      for (const inner of best) collect(inner, path, out);
+      return;
+    }
+  }
+  out.push({ field: fieldName(path), problem: describeIssue(issue) });
+}
+
+function fieldName(path: PropertyKey[]): string {
+  if (path.length === 0) return "(the config)";
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function describeIssue(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.message.endsWith("received undefined") ? "is required" : `expected ${issue.expected}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      return issue.format === "regex" && "pattern" in issue
+        ? `must match the pattern ${String(issue.pattern)}`
+        : `must be in ${issue.format === "datetime" ? "date-time" : issue.format} format`;
+    case "too_small":
+      return `too small (minimum ${String(issue.minimum)})`;
+    case "too_big":
+      return `too big (maximum ${String(issue.maximum)})`;
+    case "unrecognized_keys":
+      return `unknown field(s) ${issue.keys.join(", ")}`;
+    default:
+      // zod's messages for the remaining codes name expectations, not values.
+      return issue.message.replace(/^Invalid input: /, "");
+  }
+}
