@@ -30,6 +30,9 @@ export interface Executor {
   readonly info: ExecutorInfo;
   /** Installs or checks what the executor needs (a venv, the container CLI). Idempotent. */
   prepare(signal: AbortSignal): Promise<void>;
-  /** Runs one protocol command; stopping the iteration early stops the connector. */
-  run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage>;
+  /**
+   * Runs one protocol command and yields its messages in batches, as they arrive (one async step
+   * per batch keeps reading cheap); stopping the iteration early stops the connector.
+   */
+  run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]>;
 }

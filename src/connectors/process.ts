@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { ToolError } from "../core/errors.ts";
 import type { Redactor } from "../core/redact.ts";
-import { type AirbyteMessage, readOutput } from "./protocol.ts";
+import { type AirbyteMessage, parseLine, readLineBatches } from "./protocol.ts";
 
 export type ConnectorCommand = "spec" | "check" | "discover" | "read" | "write";
 
@@ -31,6 +31,11 @@ export interface ProcessRequest {
   onLog?: (line: string) => void;
   /** Label for messages, e.g. "source-faker (path executor)". */
   label: string;
+  /**
+   * Called when the run is stopped early (cancel, timeout, enough records), beside SIGTERM to the
+   * process group: a container's PID 1 ignores SIGTERM, so the executor kills the container itself.
+   */
+  onStop?: () => void;
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
@@ -38,8 +43,8 @@ const KILL_GRACE_MS = 2_000;
 
 export class ConnectorError extends ToolError {}
 
-/** Runs the connector and yields its protocol messages as they arrive. */
-export async function* runConnector(req: ProcessRequest): AsyncGenerator<AirbyteMessage> {
+/** Runs the connector and yields its protocol messages as they arrive, in batches (one per chunk read). */
+export async function* runConnector(req: ProcessRequest): AsyncGenerator<AirbyteMessage[]> {
   mkdirSync(req.tempRoot, { recursive: true, mode: 0o700 });
   const dir = mkdtempSync(join(req.tempRoot, "run-"));
   chmodSync(dir, 0o700);
@@ -57,6 +62,7 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
   const kill = () => {
     if (!proc || proc.exitCode !== null) return;
     killedByUs = true;
+    req.onStop?.();
     signalGroup(proc.pid, "SIGTERM");
     setTimeout(() => {
       if (proc && proc.exitCode === null) signalGroup(proc.pid, "SIGKILL");
@@ -92,17 +98,22 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     })();
     if (req.stdin) void feedStdin(running, req.stdin);
 
-    for await (const out of readOutput(running.stdout as ReadableStream<Uint8Array>)) {
-      if (out.kind === "log") {
-        req.onLog?.(out.line);
-        continue;
+    for await (const lines of readLineBatches(running.stdout as ReadableStream<Uint8Array>)) {
+      const batch: AirbyteMessage[] = [];
+      for (const line of lines) {
+        const out = parseLine(line);
+        if (out.kind === "log") {
+          req.onLog?.(out.line);
+          continue;
+        }
+        const m = out.message;
+        if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) {
+          lastTraceError = m.trace.error.message;
+        }
+        if (m.type === "LOG") req.onLog?.(`${m.log.level} ${m.log.message}`);
+        batch.push(m);
       }
-      const m = out.message;
-      if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) {
-        lastTraceError = m.trace.error.message;
-      }
-      if (m.type === "LOG") req.onLog?.(`${m.log.level} ${m.log.message}`);
-      yield m;
+      if (batch.length > 0) yield batch;
     }
     const code = await running.exited;
     await stderrDone;

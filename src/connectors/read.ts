@@ -83,18 +83,20 @@ export async function readStreamRecords(
   let omitted = 0;
   let seen = 0;
   const name = options.stream.name;
-  for await (const m of executor.run("read", {
+  for await (const batch of executor.run("read", {
     config: options.config,
     catalog: oneStreamCatalog(options.stream),
     signal: options.signal,
   })) {
-    if (m.type !== "RECORD" || m.record.stream !== name) continue;
-    seen++;
-    const data = m.record.data;
-    // Past the cut, records are only counted: no serialisation on that path.
-    if (omitted === 0 && options.budget.take(JSON.stringify(data).length)) records.push(data);
-    else omitted++;
-    if (seen >= options.maxRecords) return { records, omitted, reachedMax: true };
+    for (const m of batch) {
+      if (m.type !== "RECORD" || m.record.stream !== name) continue;
+      seen++;
+      const data = m.record.data;
+      // Past the cut, records are only counted: no serialisation on that path.
+      if (omitted === 0 && options.budget.take(JSON.stringify(data).length)) records.push(data);
+      else omitted++;
+      if (seen >= options.maxRecords) return { records, omitted, reachedMax: true };
+    }
   }
   return { records, omitted, reachedMax: false };
 }

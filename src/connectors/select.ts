@@ -14,7 +14,7 @@ import type { ExecutionMode, Executor, ExecutorInfo } from "./executor.ts";
 import { BuiltinExecutor } from "./executors/builtin.ts";
 import { containerCliFound, DockerExecutor, defaultLocalDir } from "./executors/docker.ts";
 import { PathExecutor } from "./executors/path.ts";
-import type { ProcessExecutorDeps } from "./executors/process-executor.ts";
+import type { ProcessExecutorDeps, Which } from "./executors/process-executor.ts";
 import { PythonExecutor, pythonTooling } from "./executors/python.ts";
 import { YAML_RUNNER_AVAILABLE, YamlExecutor } from "./executors/yaml.ts";
 
@@ -36,6 +36,8 @@ export interface SelectDeps {
   lookup: () => Promise<IndexEntry | null>;
   /** Why the lookup found nothing (for errors), once it has run. */
   lookupError?: () => ToolError | null;
+  /** Default: Bun.which on the server's PATH. */
+  which?: Which;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
@@ -46,8 +48,10 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
       hint: "Connector names look like 'source-github' or 'destination-postgres': letters, digits, '-', '_' and '.'.",
     });
   }
+  const which: Which = deps.which ?? ((command) => Bun.which(command));
   const processDeps: ProcessExecutorDeps = {
     tempRoot: deps.settings.tempDir,
+    which,
     redactor: deps.redactor,
     log: deps.log,
   };
@@ -147,7 +151,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     case "path": {
       if (req.executable)
         return path("override_execution_mode is 'path' with the given executable", executableArgv());
-      const found = Bun.which(req.name);
+      const found = which(req.name);
       if (!found) {
         throw new ToolError(
           `override_execution_mode is 'path', but no executable named '${req.name}' is on PATH.`,
@@ -187,12 +191,12 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     if (YAML_RUNNER_AVAILABLE) return yaml("manifest-only connector: runs natively, no Docker or Python");
     skipped.push("it is manifest-only, but the native manifest runner is not in this version");
   }
-  const onPath = Bun.which(req.name);
+  const onPath = which(req.name);
   if (onPath) return path(`found the executable ${onPath} on PATH`, [onPath]);
   if (!entry)
     throw deps.lookupError?.() ?? new ToolError(`No connector named '${req.name}' in the registry.`);
 
-  const tooling = pythonTooling(deps.settings.noUv);
+  const tooling = pythonTooling(deps.settings.noUv, which);
   if (entry.pypi_package_name) {
     if (tooling.uv || tooling.python) {
       return python(
@@ -202,7 +206,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     }
     skipped.push(`it is on PyPI (${entry.pypi_package_name}), but neither uv nor python3 is on PATH`);
   }
-  if (containerCliFound(deps.settings.container.cli)) {
+  if (containerCliFound(deps.settings.container.cli, which)) {
     const why = skipped.length ? `${skipped.join("; ")}; so its image runs` : "its image runs in a container";
     return docker(`${why} (${deps.settings.container.cli[0]})${versionNote}`, entry);
   }

@@ -18,8 +18,8 @@ async function firstOf<T extends AirbyteMessage["type"]>(
 ): Promise<Of<T>> {
   let found: Of<T> | undefined;
   try {
-    for await (const m of executor.run(command, { config, signal })) {
-      if (m.type === type && found === undefined) found = m as Of<T>;
+    for await (const batch of executor.run(command, { config, signal })) {
+      for (const m of batch) if (m.type === type && found === undefined) found = m as Of<T>;
     }
   } catch (error) {
     // A check that reports FAILED and then exits non-zero is a failed check, not a crash.

@@ -29,18 +29,24 @@ function run(
       },
     ],
   };
-  return runConnector({
-    argv: [process.execPath, FAKE],
-    command,
-    config: command === "spec" ? undefined : { api_key: SECRET },
-    catalog: command === "read" ? catalog : undefined,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    tempRoot,
-    signal,
-    redactor: new Redactor([SECRET]),
-    onLog: (l) => logs.push(l),
-    label: "fake-connector",
-  });
+  return flatten(
+    runConnector({
+      argv: [process.execPath, FAKE],
+      command,
+      config: command === "spec" ? undefined : { api_key: SECRET },
+      catalog: command === "read" ? catalog : undefined,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      tempRoot,
+      signal,
+      redactor: new Redactor([SECRET]),
+      onLog: (l) => logs.push(l),
+      label: "fake-connector",
+    }),
+  );
+}
+/** Messages one by one (the runner yields them in batches). */
+async function* flatten(batches: AsyncGenerator<AirbyteMessage[]>): AsyncGenerator<AirbyteMessage> {
+  for await (const batch of batches) yield* batch;
 }
 async function collect(gen: AsyncGenerator<AirbyteMessage>): Promise<AirbyteMessage[]> {
   const out: AirbyteMessage[] = [];
@@ -158,14 +164,16 @@ describe("runConnector", () => {
   }, 15_000);
 
   test("a program that does not exist is a clear error", async () => {
-    const gen = runConnector({
-      argv: [join(dir.path, "no-such-connector")],
-      command: "spec",
-      tempRoot,
-      signal: new AbortController().signal,
-      redactor: new Redactor([]),
-      label: "no-such-connector",
-    });
+    const gen = flatten(
+      runConnector({
+        argv: [join(dir.path, "no-such-connector")],
+        command: "spec",
+        tempRoot,
+        signal: new AbortController().signal,
+        redactor: new Redactor([]),
+        label: "no-such-connector",
+      }),
+    );
     const { error } = await failure(gen);
     expect(error.message).toContain("could not be started");
     noTempLeft();

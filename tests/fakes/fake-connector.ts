@@ -2,11 +2,19 @@
 // FAKE_MODE) for the ways real connectors misbehave.
 //   ok | garbage | trace-error | crash-mid | huge | hang
 // FAKE_RECORDS: records per stream (default 5). FAKE_CHILD_PID_FILE: spawn a sleeping grandchild
-// and write its pid there (to prove the whole process tree is stopped).
+// and write its pid there (to prove the whole process tree is stopped). Each switch can also be
+// given as a leading argument, --fake-mode=X, --fake-records=N, --fake-child-pid-file=P (for
+// executors that take a command line rather than an environment).
+// `check` reports FAILED when the api_key starts with "bad".
 
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 
-const [command, ...rest] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+while (argv[0]?.startsWith("--fake-")) {
+  const [key, value = ""] = (argv.shift() as string).slice(7).split("=");
+  process.env[`FAKE_${(key as string).toUpperCase().replaceAll("-", "_")}`] = value;
+}
+const [command, ...rest] = argv;
 const arg = (name: string) => {
   const i = rest.indexOf(name);
   return i >= 0 ? rest[i + 1] : undefined;
@@ -62,9 +70,16 @@ switch (command) {
   case "spec":
     emit({ type: "SPEC", spec: { connectionSpecification: spec } });
     break;
-  case "check":
-    emit({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
+  case "check": {
+    const key = String(JSON.parse(readFileSync(arg("--config") ?? "", "utf8")).api_key ?? "");
+    emit({
+      type: "CONNECTION_STATUS",
+      connectionStatus: key.startsWith("bad")
+        ? { status: "FAILED", message: "401 Unauthorized: the API key was refused" }
+        : { status: "SUCCEEDED" },
+    });
     break;
+  }
   case "discover":
     emit({ type: "CATALOG", catalog: { streams } });
     break;

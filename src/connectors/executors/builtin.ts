@@ -6,6 +6,8 @@ import type { Executor, ExecutorInfo, RunOptions } from "../executor.ts";
 import type { ConnectorCommand } from "../process.ts";
 import type { AirbyteMessage } from "../protocol.ts";
 
+const BATCH = 256;
+
 export class BuiltinExecutor implements Executor {
   constructor(
     readonly info: ExecutorInfo,
@@ -14,11 +16,17 @@ export class BuiltinExecutor implements Executor {
 
   async prepare(): Promise<void> {}
 
-  async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage> {
+  async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
     if (options.signal.aborted) throw new ToolError(`${this.info.target} was cancelled before it started.`);
+    let batch: AirbyteMessage[] = [];
     for await (const m of this.connector({ command, ...options })) {
-      if (options.signal.aborted) throw new ToolError(`${this.info.target} was cancelled.`);
-      yield m;
+      batch.push(m);
+      if (batch.length >= BATCH) {
+        if (options.signal.aborted) throw new ToolError(`${this.info.target} was cancelled.`);
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
   }
 }

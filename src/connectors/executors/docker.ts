@@ -12,7 +12,7 @@ import { runCommand } from "../command.ts";
 import type { ExecutorInfo, RunOptions } from "../executor.ts";
 import type { ConnectorCommand } from "../process.ts";
 import type { AirbyteMessage } from "../protocol.ts";
-import { ProcessExecutor, type ProcessExecutorDeps } from "./process-executor.ts";
+import { ProcessExecutor, type ProcessExecutorDeps, type Which } from "./process-executor.ts";
 
 export interface DockerTarget {
   image: string;
@@ -26,9 +26,9 @@ export interface DockerTarget {
 export const CONTAINER_TEMP = "/airbyte/tmp";
 export const CONTAINER_LOCAL = "/local";
 
-export function containerCliFound(cli: string[]): boolean {
+export function containerCliFound(cli: string[], which: Which): boolean {
   const program = cli[0] as string;
-  return isAbsolute(program) ? existsSync(program) : Bun.which(program) !== null;
+  return isAbsolute(program) ? existsSync(program) : which(program) !== null;
 }
 
 export class DockerExecutor extends ProcessExecutor {
@@ -41,7 +41,7 @@ export class DockerExecutor extends ProcessExecutor {
   }
 
   async prepare(): Promise<void> {
-    if (!containerCliFound(this.target.cli)) {
+    if (!containerCliFound(this.target.cli, this.deps.which)) {
       throw new ToolError(`The container CLI '${this.target.cli[0]}' was not found.`, {
         hint: "Install Docker or Podman, or set AIRBYTE_MCP_CONTAINER_CLI (for example 'podman'), or choose another override_execution_mode.",
       });
@@ -83,21 +83,22 @@ export class DockerExecutor extends ProcessExecutor {
     return hostPath;
   }
 
-  override async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage> {
+  override async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
     const name = `airbyte-mcp-${randomBytes(6).toString("hex")}`;
     let finished = false;
     try {
-      yield* this.runWith(this.argvFor(name), command, options);
+      yield* this.runWith(this.argvFor(name), command, options, () => void this.container("kill", name));
       finished = true;
     } finally {
       // Stopped early or failed: the client was killed, make sure the container is gone too.
-      if (!finished) await this.removeContainer(name);
+      if (!finished) await this.container("rm", name);
     }
   }
 
-  private async removeContainer(name: string): Promise<void> {
+  /** `kill` (SIGKILL, at once) or `rm --force` one of our containers; a missing one is fine. */
+  private async container(verb: "kill" | "rm", name: string): Promise<void> {
     try {
-      await runCommand([...this.target.cli, "rm", "--force", name], {
+      await runCommand([...this.target.cli, verb, ...(verb === "rm" ? ["--force"] : []), name], {
         signal: AbortSignal.timeout(15_000),
         redactor: this.deps.redactor,
       });

@@ -15,7 +15,7 @@ export class PathExecutor extends ProcessExecutor {
 
   async prepare(): Promise<void> {
     const program = this.command[0] as string;
-    if (!Bun.which(program)) {
+    if (!this.deps.which(program)) {
       throw new ToolError(`The connector program '${program}' was not found or is not executable.`, {
         hint: "Give an absolute path or a command on PATH in 'executable', or choose another override_execution_mode.",
       });

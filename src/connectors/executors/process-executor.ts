@@ -7,8 +7,12 @@ import type { Executor, ExecutorInfo, RunOptions } from "../executor.ts";
 import { type ConnectorCommand, runConnector } from "../process.ts";
 import type { AirbyteMessage } from "../protocol.ts";
 
+/** Finds a program the way a shell would (injectable, so tests control PATH). */
+export type Which = (command: string) => string | null;
+
 export interface ProcessExecutorDeps {
   tempRoot: string;
+  which: Which;
   redactor: Redactor;
   log: Logger;
   env?: Record<string, string>;
@@ -29,7 +33,7 @@ export abstract class ProcessExecutor implements Executor {
     return hostPath;
   }
 
-  run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage> {
+  run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
     return this.runWith(this.argv(), command, options);
   }
 
@@ -37,7 +41,8 @@ export abstract class ProcessExecutor implements Executor {
     argv: string[],
     command: ConnectorCommand,
     options: RunOptions,
-  ): AsyncGenerator<AirbyteMessage> {
+    onStop?: () => void,
+  ): AsyncGenerator<AirbyteMessage[]> {
     const label = `${this.info.target} (${this.info.kind} executor)`;
     yield* runConnector({
       argv,
@@ -53,6 +58,7 @@ export abstract class ProcessExecutor implements Executor {
       redactor: this.deps.redactor,
       onLog: (line) => this.deps.log.debug(`[${this.info.target}] ${line}`),
       label,
+      ...(onStop ? { onStop } : {}),
     });
   }
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ToolError } from "../../core/errors.ts";
 import { runCommand } from "../command.ts";
 import type { ExecutorInfo } from "../executor.ts";
-import { ProcessExecutor, type ProcessExecutorDeps } from "./process-executor.ts";
+import { ProcessExecutor, type ProcessExecutorDeps, type Which } from "./process-executor.ts";
 
 export interface PythonTarget {
   connectorName: string;
@@ -30,9 +30,9 @@ export function venvPaths(installDir: string, connectorName: string) {
 }
 
 /** The installer to use: uv unless disabled or absent, else a python3 that has venv. */
-export function pythonTooling(noUv: boolean): { uv: string | null; python: string | null } {
-  const uv = noUv ? null : Bun.which("uv");
-  return { uv, python: Bun.which("python3") ?? Bun.which("python") };
+export function pythonTooling(noUv: boolean, which: Which): { uv: string | null; python: string | null } {
+  const uv = noUv ? null : which("uv");
+  return { uv, python: which("python3") ?? which("python") };
 }
 
 export class PythonExecutor extends ProcessExecutor {
@@ -73,7 +73,7 @@ export class PythonExecutor extends ProcessExecutor {
   }
 
   private async install(signal: AbortSignal): Promise<void> {
-    const { uv, python } = pythonTooling(this.target.noUv);
+    const { uv, python } = pythonTooling(this.target.noUv, this.deps.which);
     if (!uv && !python) {
       throw new ToolError("Neither uv nor python3 is on PATH, so a Python connector cannot be installed.", {
         hint: "Install Python 3 (with its venv module) or uv, or use override_execution_mode 'docker'.",

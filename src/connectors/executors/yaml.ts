@@ -21,7 +21,7 @@ export class YamlExecutor implements Executor {
   }
 
   // biome-ignore lint/correctness/useYield: prepare() always fails first.
-  async *run(): AsyncGenerator<AirbyteMessage> {
+  async *run(): AsyncGenerator<AirbyteMessage[]> {
     await this.prepare();
   }
 }
