@@ -163,6 +163,41 @@ describe("runConnector", () => {
     noTempLeft();
   }, 15_000);
 
+  test("write feeds messages on stdin and reads the acknowledgements", async () => {
+    async function* input(): AsyncGenerator<AirbyteMessage> {
+      for (let i = 0; i < 3; i++) {
+        yield { type: "RECORD", record: { stream: "users", data: { id: i }, emitted_at: 0 } };
+        yield {
+          type: "STATE",
+          state: {
+            type: "STREAM",
+            stream: { stream_descriptor: { name: "users" }, stream_state: { id: i } },
+          },
+        };
+      }
+    }
+    const logs: string[] = [];
+    const out = await collect(
+      flatten(
+        runConnector({
+          argv: [process.execPath, FAKE],
+          command: "write",
+          config: { api_key: SECRET },
+          catalog: { streams: [] },
+          stdin: input(),
+          tempRoot,
+          signal: new AbortController().signal,
+          redactor: new Redactor([SECRET]),
+          onLog: (l) => logs.push(l),
+          label: "fake-destination",
+        }),
+      ),
+    );
+    expect(out.filter((m) => m.type === "STATE").length).toBe(3);
+    expect(logs).toContain("INFO wrote 3 records");
+    noTempLeft();
+  });
+
   test("a program that does not exist is a clear error", async () => {
     const gen = flatten(
       runConnector({

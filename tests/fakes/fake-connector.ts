@@ -104,6 +104,19 @@ switch (command) {
     }
     break;
   }
+  case "write": {
+    // Like a destination: reads messages on stdin, acknowledges each STATE once the records
+    // before it are "written", and reports the count.
+    let written = 0;
+    for await (const line of console) {
+      if (line.trim() === "") continue;
+      const m = JSON.parse(line);
+      if (m.type === "RECORD") written++;
+      if (m.type === "STATE") emit(m);
+    }
+    log(`wrote ${written} records`);
+    break;
+  }
   default:
     console.error(`unknown command ${command}`);
     process.exit(2);
