@@ -252,6 +252,7 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const outcome = await invokeTool(tools, name, parsed, rt.context(abort.signal), { kind: "cli" });
     if (outcome.ok) {
@@ -262,6 +263,7 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
     return outcome.kind === "failed" ? EXIT.toolFailed : EXIT.usage;
   } finally {
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 

@@ -40,7 +40,9 @@ export async function runCommand(
   try {
     await Promise.all([collect(proc.stdout), collect(proc.stderr)]);
     const code = await proc.exited;
-    return { code, tail: options.redactor.text(lastLines(tail, 20)) };
+    // A tail cut mid-line may hold part of a secret: drop that partial first line.
+    const whole = tail.length >= TAIL_BYTES ? tail.slice(tail.indexOf("\n") + 1) : tail;
+    return { code, tail: options.redactor.text(lastLines(whole, 20)) };
   } finally {
     options.signal.removeEventListener("abort", stop);
   }

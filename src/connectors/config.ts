@@ -77,7 +77,9 @@ export function resolveConfig(args: ConfigArguments, options: ResolveConfigOptio
         hint: `Set ${name} to a whole config, such as {"api_key": "..."}.`,
       });
     }
-    options.redactor?.add(allStringLeaves(value));
+    // Mask the spec's secret fields; every value only when the spec is unknown (masking a start
+    // date or a region for the server's whole life would blur every later result).
+    options.redactor?.add(options.spec ? secretLeaves(value, secretKeys) : allStringLeaves(value));
     merged = deepMerge(merged, value);
   }
   return resolveSecretReferences(merged, options.secrets, options.envFilePath ?? null);

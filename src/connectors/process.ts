@@ -12,8 +12,16 @@ import { type AirbyteMessage, parseLine, readLineBatches } from "./protocol.ts";
 export type ConnectorCommand = "spec" | "check" | "discover" | "read" | "write";
 
 export interface ProcessRequest {
-  /** The program and its leading arguments (for example ["source-faker"] or ["docker", "run", ...]). */
-  argv: string[];
+  /**
+   * The program and its leading arguments (for example ["source-faker"] or ["docker", "run", ...]),
+   * or a function of the directory holding the run's files (a container mounts only that one).
+   */
+  argv: string[] | ((filesDir: string) => string[]);
+  /**
+   * The files are read by another user (a container's): they go in a 0755 subfolder with mode
+   * 0644, inside the private 0700 run dir, so no other user of the host can reach them.
+   */
+  shareFiles?: boolean;
   command: ConnectorCommand;
   config?: Record<string, unknown> | undefined;
   catalog?: unknown;
@@ -24,7 +32,7 @@ export interface ProcessRequest {
   /** Parent of the private temp dir. */
   tempRoot: string;
   /** Maps a host path to the path the program sees (for containers). */
-  mapPath?: (hostPath: string) => string;
+  mapPath?: (hostPath: string, filesDir: string) => string;
   signal: AbortSignal;
   redactor: Redactor;
   /** Non-protocol lines and LOG messages, for the caller's logger. */
@@ -48,25 +56,32 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
   mkdirSync(req.tempRoot, { recursive: true, mode: 0o700 });
   const dir = mkdtempSync(join(req.tempRoot, "run-"));
   chmodSync(dir, 0o700);
+  const filesDir = req.shareFiles ? join(dir, "files") : dir;
+  if (req.shareFiles) {
+    mkdirSync(filesDir);
+    chmodSync(filesDir, 0o755);
+  }
   const map = req.mapPath ?? ((p: string) => p);
-  const args = [...req.argv, req.command];
+  const args = [...(typeof req.argv === "function" ? req.argv(filesDir) : req.argv), req.command];
   const write = (name: string, value: unknown) => {
-    const path = join(dir, name);
-    writeFileSync(path, JSON.stringify(value), { mode: 0o600 });
-    return map(path);
+    const path = join(filesDir, name);
+    writeFileSync(path, JSON.stringify(value), { mode: req.shareFiles ? 0o644 : 0o600 });
+    chmodSync(path, req.shareFiles ? 0o644 : 0o600); // whatever the umask
+    return map(path, filesDir);
   };
   let proc: ReturnType<typeof Bun.spawn> | null = null;
   let stderrTail = "";
   let lastTraceError: string | null = null;
   let killedByUs = false;
   const kill = () => {
-    if (!proc || proc.exitCode !== null) return;
+    // The whole group, even when its leader has exited: a grandchild holding stdout open would
+    // otherwise keep the call waiting.
+    if (!proc || killedByUs) return;
     killedByUs = true;
     req.onStop?.();
-    signalGroup(proc.pid, "SIGTERM");
-    setTimeout(() => {
-      if (proc && proc.exitCode === null) signalGroup(proc.pid, "SIGKILL");
-    }, KILL_GRACE_MS).unref();
+    const pid = proc.pid;
+    signalGroup(pid, "SIGTERM");
+    setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
   };
   try {
     if (req.config !== undefined) args.push("--config", write("config.json", req.config));
@@ -133,7 +148,7 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
   } finally {
     // Reached on success, failure, and when the consumer stops early (return() on the generator).
     req.signal.removeEventListener("abort", kill);
-    if (proc && proc.exitCode === null) {
+    if (proc && (proc.exitCode === null || killedByUs)) {
       kill();
       await Promise.race([proc.exited, Bun.sleep(KILL_GRACE_MS + 500)]);
     }
@@ -143,7 +158,9 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
 }
 
 function tailHint(tail: string): string | undefined {
-  const t = tail.trim();
+  // A tail cut mid-line may hold part of a secret the redactor no longer recognises: drop that line.
+  const whole = tail.length >= STDERR_TAIL_BYTES ? tail.slice(tail.indexOf("\n") + 1) : tail;
+  const t = whole.trim();
   if (t === "") return undefined;
   const lines = t.split("\n").slice(-15).join("\n");
   return `Last lines on stderr:\n${lines}`;

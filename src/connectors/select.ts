@@ -4,6 +4,7 @@
 // in a container. Every choice carries the reason, which each local tool returns.
 
 import { splitCommandLine } from "../core/command-line.ts";
+import { looksSecret } from "../core/env-vars.ts";
 import { ToolError } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 import type { Redactor } from "../core/redact.ts";
@@ -54,6 +55,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     which,
     redactor: deps.redactor,
     log: deps.log,
+    env: connectorEnvironment(process.env),
   };
   const versionNote = req.connectorVersion ? ` (version ${req.connectorVersion})` : "";
 
@@ -104,13 +106,18 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
       }
       source = req.connectorVersion ? `${pkg}==${req.connectorVersion}` : pkg;
     }
+    if (source.trim().startsWith("-")) {
+      throw new ToolError("pip_url must be a package, a URL or a path, not a pip option.");
+    }
+    const shown = pipSourceForDisplay(source, deps.redactor);
     const venv = `${deps.settings.installDir}/.venv-${req.name}`;
     return new PythonExecutor(
-      info("python", reason, `${venv} (pip: ${source})`, req.connectorVersion),
+      info("python", reason, `${venv} (pip: ${shown})`, req.connectorVersion),
       processDeps,
       {
         connectorName: req.name,
         source,
+        display: shown,
         installDir: deps.settings.installDir,
         noUv: deps.settings.noUv,
       },
@@ -123,7 +130,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     const tag = imageTag(image);
     const cli = deps.settings.container.cli;
     return new DockerExecutor(
-      info("docker", reason, `${image} via ${cli[0]}`, req.connectorVersion ?? tag),
+      info("docker", reason, `${image} via ${cli[0]}`, req.dockerImage ? tag : (req.connectorVersion ?? tag)),
       processDeps,
       {
         image,
@@ -242,4 +249,49 @@ function info(
   version: string | null,
 ): ExecutorInfo {
   return { kind, reason, target, version };
+}
+
+/**
+ * A pip source fit to show: a URL's user info (often a token) and its query are dropped, and
+ * taught to the redactor in case pip prints them.
+ */
+export function pipSourceForDisplay(source: string, redactor: { add(values: string[]): void }): string {
+  const at = source.indexOf("://");
+  if (at < 0) return source;
+  const scheme = source.slice(0, at + 3);
+  const rest = source.slice(at + 3);
+  const slash = rest.search(/[/?#]/);
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  let tail = slash < 0 ? "" : rest.slice(slash);
+  const userEnd = authority.lastIndexOf("@");
+  const secrets: string[] = [];
+  if (userEnd >= 0) secrets.push(...authority.slice(0, userEnd).split(":").map(decodeSafe));
+  const q = tail.indexOf("?");
+  if (q >= 0) {
+    secrets.push(tail.slice(q + 1));
+    tail = `${tail.slice(0, q)}?…`;
+  }
+  redactor.add(secrets.filter((s) => s.length >= 4));
+  return `${scheme}${userEnd >= 0 ? "…@" : ""}${authority.slice(userEnd + 1)}${tail}`;
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The environment a connector process gets: the server's, minus every variable that looks like a
+ * credential (Cloud client secrets, tokens, passwords). A connector's secrets reach it through its
+ * config, never through the environment.
+ */
+export function connectorEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !looksSecret(name)) out[name] = value;
+  }
+  return out;
 }

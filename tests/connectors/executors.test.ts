@@ -72,7 +72,7 @@ describe.skipIf(skipDocker)("docker executor: Podman and a locally imported imag
     if (typeof setup === "string") throw new Error(setup);
     h = localHarness({
       AIRBYTE_MCP_CONTAINER_CLI: setup.cli,
-      AIRBYTE_MCP_CONTAINER_RUN_ARGS: "--network none",
+      AIRBYTE_MCP_CONTAINER_RUN_ARGS: "--network none --user 1000:1000",
     });
   }, 120_000);
   afterAll(() => h?.cleanup());
@@ -86,6 +86,7 @@ describe.skipIf(skipDocker)("docker executor: Podman and a locally imported imag
   const ourContainers = () =>
     c().run(["ps", "-a", "--filter", "name=airbyte-mcp-", "--format", "{{.Names}}"]).stdout.trim();
 
+  // --user 1000:1000 above: like Airbyte's images, the connector is not root and must still read its files.
   test("spec, check, discover and read run in the container, config through the mount", async () => {
     const { source_connector_name, ...rest } = args({ config: { count: 3 } });
     const valid = ok(

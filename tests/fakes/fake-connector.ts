@@ -1,6 +1,6 @@
 // A connector program for the tests: speaks the Airbyte protocol on stdout, with switches (env
 // FAKE_MODE) for the ways real connectors misbehave.
-//   ok | garbage | trace-error | crash-mid | huge | hang
+//   ok | garbage | trace-error | crash-mid | huge | hang | orphan (leaves a child holding stdout)
 // FAKE_RECORDS: records per stream (default 5). FAKE_CHILD_PID_FILE: spawn a sleeping grandchild
 // and write its pid there (to prove the whole process tree is stopped). Each switch can also be
 // given as a leading argument, --fake-mode=X, --fake-records=N, --fake-child-pid-file=P (for
@@ -96,6 +96,9 @@ switch (command) {
         if (mode === "huge") data.blob = "x".repeat(5 * 1024 * 1024);
         emit({ type: "RECORD", record: { stream: name, data, emitted_at: Date.now() } });
         if (mode === "hang" && i === 1) await new Promise(() => setInterval(() => {}, 1000));
+        // A leftover background process that keeps stdout open after the connector exits.
+        if (mode === "orphan" && i === 0)
+          Bun.spawn(["sleep", "30"], { stdio: ["ignore", "inherit", "inherit"] });
       }
       emit({
         type: "STATE",

@@ -287,6 +287,40 @@ describe("path executor with the fake connector program", () => {
     expect(slow.leftovers()).toEqual([]);
   });
 
+  test("a child left holding stdout after the connector exits cannot outlast the deadline", async () => {
+    const slow = harness({ AIRBYTE_MCP_CONNECTOR_TIMEOUT: "2" });
+    const started = Date.now();
+    const message = failed(
+      await slow.call("read_source_stream_records", {
+        source_connector_name: "source-fake",
+        executable: fakeExecutable("--fake-mode=orphan"),
+        stream_name: "users",
+      }),
+    );
+    expect(message).toContain("did not finish within 2 s");
+    expect(Date.now() - started).toBeLessThan(20_000); // the orphan sleeps 30 s
+    expect(slow.leftovers()).toEqual([]);
+  });
+
+  test("pip_url credentials never show, and pip options are refused", async () => {
+    const url = "git+https://alice:ghp_pipTokenSecret42@git.example.invalid/x/source-y.git";
+    const r = ok(
+      await h.call("validate_connector_config", {
+        connector_name: "source-y",
+        override_execution_mode: "python",
+        pip_url: "-r /etc/passwd",
+      }),
+    );
+    expect(r.message as string).toContain("not a pip option");
+    const shown = await h.call("list_source_streams", {
+      source_connector_name: "source-y",
+      override_execution_mode: "python",
+      pip_url: url,
+      executable: null,
+    });
+    expect(JSON.stringify(shown)).not.toContain("ghp_pipTokenSecret42");
+  }, 120_000);
+
   test("a program that does not exist is a clear error", async () => {
     const message = failed(
       await h.call("list_source_streams", {

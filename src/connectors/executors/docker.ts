@@ -50,11 +50,15 @@ export class DockerExecutor extends ProcessExecutor {
     mkdirSync(this.deps.tempRoot, { recursive: true, mode: 0o700 });
   }
 
+  // The container may run as another user (Airbyte images run as uid 1000).
+  protected override readonly shareFiles = true;
+
   protected argv(): string[] {
-    return this.argvFor(`airbyte-mcp-${randomBytes(6).toString("hex")}`);
+    return this.argvFor(`airbyte-mcp-${randomBytes(6).toString("hex")}`, this.deps.tempRoot);
   }
 
-  private argvFor(containerName: string): string[] {
+  /** Only this run's files are mounted: a container never sees another run's config. */
+  private argvFor(containerName: string, filesDir: string): string[] {
     return [
       ...this.target.cli,
       "run",
@@ -65,15 +69,15 @@ export class DockerExecutor extends ProcessExecutor {
       "--volume",
       `${this.target.localDir}:${CONTAINER_LOCAL}`,
       "--volume",
-      `${this.deps.tempRoot}:${CONTAINER_TEMP}`,
+      `${filesDir}:${CONTAINER_TEMP}`,
       ...this.target.runArgs,
       this.target.image,
     ];
   }
 
-  protected override mapPath(hostPath: string): string {
+  protected override mapPath(hostPath: string, filesDir: string): string {
     for (const [host, inside] of [
-      [this.deps.tempRoot, CONTAINER_TEMP],
+      [filesDir, CONTAINER_TEMP],
       [this.target.localDir, CONTAINER_LOCAL],
     ] as const) {
       const rel = relative(host, hostPath);
@@ -87,7 +91,12 @@ export class DockerExecutor extends ProcessExecutor {
     const name = `airbyte-mcp-${randomBytes(6).toString("hex")}`;
     let finished = false;
     try {
-      yield* this.runWith(this.argvFor(name), command, options, () => void this.container("kill", name));
+      yield* this.runWith(
+        (filesDir) => this.argvFor(name, filesDir),
+        command,
+        options,
+        () => void this.container("kill", name),
+      );
       finished = true;
     } finally {
       // Stopped early or failed: the client was killed, make sure the container is gone too.

@@ -29,16 +29,19 @@ export abstract class ProcessExecutor implements Executor {
   /** The program and its leading arguments; the verb and file options are appended. */
   protected abstract argv(): string[];
 
-  protected mapPath(hostPath: string): string {
+  protected mapPath(hostPath: string, _filesDir: string): string {
     return hostPath;
   }
+
+  /** Whether the run's files are read by another user (a container's). */
+  protected readonly shareFiles: boolean = false;
 
   run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
     return this.runWith(this.argv(), command, options);
   }
 
   protected async *runWith(
-    argv: string[],
+    argv: string[] | ((filesDir: string) => string[]),
     command: ConnectorCommand,
     options: RunOptions,
     onStop?: () => void,
@@ -53,7 +56,8 @@ export abstract class ProcessExecutor implements Executor {
       stdin: options.stdin,
       ...(this.deps.env ? { env: this.deps.env } : {}),
       tempRoot: this.deps.tempRoot,
-      mapPath: (p) => this.mapPath(p),
+      mapPath: (p, filesDir) => this.mapPath(p, filesDir),
+      shareFiles: this.shareFiles,
       signal: options.signal,
       redactor: this.deps.redactor,
       onLog: (line) => this.deps.log.debug(`[${this.info.target}] ${line}`),

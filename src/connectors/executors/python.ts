@@ -14,6 +14,8 @@ export interface PythonTarget {
   connectorName: string;
   /** What pip installs: `package==version`, a pip URL or a local path. */
   source: string;
+  /** The source fit to show (a URL without its credentials). */
+  display: string;
   installDir: string;
   noUv: boolean;
 }
@@ -60,6 +62,8 @@ export class PythonExecutor extends ProcessExecutor {
       installing.set(key, pending);
     }
     await pending;
+    // Another call may have installed a different source into the same venv meanwhile.
+    if (!this.installed()) await this.prepare(signal);
   }
 
   private installed(): boolean {
@@ -112,7 +116,7 @@ export class PythonExecutor extends ProcessExecutor {
           throw new ToolError("The Python install was cancelled; the partial venv was removed.");
         if (result.code !== 0) {
           throw new ToolError(
-            `Could not ${step.what} for ${this.target.connectorName} (${uv ? "uv" : "python3 -m venv + pip"}, package '${this.target.source}'): exit code ${result.code}.`,
+            `Could not ${step.what} for ${this.target.connectorName} (${uv ? "uv" : "python3 -m venv + pip"}, package '${this.target.display}'): exit code ${result.code}.`,
             {
               hint: `${result.tail ? `Last lines:\n${result.tail}\n` : ""}If PyPI cannot be reached, pass pip_url with a local wheel or directory, or use override_execution_mode 'docker'.`,
             },
@@ -121,7 +125,7 @@ export class PythonExecutor extends ProcessExecutor {
       }
       if (!existsSync(program)) {
         throw new ToolError(
-          `The package '${this.target.source}' installed, but it has no console script named '${this.target.connectorName}'.`,
+          `The package '${this.target.display}' installed, but it has no console script named '${this.target.connectorName}'.`,
           { hint: "An Airbyte Python connector declares a console script with the connector's name." },
         );
       }
