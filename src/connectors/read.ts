@@ -50,7 +50,7 @@ export function oneStreamCatalog(stream: Stream): ConfiguredAirbyteCatalog {
 /** Shared between the streams of one call: the bytes of records it may still return. */
 export class ByteBudget {
   constructor(public remaining: number) {}
-  /** Keeps the record when it fits; its size is its JSON length (UTF-16 units, close to bytes). */
+  /** Keeps the record when it fits; its size is the UTF-8 length of its JSON. */
   take(size: number): boolean {
     if (size > this.remaining) {
       this.remaining = 0; // Nothing after a cut: the kept records stay a prefix of the stream.
@@ -93,7 +93,7 @@ export async function readStreamRecords(
       seen++;
       const data = m.record.data;
       // Past the cut, records are only counted: no serialisation on that path.
-      if (omitted === 0 && options.budget.take(JSON.stringify(data).length)) records.push(data);
+      if (omitted === 0 && options.budget.take(Buffer.byteLength(JSON.stringify(data)))) records.push(data);
       else omitted++;
       if (seen >= options.maxRecords) return { records, omitted, reachedMax: true };
     }

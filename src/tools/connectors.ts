@@ -304,7 +304,16 @@ export const getStreamPreviews = defineTool({
         { records: JsonObject[]; omitted_records: number; error: string | null }
       > = {};
       let omitted = 0;
+      let deadlineNote: string | null = null;
       for (const stream of selected) {
+        if (deadlineNote) {
+          previews[stream.name] = {
+            records: [],
+            omitted_records: 0,
+            error: "Not read: the call's deadline was reached.",
+          };
+          continue;
+        }
         try {
           const r = await readStreamRecords(c.executor, {
             config,
@@ -316,11 +325,22 @@ export const getStreamPreviews = defineTool({
           omitted += r.omitted;
           previews[stream.name] = { records: r.records, omitted_records: r.omitted, error: null };
         } catch (error) {
-          if (c.signal.aborted || !(error instanceof ToolError)) throw error;
+          if (ctx.signal.aborted || !(error instanceof ToolError)) throw error;
+          if (c.signal.aborted) {
+            // The deadline, not the caller: keep the previews already read.
+            deadlineNote = `The call reached AIRBYTE_MCP_CONNECTOR_TIMEOUT while reading '${stream.name}'; the streams after it were not read. Ask for fewer streams, or raise the timeout.`;
+            previews[stream.name] = {
+              records: [],
+              omitted_records: 0,
+              error: "Stopped: the call's deadline was reached.",
+            };
+            continue;
+          }
           previews[stream.name] = { records: [], omitted_records: 0, error: error.text };
         }
       }
-      return { previews, note: cutNote(omitted, ctx.settings.maxResultBytes), executor: c.executor.info };
+      const notes = [deadlineNote, cutNote(omitted, ctx.settings.maxResultBytes)].filter((n) => n !== null);
+      return { previews, note: notes.length > 0 ? notes.join(" ") : null, executor: c.executor.info };
     }),
 });
 

@@ -5,6 +5,7 @@
 // and write its pid there (to prove the whole process tree is stopped). Each switch can also be
 // given as a leading argument, --fake-mode=X, --fake-records=N, --fake-child-pid-file=P (for
 // executors that take a command line rather than an environment).
+// FAKE_HANG_STREAM (--fake-hang-stream=NAME): in hang mode, hang only while reading that stream.
 // `check` reports FAILED when the api_key starts with "bad".
 
 import { readFileSync, statSync, writeFileSync } from "node:fs";
@@ -95,7 +96,8 @@ switch (command) {
         const data: Record<string, unknown> = { id: i, name: `${name}-${i}` };
         if (mode === "huge") data.blob = "x".repeat(5 * 1024 * 1024);
         emit({ type: "RECORD", record: { stream: name, data, emitted_at: Date.now() } });
-        if (mode === "hang" && i === 1) await new Promise(() => setInterval(() => {}, 1000));
+        const hangHere = !process.env.FAKE_HANG_STREAM || process.env.FAKE_HANG_STREAM === name;
+        if (mode === "hang" && i === 1 && hangHere) await new Promise(() => setInterval(() => {}, 1000));
         // A leftover background process that keeps stdout open after the connector exits.
         if (mode === "orphan" && i === 0)
           Bun.spawn(["sleep", "30"], { stdio: ["ignore", "inherit", "inherit"] });

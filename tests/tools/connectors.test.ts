@@ -287,6 +287,23 @@ describe("path executor with the fake connector program", () => {
     expect(slow.leftovers()).toEqual([]);
   });
 
+  test("previews keep what was read when the deadline stops a later stream", async () => {
+    const slow = harness({ AIRBYTE_MCP_CONNECTOR_TIMEOUT: "2" });
+    const r = ok(
+      await slow.call("get_stream_previews", {
+        source_name: "source-fake",
+        executable: fakeExecutable("--fake-mode=hang", "--fake-hang-stream=orders"),
+        streams: "users,orders",
+        limit: 3,
+      }),
+    );
+    const previews = r.previews as Record<string, { records: unknown[]; error: string | null }>;
+    expect(previews.users?.records.length).toBe(3);
+    expect(previews.orders?.error).toContain("deadline");
+    expect(r.note as string).toContain("AIRBYTE_MCP_CONNECTOR_TIMEOUT");
+    expect(slow.leftovers()).toEqual([]);
+  });
+
   test("a child left holding stdout after the connector exits cannot outlast the deadline", async () => {
     const slow = harness({ AIRBYTE_MCP_CONNECTOR_TIMEOUT: "2" });
     const started = Date.now();
