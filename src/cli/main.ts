@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
+import { stopAllConnectors } from "../connectors/process.ts";
 import { describeTool } from "../core/describe.ts";
 import { EXIT } from "../core/errors.ts";
 import { invokeTool } from "../core/invoke.ts";
@@ -152,7 +153,14 @@ function serve(rt: Runtime): void {
   });
   rt.log.info(`${NAME} ${VERSION} serving MCP over stdio`, { project_dir: rt.settings.projectDir });
   const stop = () => {
-    void handle.close().finally(() => process.exit(0));
+    // Connector runs first: their process groups and temp files must not outlive the server.
+    rt.log.info("stopping: connector runs in progress are stopped first");
+    void stopAllConnectors()
+      .then((n) => {
+        if (n > 0) rt.log.info(`stopped ${n} connector run(s)`);
+        return handle.close();
+      })
+      .finally(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -51,6 +51,18 @@ const KILL_GRACE_MS = 2_000;
 
 export class ConnectorError extends ToolError {}
 
+// Runs in progress, so that a server told to stop can stop them and let their cleanup (process
+// group, temp files) finish before it exits.
+const live = new Set<{ stop: () => void; finished: Promise<void> }>();
+
+/** Stops every connector run in progress and waits (at most `limitMs`) for their cleanup. */
+export async function stopAllConnectors(limitMs = KILL_GRACE_MS + 1_500): Promise<number> {
+  const runs = [...live];
+  for (const run of runs) run.stop();
+  await Promise.race([Promise.all(runs.map((r) => r.finished)), Bun.sleep(limitMs)]);
+  return runs.length;
+}
+
 /** Runs the connector and yields its protocol messages as they arrive, in batches (one per chunk read). */
 export async function* runConnector(req: ProcessRequest): AsyncGenerator<AirbyteMessage[]> {
   mkdirSync(req.tempRoot, { recursive: true, mode: 0o700 });
@@ -83,6 +95,9 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     signalGroup(pid, "SIGTERM");
     setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS).unref();
   };
+  let markFinished = () => {};
+  const entry = { stop: () => kill(), finished: new Promise<void>((resolve) => (markFinished = resolve)) };
+  live.add(entry);
   try {
     if (req.config !== undefined) args.push("--config", write("config.json", req.config));
     if (req.catalog !== undefined) args.push("--catalog", write("catalog.json", req.catalog));
@@ -154,6 +169,8 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     }
     if (proc && killedByUs) signalGroup(proc.pid, "SIGKILL"); // leftovers in the group, if any
     rmSync(dir, { recursive: true, force: true });
+    live.delete(entry);
+    markFinished();
   }
 }
 

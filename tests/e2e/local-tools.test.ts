@@ -74,6 +74,37 @@ describe.each(ERAS)("local tools over MCP stdio, protocol %s", (era) => {
   }, 20_000);
 });
 
+describe("stopping the server", () => {
+  test("SIGTERM stops the running connector's process tree and removes its files before exiting", async () => {
+    const s = await connect("2025-11-25", fx.env());
+    const pidFile = join(fx.dir, "grandchild-sigterm.pid");
+    const pending = s.client
+      .callTool({
+        name: "read_source_stream_records",
+        arguments: {
+          source_connector_name: "source-fake",
+          stream_name: "users",
+          executable: fakeExecutable("--fake-mode=hang", `--fake-child-pid-file=${pidFile}`),
+        },
+      })
+      .catch(() => null);
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await Bun.sleep(50);
+    expect(existsSync(pidFile)).toBe(true);
+    const server = s.transport.pid as number;
+    process.kill(server, "SIGTERM");
+    for (let i = 0; i < 100 && alive(server); i++) await Bun.sleep(50);
+    expect(alive(server)).toBe(false);
+    const grandchild = Number(readFileSync(pidFile, "utf8"));
+    // Killed at once; reaping it (by init, as its parent is gone) can take a moment.
+    for (let i = 0; i < 80 && alive(grandchild); i++) await Bun.sleep(50);
+    expect(alive(grandchild)).toBe(false);
+    expect(s.transport.rawStderr).toContain("stopped 1 connector run(s)");
+    expect(tempLeft()).toEqual([]);
+    await pending;
+    await s.close().catch(() => {});
+  }, 20_000);
+});
+
 describe("local tools through the CLI", () => {
   test("a connector failure is exit code 1 with the masked message on stderr", async () => {
     const r = await runBinary(

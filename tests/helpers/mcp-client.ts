@@ -15,6 +15,10 @@ export class RecordingStdioTransport implements Transport {
   rawStdout = "";
   rawStderr = "";
   private proc: ReturnType<typeof Bun.spawn> | null = null;
+  /** The server's process id, once started. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
   private done: Promise<unknown> = Promise.resolve();
 
   constructor(
