@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { ToolError } from "../core/errors.ts";
 import type { Redactor } from "../core/redact.ts";
+import { OutputTail, signalGroup } from "./command.ts";
 import { type AirbyteMessage, parseLine, readLineBatches } from "./protocol.ts";
 
 export type ConnectorCommand = "spec" | "check" | "discover" | "read" | "write";
@@ -46,7 +47,7 @@ export interface ProcessRequest {
   onStop?: () => void;
 }
 
-const STDERR_TAIL_BYTES = 8 * 1024;
+const STDERR_TAIL_CHARS = 8 * 1024;
 const KILL_GRACE_MS = 2_000;
 
 export class ConnectorError extends ToolError {}
@@ -82,7 +83,7 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     return map(path, filesDir);
   };
   let proc: ReturnType<typeof Bun.spawn> | null = null;
-  let stderrTail = "";
+  const stderrTail = new OutputTail(STDERR_TAIL_CHARS);
   let lastTraceError: string | null = null;
   let killedByUs = false;
   const kill = () => {
@@ -123,7 +124,7 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     const stderrDone = (async () => {
       const decoder = new TextDecoder();
       for await (const chunk of running.stderr as ReadableStream<Uint8Array>) {
-        stderrTail = (stderrTail + decoder.decode(chunk, { stream: true })).slice(-STDERR_TAIL_BYTES);
+        stderrTail.add(decoder.decode(chunk, { stream: true }));
       }
     })();
     if (req.stdin) void feedStdin(running, req.stdin);
@@ -152,12 +153,12 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
     }
     if (lastTraceError !== null) {
       throw new ConnectorError(`${req.label} failed: ${req.redactor.text(lastTraceError)}`, {
-        hint: tailHint(req.redactor.text(stderrTail)),
+        hint: tailHint(stderrTail, req.redactor),
       });
     }
     if (code !== 0) {
       throw new ConnectorError(`${req.label} exited with code ${code} during '${req.command}'.`, {
-        hint: tailHint(req.redactor.text(stderrTail)) ?? "It printed nothing on stderr.",
+        hint: tailHint(stderrTail, req.redactor) ?? "It printed nothing on stderr.",
       });
     }
   } finally {
@@ -174,25 +175,9 @@ export async function* runConnector(req: ProcessRequest): AsyncGenerator<Airbyte
   }
 }
 
-function tailHint(tail: string): string | undefined {
-  // A tail cut mid-line may hold part of a secret the redactor no longer recognises: drop that line.
-  const whole = tail.length >= STDERR_TAIL_BYTES ? tail.slice(tail.indexOf("\n") + 1) : tail;
-  const t = whole.trim();
-  if (t === "") return undefined;
-  const lines = t.split("\n").slice(-15).join("\n");
-  return `Last lines on stderr:\n${lines}`;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
+function tailHint(tail: OutputTail, redactor: Redactor): string | undefined {
+  const lines = tail.lines(15, redactor);
+  return lines === "" ? undefined : `Last lines on stderr:\n${lines}`;
 }
 
 async function feedStdin(
