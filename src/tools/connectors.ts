@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { JsonObject } from "../connectors/config.ts";
 import { secretFieldNames } from "../connectors/config.ts";
 import { EXECUTION_MODES, ExecutorInfo } from "../connectors/executor.ts";
-import { type ExecutionParams, withConnector } from "../connectors/local.ts";
+import { withConnector } from "../connectors/local.ts";
 import { ByteBudget, findStream, readStreamRecords } from "../connectors/read.ts";
 import { validateConfig } from "../connectors/validate.ts";
 import { checkConnection, discoverCatalog } from "../connectors/verbs.ts";
@@ -78,17 +78,6 @@ const connectorName = z.string().min(1).describe("Connector name, e.g. 'source-g
 const streamName = z.string().min(1).describe("Stream name, as listed by list_source_streams.");
 const records = z.array(z.record(z.string(), z.unknown()));
 
-function execution(input: ExecutionParams): ExecutionParams {
-  return {
-    override_execution_mode: input.override_execution_mode,
-    manifest_path: input.manifest_path,
-    connector_version: input.connector_version,
-    docker_image: input.docker_image,
-    pip_url: input.pip_url,
-    executable: input.executable,
-  };
-}
-
 function cutNote(omitted: number, maxBytes: number): string | null {
   return omitted > 0
     ? `${omitted} record(s) were read but left out: the result is capped at ${maxBytes} bytes (AIRBYTE_MCP_MAX_RESULT_BYTES). Ask for fewer records, or sync to the cache and query it.`
@@ -117,7 +106,7 @@ export const validateConnectorConfig = defineTool({
   async handler(input, ctx) {
     let executor: z.infer<typeof ExecutorInfo> | null = null;
     try {
-      return await withConnector(input.connector_name, execution(input), ctx, async (c) => {
+      return await withConnector(input.connector_name, input, ctx, async (c) => {
         executor = c.executor.info;
         const spec = await c.spec();
         const config = await c.config(input);
@@ -157,7 +146,7 @@ export const listSourceStreams = defineTool({
   hints: READ,
   needsFilesystem: true,
   handler: (input, ctx) =>
-    withConnector(input.source_connector_name, execution(input), ctx, async (c) => {
+    withConnector(input.source_connector_name, input, ctx, async (c) => {
       const catalog = await discoverCatalog(c.executor, await c.config(input), c.signal);
       const streams = catalog.streams.map((s) => s.name);
       return { streams, count: streams.length, executor: c.executor.info };
@@ -188,7 +177,7 @@ export const getSourceStreamJsonSchema = defineTool({
   hints: READ,
   needsFilesystem: true,
   handler: (input, ctx) =>
-    withConnector(input.source_connector_name, execution(input), ctx, async (c) => {
+    withConnector(input.source_connector_name, input, ctx, async (c) => {
       const catalog = await discoverCatalog(c.executor, await c.config(input), c.signal);
       const stream = findStream(catalog, input.stream_name, input.source_connector_name);
       return {
@@ -231,7 +220,7 @@ export const readSourceStreamRecords = defineTool({
   hints: { ...READ, idempotentHint: false },
   needsFilesystem: true,
   handler: (input, ctx) =>
-    withConnector(input.source_connector_name, execution(input), ctx, async (c) => {
+    withConnector(input.source_connector_name, input, ctx, async (c) => {
       const config = await c.config(input);
       const stream = findStream(
         await discoverCatalog(c.executor, config, c.signal),
@@ -292,7 +281,7 @@ export const getStreamPreviews = defineTool({
   hints: { ...READ, idempotentHint: false },
   needsFilesystem: true,
   handler: (input, ctx) =>
-    withConnector(input.source_name, execution(input), ctx, async (c) => {
+    withConnector(input.source_name, input, ctx, async (c) => {
       const config = await c.config(input);
       const catalog = await discoverCatalog(c.executor, config, c.signal);
       const wanted = streamList(input.streams);
