@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { ConnectorError, runConnector } from "../../src/connectors/process.ts";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { Redactor } from "../../src/core/redact.ts";
-import { tempDir } from "../helpers/binary.ts";
+import { aliveAfter, tempDir } from "../helpers/binary.ts";
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -66,14 +66,6 @@ async function failure(
   throw new Error("expected a ConnectorError");
 }
 const noTempLeft = () => expect(existsSync(tempRoot) ? readdirSync(tempRoot) : []).toEqual([]);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("runConnector", () => {
   test("spec, check, discover and read; config written mode 0600 and removed after", async () => {
@@ -146,8 +138,7 @@ describe("runConnector", () => {
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as Error).message).toContain("cancelled");
     const child = Number(await Bun.file(pidFile).text());
-    for (let i = 0; i < 50 && alive(child); i++) await Bun.sleep(50);
-    expect(alive(child)).toBe(false);
+    expect(await aliveAfter(child, 2500)).toBe(false);
     noTempLeft();
   }, 15_000);
 
@@ -158,8 +149,7 @@ describe("runConnector", () => {
       if (m.type === "RECORD" && ++n === 2) break;
     }
     const child = Number(await Bun.file(pidFile).text());
-    for (let i = 0; i < 50 && alive(child); i++) await Bun.sleep(50);
-    expect(alive(child)).toBe(false);
+    expect(await aliveAfter(child, 2500)).toBe(false);
     noTempLeft();
   }, 15_000);
 

@@ -5,20 +5,12 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { e2eFixture, runBinary } from "../helpers/binary.ts";
+import { aliveAfter, e2eFixture, runBinary } from "../helpers/binary.ts";
 import { fakeExecutable } from "../helpers/local.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
 
 const SECRET = "fake-key-e2e-5c1d9b7a";
 const fx = e2eFixture(`FAKE_API_KEY=${SECRET}\n`);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const tempLeft = () => {
   const tmp = join(fx.dir, "project", ".tmp");
   return existsSync(tmp) ? readdirSync(tmp) : [];
@@ -63,8 +55,7 @@ describe.each(ERAS)("local tools over MCP stdio, protocol %s", (era) => {
       abort.abort();
       await expect(pending).rejects.toThrow();
       const grandchild = Number(readFileSync(pidFile, "utf8"));
-      for (let i = 0; i < 80 && alive(grandchild); i++) await Bun.sleep(50);
-      expect(alive(grandchild)).toBe(false);
+      expect(await aliveAfter(grandchild, 4000)).toBe(false);
       for (let i = 0; i < 40 && tempLeft().length > 0; i++) await Bun.sleep(50);
       expect(tempLeft()).toEqual([]);
       expect(s.transport.rawStdout).not.toContain(SECRET);
@@ -92,12 +83,10 @@ describe("stopping the server", () => {
     expect(existsSync(pidFile)).toBe(true);
     const server = s.transport.pid as number;
     process.kill(server, "SIGTERM");
-    for (let i = 0; i < 100 && alive(server); i++) await Bun.sleep(50);
-    expect(alive(server)).toBe(false);
+    expect(await aliveAfter(server, 5000)).toBe(false);
     const grandchild = Number(readFileSync(pidFile, "utf8"));
     // Killed at once; reaping it (by init, as its parent is gone) can take a moment.
-    for (let i = 0; i < 80 && alive(grandchild); i++) await Bun.sleep(50);
-    expect(alive(grandchild)).toBe(false);
+    expect(await aliveAfter(grandchild, 4000)).toBe(false);
     expect(s.transport.rawStderr).toContain("stopped 1 connector run(s)");
     expect(tempLeft()).toEqual([]);
     await pending;

@@ -97,3 +97,19 @@ export function e2eFixture(envText: string): E2eFixture {
     env: (extra = {}) => cleanEnv(dir.path, { AIRBYTE_MCP_ENV_FILE: envFile, ...extra }),
   };
 }
+
+/** Whether a process exists (a zombie not yet reaped counts). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the process still exists after waiting up to `waitMs` for it to go (polled every 50 ms). */
+export async function aliveAfter(pid: number, waitMs: number): Promise<boolean> {
+  for (let waited = 0; waited < waitMs && alive(pid); waited += 50) await Bun.sleep(50);
+  return alive(pid);
+}

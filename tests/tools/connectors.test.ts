@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { aliveAfter } from "../helpers/binary.ts";
 import { FIXTURES, skipWithoutFixtures } from "../helpers/fixtures.ts";
 import { failed, fakeExecutable, type LocalHarness, localHarness, ok } from "../helpers/local.ts";
 
@@ -27,14 +28,6 @@ function harness(env: Record<string, string> = {}, envFile?: string): LocalHarne
   harnesses.push(h);
   return h;
 }
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("built-in source-faker", () => {
   const h = harness();
@@ -258,8 +251,7 @@ describe("path executor with the fake connector program", () => {
     const message = failed(await pending);
     expect(message).toContain("cancelled");
     const grandchild = Number(readFileSync(pidFile, "utf8"));
-    for (let i = 0; i < 40 && alive(grandchild); i++) await Bun.sleep(50);
-    expect(alive(grandchild)).toBe(false);
+    expect(await aliveAfter(grandchild, 2000)).toBe(false);
     expect(h.leftovers()).toEqual([]);
   });
 
