@@ -117,6 +117,25 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
       "Bytes of records a local tool may return; beyond it the result is cut at a record boundary and says how many records were left out.",
   },
   {
+    name: "AIRBYTE_MCP_QUERY_TIMEOUT",
+    secret: false,
+    default: "60",
+    description: "Seconds one `run_sql_query` may run before it is stopped.",
+  },
+  {
+    name: "AIRBYTE_CACHE_URL",
+    secret: true,
+    default: "unset (the embedded SQLite file `$AIRBYTE_CACHE_ROOT/default_cache.sqlite`)",
+    description:
+      "`postgres://user:password@host:port/db` switches the cache to PostgreSQL (a shared cache for a team or a bigger box). Use a role without superuser rights.",
+  },
+  {
+    name: "AIRBYTE_CACHE_SCHEMA",
+    secret: false,
+    default: "`airbyte_raw`",
+    description: "PostgreSQL schema of the cache's tables (created if missing). Ignored by the SQLite cache.",
+  },
+  {
     name: "AIRBYTE_MCP_TRUSTED_EXECUTION",
     secret: false,
     default: "1 (stdio)",

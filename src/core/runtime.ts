@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { Redactor } from "./redact.ts";
 import { collectSecretValues, type SecretLookup, secretLookup } from "./secrets.ts";
 import { type LoadSettingsOptions, loadSettings, type Settings } from "./settings.ts";
-import type { AnyToolDef, ToolContext } from "./tool.ts";
+import type { AnyToolDef, Progress, ToolContext } from "./tool.ts";
 import { NAME, VERSION } from "./version.ts";
 
 export interface Runtime {
@@ -21,7 +21,7 @@ export interface Runtime {
   http: HttpClient;
   registry: Registry;
   tools: readonly AnyToolDef[];
-  context(signal?: AbortSignal): ToolContext;
+  context(signal?: AbortSignal, progress?: (p: Progress) => void): ToolContext;
 }
 
 export interface RuntimeOptions extends LoadSettingsOptions {
@@ -62,13 +62,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     http,
     registry,
     tools: options.tools,
-    context: (signal) => ({
+    context: (signal, progress) => ({
       settings,
       secrets,
       redactor,
       log,
       registry,
       signal: signal ?? new AbortController().signal,
+      progress,
     }),
   };
 }

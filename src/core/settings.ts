@@ -48,8 +48,12 @@ export interface Settings {
   container: { cli: string[]; runArgs: string[] };
   /** How long one local tool call may run connectors. */
   connectorTimeoutMs: number;
+  /** How long one run_sql_query may run. */
+  queryTimeoutMs: number;
   /** Bytes of records a local tool may return. */
   maxResultBytes: number;
+  /** The cache: the embedded SQLite file under cacheRoot, or PostgreSQL when a URL is given. */
+  cache: { url: string | null; schema: string };
   /** Registry source: a URL, an absolute file path, or null when disabled. */
   localRegistry: string | null;
   registry: {
@@ -182,12 +186,17 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
     },
     connectorTimeoutMs:
       positiveSeconds("AIRBYTE_MCP_CONNECTOR_TIMEOUT", get("AIRBYTE_MCP_CONNECTOR_TIMEOUT"), 600) * 1000,
+    queryTimeoutMs: positiveSeconds("AIRBYTE_MCP_QUERY_TIMEOUT", get("AIRBYTE_MCP_QUERY_TIMEOUT"), 60) * 1000,
     maxResultBytes: integerAtLeast(
       "AIRBYTE_MCP_MAX_RESULT_BYTES",
       get("AIRBYTE_MCP_MAX_RESULT_BYTES"),
       1000,
       250_000,
     ),
+    cache: {
+      url: cacheUrl(get("AIRBYTE_CACHE_URL")),
+      schema: identifier("AIRBYTE_CACHE_SCHEMA", get("AIRBYTE_CACHE_SCHEMA")) ?? "airbyte_raw",
+    },
     localRegistry,
     registry: {
       metadataBaseUrl:
@@ -404,4 +413,25 @@ function integerAtLeast(name: string, value: string | undefined, min: number, fa
   if (!Number.isInteger(n) || n < min)
     throw new SettingsError(`${name} must be a whole number, at least ${min}.`);
   return n;
+}
+
+function cacheUrl(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!/^postgres(ql)?:\/\/[^/]/i.test(value)) {
+    // Never echo the value: it holds a password.
+    throw new SettingsError(
+      "AIRBYTE_CACHE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/db (unset it for the embedded SQLite cache).",
+    );
+  }
+  return value;
+}
+
+function identifier(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    throw new SettingsError(
+      `${name} must be a lower-case SQL identifier (letters, digits, '_', not starting with a digit), got '${value}'.`,
+    );
+  }
+  return value;
 }

@@ -23,6 +23,15 @@ export interface ToolContext {
   /** Aborted when the caller cancels the call (MCP cancellation, Ctrl-C in the CLI). */
   signal: AbortSignal;
   registry: Registry;
+  /** Reports progress of a long call (MCP progress notifications, the CLI's progress line). */
+  progress?: ((p: Progress) => void) | undefined;
+}
+
+export interface Progress {
+  /** Grows with every report (records so far, say). */
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 export type ObjectSchema = z.ZodType<Record<string, unknown>>;

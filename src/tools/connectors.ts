@@ -20,7 +20,7 @@ const READ: ToolHints = {
   openWorldHint: false,
 };
 
-const configParams = {
+export const configParams = {
   config: z
     .union([z.record(z.string(), z.unknown()), z.string()])
     .nullable()
@@ -40,7 +40,7 @@ const configParams = {
     .describe("Name of an env-file variable holding a whole JSON/YAML config, merged on top."),
 };
 
-const executionParams = {
+export const executionParams = {
   override_execution_mode: z
     .enum(EXECUTION_MODES)
     .default("auto")
@@ -74,7 +74,10 @@ const executionParams = {
     .describe("Command line of a local connector program (runs with the 'path' executor)."),
 };
 
-const connectorName = z.string().min(1).describe("Connector name, e.g. 'source-github' or 'source-faker'.");
+export const connectorName = z
+  .string()
+  .min(1)
+  .describe("Connector name, e.g. 'source-github' or 'source-faker'.");
 const streamName = z.string().min(1).describe("Stream name, as listed by list_source_streams.");
 const records = z.array(z.record(z.string(), z.unknown()));
 

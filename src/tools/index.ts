@@ -1,6 +1,7 @@
 // Every tool, in one list: both front-ends serve exactly this.
 
 import type { AnyToolDef } from "../core/tool.ts";
+import { CACHE_TOOLS } from "./cache.ts";
 import { CONNECTOR_TOOLS } from "./connectors.ts";
 import { listDotenvSecrets } from "./local.ts";
 import { getApiDocsUrls, getConnectorInfo, getConnectorVersionHistory, listConnectors } from "./registry.ts";
@@ -12,4 +13,5 @@ export const ALL_TOOLS: readonly AnyToolDef[] = [
   getConnectorVersionHistory,
   listDotenvSecrets,
   ...CONNECTOR_TOOLS,
+  ...CACHE_TOOLS,
 ];

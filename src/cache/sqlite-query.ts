@@ -1,0 +1,252 @@
+// run_sql_query on the SQLite cache, read-only by construction. bun:sqlite has no
+// sqlite3_set_authorizer, so the engine's own verdicts stand in for it, and the query runs in a
+// child process that is killed on timeout or cancel (a synchronous SQLite call cannot be
+// interrupted in-process, and a worker thread cannot be stopped while SQLite runs):
+// 1. the file is opened read-only (SQLITE_OPEN_READONLY, inherited by any ATTACH);
+// 2. sqlite3_stmt_readonly() must say the statement writes nothing;
+// 3. its compiled program (EXPLAIN) must hold no write, schema or transaction opcode and call
+//    none of attach, detach or load_extension;
+// 4. it must return rows (a PRAGMA setter or BEGIN does not);
+// 5. the connection and the process are thrown away after one query, so a setting changed while
+//    the statement was compiled (a PRAGMA acts then) dies with them.
+
+import { Database, type Statement } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ToolError } from "../core/errors.ts";
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  /** Why the rows stop early: max_records, the byte cap, or null when every row is here. */
+  cut: "max_records" | "bytes" | null;
+}
+
+export class QueryRefused extends Error {}
+
+// Opcodes that write a database, change its schema, or control transactions and connections.
+const REFUSED_OPCODES = new Set([
+  "OpenWrite",
+  "CreateBtree",
+  "Destroy",
+  "Clear",
+  "DropTable",
+  "DropIndex",
+  "DropTrigger",
+  "ParseSchema",
+  "SetCookie",
+  "Vacuum",
+  "IncrVacuum",
+  "JournalMode",
+  "Checkpoint",
+  "VUpdate",
+  "VCreate",
+  "VDestroy",
+  "VBegin",
+  "VRename",
+  "AutoCommit",
+  "Savepoint",
+  "SqlExec",
+  "LoadAnalysis",
+  "Program",
+]);
+const REFUSED_FUNCTIONS = /^(sqlite_attach|sqlite_detach|load_extension)\(/;
+
+/** Why the statement is not a plain read, or null when it is. */
+export function refusal(db: Database, stmt: Statement, sql: string): string | null {
+  if (!stmt.readonly) return "it would write to the database";
+  let program: { opcode: string; p2: number; p4: unknown }[];
+  try {
+    program = db.prepare(`EXPLAIN ${sql}`).all() as typeof program;
+  } catch {
+    // An EXPLAIN cannot be explained again; it only lists a program and runs nothing.
+    return stmt.columnNames.includes("opcode") ? null : "it cannot be checked";
+  }
+  let returnsRows = false;
+  for (const op of program) {
+    if (REFUSED_OPCODES.has(op.opcode))
+      return `it would change the database or the connection (${op.opcode})`;
+    if (op.opcode === "Transaction" && op.p2 !== 0) return "it would open a write transaction";
+    if ((op.opcode === "Function" || op.opcode === "PureFunc") && typeof op.p4 === "string") {
+      if (REFUSED_FUNCTIONS.test(op.p4)) return `it calls ${op.p4.replace(/\(.*/, "")}()`;
+    }
+    if (op.opcode === "ResultRow") returnsRows = true;
+  }
+  return returnsRows ? null : "it returns no rows (only queries are run)";
+}
+
+/** The text after the first statement holds another statement. */
+export function hasSecondStatement(sql: string): boolean {
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === "`") {
+      const close = c;
+      i++;
+      while (i < n && !(sql[i] === close && sql[i + 1] !== close)) i += sql[i] === close ? 2 : 1;
+      i++;
+    } else if (c === "[") {
+      i = sql.indexOf("]", i);
+      if (i < 0) return false;
+      i++;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const nl = sql.indexOf("\n", i);
+      if (nl < 0) return false;
+      i = nl + 1;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (c === ";") {
+      const rest = sql
+        .slice(i + 1)
+        .replace(/--[^\n]*(\n|$)/g, "")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/[\s;]+/g, "");
+      return rest !== "";
+    } else i++;
+  }
+  return false;
+}
+
+/** Runs one read-only query on the cache file (in the calling process: the child's body). */
+export function querySqliteFile(request: {
+  path: string;
+  sql: string;
+  maxRows: number;
+  maxBytes: number;
+}): QueryResult {
+  if (!existsSync(request.path)) throw new QueryRefused("The cache is empty: nothing has been synced yet.");
+  if (hasSecondStatement(request.sql)) {
+    throw new QueryRefused("The query holds more than one statement; send one query at a time.");
+  }
+  const db = new Database(request.path, { readonly: true });
+  try {
+    let stmt: Statement;
+    try {
+      stmt = db.prepare(request.sql);
+    } catch (error) {
+      throw new QueryRefused(`The query is not valid SQL for SQLite: ${(error as Error).message}.`);
+    }
+    const why = refusal(db, stmt, request.sql);
+    if (why !== null) throw new QueryRefused(`The query was refused: ${why}. The cache is read-only here.`);
+    stmt.safeIntegers(true);
+    const rows: Record<string, unknown>[] = [];
+    let bytes = 0;
+    let cut: QueryResult["cut"] = null;
+    for (const raw of stmt.iterate() as Iterable<Record<string, unknown>>) {
+      if (rows.length >= request.maxRows) {
+        cut = "max_records";
+        break;
+      }
+      const row: Record<string, unknown> = {};
+      for (const key in raw) row[key] = jsonValue(raw[key]);
+      bytes += Buffer.byteLength(JSON.stringify(row));
+      if (bytes > request.maxBytes) {
+        cut = "bytes";
+        break;
+      }
+      rows.push(row);
+    }
+    return { columns: stmt.columnNames, rows, cut };
+  } finally {
+    db.close();
+  }
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === "bigint") {
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
+  }
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  return v;
+}
+
+/** The hidden CLI command the child runs: request on stdin, one JSON answer on stdout. */
+export const QUERY_CHILD_COMMAND = "__sqlite-query";
+
+export async function queryChildMain(stdin: string, write: (s: string) => void): Promise<number> {
+  try {
+    const result = querySqliteFile(JSON.parse(stdin));
+    write(JSON.stringify({ ok: true, result }));
+  } catch (error) {
+    const refused = error instanceof QueryRefused;
+    write(JSON.stringify({ ok: false, refused, message: refused ? error.message : String(error) }));
+  }
+  return 0;
+}
+
+function childArgv(): string[] {
+  // Compiled, the binary is its own child; from source, Bun runs main.ts.
+  const compiled = import.meta.dir.includes("$bunfs") || import.meta.dir.includes("~BUN");
+  return compiled
+    ? [process.execPath, QUERY_CHILD_COMMAND]
+    : [process.execPath, join(import.meta.dir, "..", "..", "main.ts"), QUERY_CHILD_COMMAND];
+}
+
+export async function querySqlite(request: {
+  path: string;
+  sql: string;
+  maxRows: number;
+  maxBytes: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+}): Promise<QueryResult> {
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const signal = AbortSignal.any([request.signal, timeout]);
+  const proc = Bun.spawn(childArgv(), {
+    stdin: new Blob([
+      JSON.stringify({
+        path: request.path,
+        sql: request.sql,
+        maxRows: request.maxRows,
+        maxBytes: request.maxBytes,
+      }),
+    ]),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AIRBYTE_MCP_LOG_LEVEL: "error" },
+  });
+  const kill = () => proc.kill("SIGKILL");
+  signal.addEventListener("abort", kill, { once: true });
+  try {
+    const [out, err] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]);
+    await proc.exited;
+    if (timeout.aborted && !request.signal.aborted) {
+      throw new ToolError(
+        `The query did not finish within ${Math.round(request.timeoutMs / 1000)} s and was stopped.`,
+        {
+          hint: "Narrow it (a WHERE clause, a LIMIT, fewer joins) or raise AIRBYTE_MCP_QUERY_TIMEOUT.",
+        },
+      );
+    }
+    if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+    let answer: { ok: true; result: QueryResult } | { ok: false; refused: boolean; message: string };
+    try {
+      answer = JSON.parse(out);
+    } catch {
+      throw new ToolError(
+        `The query process ended without an answer (exit code ${proc.exitCode}${proc.signalCode ? `, ${proc.signalCode}` : ""}).`,
+        {
+          hint:
+            err.trim().split("\n").slice(-5).join("\n") || "It may have run out of memory; narrow the query.",
+        },
+      );
+    }
+    if (!answer.ok) throw new ToolError(answer.message, answer.refused ? { hint: READ_ONLY_HINT } : {});
+    return answer.result;
+  } finally {
+    signal.removeEventListener("abort", kill);
+  }
+}
+
+export const READ_ONLY_HINT =
+  "Only reading queries run here: SELECT (with WITH, joins, window functions, json_extract and the like), " +
+  "EXPLAIN, and reading PRAGMA functions such as pragma_table_info('users'). The cache is written by sync_source_to_cache.";
