@@ -186,11 +186,8 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
       let e = db.encode(c.kind, v);
       if (e === INVALID) {
         e = null;
-        (changes ??= []).push({
-          field: c.property,
-          change: "NULLED",
-          reason: "DESTINATION_SERIALIZATION_ERROR",
-        });
+        if (changes === null) changes = [];
+        changes.push({ field: c.property, change: "NULLED", reason: "DESTINATION_SERIALIZATION_ERROR" });
       }
       out[i] = e;
       bytes += typeof e === "string" ? e.length : 8;
