@@ -90,7 +90,9 @@ const PROGRESS_MS = 1000;
 export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncReport> {
   const started = performance.now();
   const db = cache.db;
-  const commitEvery = o.commitEvery ?? DEFAULT_COMMIT;
+  // SQLite commits (WAL, no fsync) cost microseconds: commit at every clean point, so a stop loses
+  // as little as possible. PostgreSQL's commits flush to disk: they are spaced out.
+  const commitEvery = o.commitEvery ?? (db.kind === "sqlite" ? { records: 0, ms: 0 } : DEFAULT_COMMIT);
   const targets = await prepareTargets(cache, o);
   const byName = new Map(targets.map((t) => [t.stream.name, t]));
 

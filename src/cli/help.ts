@@ -9,6 +9,10 @@ Usage:
                                 list the tools visible under the current settings
   ${NAME} call <tool> [--json '<arguments object>' | --json-file PATH | --json -]
                                 run one tool and print its result as JSON
+  ${NAME} sync <connector> [--config JSON | --config-file PATH] [--streams S] [...]
+                                sync a source into the local cache (sync_source_to_cache)
+  ${NAME} sql "<query>" [--max-records N]
+                                query the local cache, read-only (run_sql_query)
   ${NAME} connector <name> <spec|check|discover|read> [--config F] [--catalog F] [--state F]
                                 run a built-in connector (source-faker) speaking the
                                 Airbyte protocol on stdout, like a connector image
@@ -28,6 +32,33 @@ Run a connector built into the binary (source-faker) as an Airbyte protocol prog
 messages go to stdout as JSON lines, exactly as a connector image would print them, so the
 binary can stand in for the connector in a container or a pipeline. Needs no settings.
 Exit codes: 0 success; 1 the connector failed (a TRACE ERROR message says why); 2 bad usage.
+`,
+  sync: `Usage: ${NAME} sync <connector> [options]
+
+Sync a source's streams into the local cache: the friendly form of
+'call sync_source_to_cache'. Prints the tool's JSON result; on a terminal, a progress
+line on stderr while it runs.
+
+  --config JSON            the config as a JSON object (use secret_reference::NAME for secrets)
+  --config-file PATH       a YAML or JSON config file
+  --config-secret-name N   an env-file variable holding a whole config
+  --streams S              'suggested' (default), '*', or names separated by commas
+  --write-strategy W       auto (default), merge, append or replace
+  --full-refresh           ignore the saved state and read everything again
+  --mode M                 executor: auto (default), builtin, yaml, path, python, docker
+  --version V              connector version to run
+  --docker-image I, --pip-url U, --executable CMD, --manifest-path PATH
+                           run the connector this way instead
+
+Exit codes: 0 success; 1 the sync failed (what was committed is kept; rerun to continue);
+2 bad usage or invalid arguments.
+`,
+  sql: `Usage: ${NAME} sql "<query>" [--max-records N]
+
+Run one read-only SQL query on the local cache: the friendly form of 'call run_sql_query'.
+Prints the JSON result (columns, rows, truncated). Writes are refused.
+
+Exit codes: 0 success; 1 the query failed or was refused; 2 bad usage.
 `,
   serve: `Usage: ${NAME} serve
 

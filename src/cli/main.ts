@@ -21,6 +21,7 @@ import { RedactingTransport } from "../mcp/redacting-transport.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import { ConnectorUsageError, runBuiltinConnector } from "./connector.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
+import { ProgressLine } from "./progress.ts";
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -90,6 +91,10 @@ export async function runCli(
         return listTools(rest, tools, io);
       case "call":
         return await call(rest, tools, io);
+      case "sync":
+        return await runTool("sync_source_to_cache", syncArguments(rest), tools, io);
+      case "sql":
+        return await runTool("run_sql_query", sqlArguments(rest), tools, io);
     }
     throw new UsageError(`unknown command '${command}'.`);
   } catch (error) {
@@ -221,7 +226,6 @@ function listTools(args: string[], tools: readonly AnyToolDef[], io: CliIo): num
 }
 
 async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Promise<number> {
-  const rt = runtime(tools, io);
   const { values, positionals } = parse(
     args,
     { json: { type: "string" }, "json-file": { type: "string" } },
@@ -262,12 +266,27 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
     throw new UsageError(`the arguments from ${source} must be a JSON object, like '{"name": "value"}'.`);
   }
 
+  return runTool(name, parsed as Record<string, unknown>, tools, io);
+}
+
+/** Runs one tool with Ctrl-C/SIGTERM as cancel, prints its JSON result, returns the exit code. */
+async function runTool(
+  name: string,
+  args: Record<string, unknown>,
+  tools: readonly AnyToolDef[],
+  io: CliIo,
+): Promise<number> {
+  const rt = runtime(tools, io);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const bar = io === processIo && process.stderr.isTTY ? new ProgressLine(name, io.stderr) : null;
   try {
-    const outcome = await invokeTool(tools, name, parsed, rt.context(abort.signal), { kind: "cli" });
+    const outcome = await invokeTool(tools, name, args, rt.context(abort.signal, bar?.report), {
+      kind: "cli",
+    });
+    bar?.clear();
     if (outcome.ok) {
       io.stdout(`${JSON.stringify(outcome.result, null, 2)}\n`);
       return EXIT.ok;
@@ -275,6 +294,7 @@ async function call(args: string[], tools: readonly AnyToolDef[], io: CliIo): Pr
     io.stderr(`${NAME}: ${outcome.message}\n`);
     return outcome.kind === "failed" ? EXIT.toolFailed : EXIT.usage;
   } finally {
+    bar?.clear();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -305,4 +325,68 @@ function parse<O extends OptionSpec>(args: string[], options: O, maxPositionals:
     );
   }
   return result;
+}
+
+/** `sync <connector> [options]` as the arguments of sync_source_to_cache. */
+function syncArguments(args: string[]): Record<string, unknown> {
+  const { values, positionals } = parse(
+    args,
+    {
+      config: { type: "string" },
+      "config-file": { type: "string" },
+      "config-secret-name": { type: "string" },
+      streams: { type: "string" },
+      "write-strategy": { type: "string" },
+      "full-refresh": { type: "boolean" },
+      mode: { type: "string" },
+      version: { type: "string" },
+      "docker-image": { type: "string" },
+      "pip-url": { type: "string" },
+      executable: { type: "string" },
+      "manifest-path": { type: "string" },
+    },
+    1,
+  );
+  const connector = positionals[0];
+  if (!connector) throw new UsageError("'sync' needs a connector name, e.g. 'sync source-faker'.");
+  const out: Record<string, unknown> = { source_connector_name: connector };
+  if (values.config !== undefined) {
+    try {
+      out.config = JSON.parse(values.config);
+    } catch {
+      throw new UsageError(
+        `--config is not valid JSON. Write an object such as '{"count": 1000}', or use --config-file.`,
+      );
+    }
+  }
+  const copy: [keyof typeof values, string][] = [
+    ["config-file", "config_file"],
+    ["config-secret-name", "config_secret_name"],
+    ["streams", "streams"],
+    ["write-strategy", "write_strategy"],
+    ["mode", "override_execution_mode"],
+    ["version", "connector_version"],
+    ["docker-image", "docker_image"],
+    ["pip-url", "pip_url"],
+    ["executable", "executable"],
+    ["manifest-path", "manifest_path"],
+  ];
+  for (const [flag, field] of copy) if (values[flag] !== undefined) out[field] = values[flag];
+  if (values["full-refresh"]) out.force_full_refresh = true;
+  return out;
+}
+
+/** `sql "<query>" [--max-records N]` as the arguments of run_sql_query. */
+function sqlArguments(args: string[]): Record<string, unknown> {
+  const { values, positionals } = parse(args, { "max-records": { type: "string" } }, 1);
+  const query = positionals[0];
+  if (!query) throw new UsageError(`'sql' needs a query, e.g. sql "SELECT count(*) FROM users".`);
+  const out: Record<string, unknown> = { sql_query: query };
+  if (values["max-records"] !== undefined) {
+    const n = Number(values["max-records"]);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError("--max-records must be a whole number, at least 1.");
+    out.max_records = n;
+  }
+  return out;
 }

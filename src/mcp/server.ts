@@ -6,6 +6,7 @@ import { z } from "zod";
 import { describeTool } from "../core/describe.ts";
 import { invokeTool } from "../core/invoke.ts";
 import type { Runtime } from "../core/runtime.ts";
+import type { Progress } from "../core/tool.ts";
 import { COMMIT, NAME, VERSION } from "../core/version.ts";
 import { hiddenReason, type Transport } from "../core/visibility.ts";
 import { serverInstructions } from "./instructions.ts";
@@ -43,7 +44,7 @@ export function createMcpServer(rt: Runtime, transport: Transport): McpServer {
       rt.tools,
       request.params.name,
       request.params.arguments,
-      rt.context(ctx.mcpReq.signal),
+      rt.context(ctx.mcpReq.signal, progressSender(ctx.mcpReq._meta?.progressToken, ctx.mcpReq.notify)),
       transport,
     );
     if (!outcome.ok) {
@@ -96,4 +97,18 @@ export function createMcpServer(rt: Runtime, transport: Transport): McpServer {
     }),
   );
   return server;
+}
+
+/** Progress notifications for a call whose client gave a progress token; none otherwise. */
+function progressSender(
+  token: string | number | undefined,
+  notify: (n: { method: "notifications/progress"; params: Record<string, unknown> }) => Promise<void>,
+): ((p: Progress) => void) | undefined {
+  if (token === undefined) return undefined;
+  let last = -1;
+  return (p) => {
+    if (p.progress <= last) return; // The spec wants progress to grow with every notification.
+    last = p.progress;
+    void notify({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => {});
+  };
 }

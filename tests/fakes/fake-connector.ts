@@ -7,6 +7,11 @@
 // executors that take a command line rather than an environment).
 // FAKE_HANG_STREAM (--fake-hang-stream=NAME): in hang mode, hang only while reading that stream.
 // `check` reports FAILED when the api_key starts with "bad".
+// For syncs: `read` resumes each stream after the `id` in its --state; FAKE_STATE_EVERY
+// (--fake-state-every=N) emits a STATE every N records; FAKE_INTERLEAVE=1 alternates the streams'
+// records; FAKE_EXTRA_FIELD=1 adds a declared property `email`; FAKE_UNDECLARED=1 adds a key the
+// schema does not declare; FAKE_BAD_VALUE=1 sends a string where the schema says integer. In
+// crash-mid mode the process dies halfway through the records (FAKE_CRASH_AT=N: after N records).
 
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 
@@ -29,9 +34,18 @@ const spec = {
   required: ["api_key"],
   properties: { api_key: { type: "string", airbyte_secret: true }, start: { type: "integer", default: 0 } },
 };
+const extraField = process.env.FAKE_EXTRA_FIELD === "1";
 const streams = ["users", "orders"].map((name) => ({
   name,
-  json_schema: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } },
+  json_schema: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      name: { type: "string" },
+      score: { type: ["null", "integer"] },
+      ...(extraField ? { email: { type: ["null", "string"] } } : {}),
+    },
+  },
   supported_sync_modes: ["full_refresh", "incremental"],
   source_defined_cursor: true,
   default_cursor_field: ["id"],
@@ -86,27 +100,54 @@ switch (command) {
     break;
   case "read": {
     const catalog = JSON.parse(readFileSync(arg("--catalog") ?? "", "utf8"));
-    for (const configured of catalog.streams) {
+    const statePath = arg("--state");
+    const after = new Map<string, number>();
+    for (const st of statePath ? JSON.parse(readFileSync(statePath, "utf8")) : []) {
+      after.set(st.stream.stream_descriptor.name, st.stream.stream_state.id);
+    }
+    const every = Number(process.env.FAKE_STATE_EVERY ?? "0");
+    const crashAt = Number(process.env.FAKE_CRASH_AT ?? String(Math.floor(count / 2)));
+    const state = (name: string, id: number) =>
+      emit({
+        type: "STATE",
+        state: { type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { id } } },
+      });
+    // Each stream yields ids after its cursor, up to count - 1, as a list of steps to interleave.
+    const plans = catalog.streams.map((configured: { stream: { name: string }; sync_mode: string }) => {
       const name = configured.stream.name;
-      for (let i = 0; i < count; i++) {
-        if (mode === "crash-mid" && i === Math.floor(count / 2)) {
+      const start =
+        configured.sync_mode === "incremental" && after.has(name) ? (after.get(name) as number) + 1 : 0;
+      return { name, next: start, sent: 0 };
+    });
+    const order =
+      process.env.FAKE_INTERLEAVE === "1"
+        ? () => plans.filter((p: { next: number }) => p.next < count)
+        : () => plans.filter((p: { next: number }) => p.next < count).slice(0, 1);
+    let emitted = 0;
+    for (let active = order(); active.length > 0; active = order()) {
+      for (const p of active) {
+        const i = p.next++;
+        if (mode === "crash-mid" && emitted === crashAt) {
           console.error("Segmentation fault (core dumped) while reading page 3");
           process.exit(139);
         }
-        const data: Record<string, unknown> = { id: i, name: `${name}-${i}` };
+        const data: Record<string, unknown> = { id: i, name: `${p.name}-${i}`, score: i * 10 };
+        if (extraField) data.email = `${p.name}-${i}@example.com`;
+        if (process.env.FAKE_UNDECLARED === "1") data.nickname = `nick-${i}`;
+        if (process.env.FAKE_BAD_VALUE === "1" && i === 1) data.score = "not a number";
         if (mode === "huge") data.blob = "x".repeat(5 * 1024 * 1024);
-        emit({ type: "RECORD", record: { stream: name, data, emitted_at: Date.now() } });
-        const hangHere = !process.env.FAKE_HANG_STREAM || process.env.FAKE_HANG_STREAM === name;
+        emit({ type: "RECORD", record: { stream: p.name, data, emitted_at: Date.now() } });
+        emitted++;
+        p.sent++;
+        if (every > 0 && p.sent % every === 0) state(p.name, i);
+        const hangHere = !process.env.FAKE_HANG_STREAM || process.env.FAKE_HANG_STREAM === p.name;
         if (mode === "hang" && i === 1 && hangHere) await new Promise(() => setInterval(() => {}, 1000));
         // A leftover background process that keeps stdout open after the connector exits.
         if (mode === "orphan" && i === 0)
           Bun.spawn(["sleep", "30"], { stdio: ["ignore", "inherit", "inherit"] });
       }
-      emit({
-        type: "STATE",
-        state: { type: "STREAM", stream: { stream_descriptor: { name }, stream_state: { id: count - 1 } } },
-      });
     }
+    for (const p of plans) if (p.sent > 0 || !after.has(p.name)) state(p.name, p.next - 1);
     break;
   }
   case "write": {
