@@ -50,6 +50,8 @@ const REFUSED_OPCODES = new Set([
   "LoadAnalysis",
   "Program",
 ]);
+const EXPLAIN_COLUMNS = "addr,opcode,p1,p2,p3,p4,p5,comment";
+const PLAN_COLUMNS = "id,parent,notused,detail";
 const REFUSED_FUNCTIONS = /^(sqlite_attach|sqlite_detach|load_extension)\(/;
 
 /** Why the statement is not a plain read, or null when it is. */
@@ -59,8 +61,9 @@ export function refusal(db: Database, stmt: Statement, sql: string): string | nu
   try {
     program = db.prepare(`EXPLAIN ${sql}`).all() as typeof program;
   } catch {
-    // An EXPLAIN cannot be explained again; it only lists a program and runs nothing.
-    return stmt.columnNames.includes("opcode") ? null : "it cannot be checked";
+    // An EXPLAIN cannot be explained again; it only lists a program or a plan and runs nothing.
+    const names = stmt.columnNames.join(",");
+    return names === EXPLAIN_COLUMNS || names === PLAN_COLUMNS ? null : "it cannot be checked";
   }
   let returnsRows = false;
   for (const op of program) {

@@ -5,7 +5,6 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
-import { QUERY_CHILD_COMMAND, queryChildMain } from "../cache/sqlite-query.ts";
 import { stopAllConnectors } from "../connectors/process.ts";
 import { describeTool } from "../core/describe.ts";
 import { EXIT } from "../core/errors.ts";
@@ -64,10 +63,6 @@ export async function runCli(
       }
       io.stdout(topic ? (COMMAND_HELP[topic] ?? MAIN_HELP) : MAIN_HELP);
       return EXIT.ok;
-    }
-    if (command === QUERY_CHILD_COMMAND) {
-      // The child of run_sql_query on the SQLite cache (sqlite-query.ts); not a user command.
-      return await queryChildMain(await io.readStdin(), io.stdout);
     }
     if (command === "connector" && !rest.includes("--help")) {
       return await runBuiltinConnector(rest, {
