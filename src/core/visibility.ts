@@ -24,10 +24,13 @@ export function hiddenReason(tool: AnyToolDef, settings: Settings, transport: Tr
       return `${is} ${f.variable}=${f.domains.join(",")} (it belongs to the '${tool.domain}' domain). Remove '${tool.domain}' from ${f.variable} to use it.`;
     }
   }
-  // As in PyAirbyte: read-only mode hides the Cloud writers and the local sync (it writes the cache).
-  if (settings.readOnlyMode && !tool.hints.readOnlyHint && tool.keepInReadOnlyMode !== true) {
-    const what = tool.domain === "cloud" ? "it changes Airbyte Cloud" : "it writes to the local cache";
-    return `${is} AIRBYTE_CLOUD_MCP_READONLY_MODE=1 (${what}). Unset that variable to allow changes.`;
+  if (
+    settings.readOnlyMode &&
+    tool.domain === "cloud" &&
+    !tool.hints.readOnlyHint &&
+    tool.keepInReadOnlyMode !== true
+  ) {
+    return `${is} AIRBYTE_CLOUD_MCP_READONLY_MODE=1 (it changes Airbyte Cloud). Unset that variable to allow Cloud changes.`;
   }
   if (settings.genericReadOnlyMode && !tool.hints.readOnlyHint) {
     return `${is} MCP_READONLY_MODE=1 (it is not read-only). Unset that variable to use it.`;

@@ -139,8 +139,7 @@ describe("run_sql_query on the SQLite cache is read-only by construction", () =>
   test("values come back JSON-safe: big integers as strings, blobs as base64", async () => {
     const r = ok(
       await h.call("run_sql_query", {
-        sql_query:
-          "SELECT 9007199254740993 AS big, 42 AS small, x'00ff' AS blob, 1.5 AS real, NULL AS empty",
+        sql_query: "SELECT 9007199254740993 AS big, 42 AS small, x'00ff' AS blob, 1.5 AS real, NULL AS empty",
       }),
     );
     expect(r.rows).toEqual([{ big: "9007199254740993", small: 42, blob: "AP8=", real: 1.5, empty: null }]);

@@ -159,7 +159,9 @@ describe("path executor with the fake connector program", () => {
         max_records: 15,
       }),
     );
-    expect(r.records).toEqual(Array.from({ length: 15 }, (_, i) => ({ id: i, name: `orders-${i}`, score: i * 10 })));
+    expect(r.records).toEqual(
+      Array.from({ length: 15 }, (_, i) => ({ id: i, name: `orders-${i}`, score: i * 10 })),
+    );
     expect(h.leftovers()).toEqual([]);
   });
 
