@@ -358,10 +358,11 @@ function topLevelKeys(pk: string[][] | null | undefined): string[] | null {
 
 async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
   const db = cache.db;
-  const known = await cache.streams();
   const targets: Target[] = [];
   await db.begin(o.signal);
   try {
+    // Read under the write lock: two syncs starting together must not pick the same new table.
+    const known = await cache.streams();
     for (const stream of o.streams) {
       const strategy = chooseStrategy(stream, o.strategy);
       const modes = stream.supported_sync_modes;

@@ -331,6 +331,31 @@ describe("sync_source_to_cache into SQLite", () => {
     expect((custom.streams as unknown[]).length).toBe(2);
   });
 
+  test("two syncs at once into one cache take turns, and both land whole", async () => {
+    const [a, b] = await Promise.all([
+      h.call(
+        "sync_source_to_cache",
+        fake(["--fake-records=300", "--fake-state-every=10", "--fake-interleave=1"]),
+      ),
+      h.call("sync_source_to_cache", {
+        source_connector_name: "source-faker",
+        config: { count: 3000 },
+        streams: "*",
+      }),
+    ]);
+    expect(ok(a).records).toBe(600);
+    expect(ok(b).records).toBe(6100);
+    // Whichever started first took 'users'; the other got 'users_2'.
+    const tables = rows<{ source_name: string; table_name: string }>(
+      "SELECT source_name, table_name FROM _airbyte_streams WHERE stream_name = 'users'",
+    );
+    const table = (source: string) => tables.find((t) => t.source_name === source)?.table_name;
+    expect(new Set(tables.map((t) => t.table_name))).toEqual(new Set(["users", "users_2"]));
+    expect(rows(`SELECT count(*) AS n FROM ${table("source-fake")}`)).toEqual([{ n: 300 }]);
+    expect(rows(`SELECT count(*) AS n FROM ${table("source-faker")}`)).toEqual([{ n: 3000 }]);
+    expect(rows("SELECT count(*) AS n FROM purchases")).toEqual([{ n: 3000 }]);
+  });
+
   test("an unknown stream is a clear error that creates nothing", async () => {
     expect(failed(await h.call("sync_source_to_cache", fake([], { streams: "userz" })))).toContain(
       "Closest: users",
