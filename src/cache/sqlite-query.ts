@@ -251,5 +251,6 @@ export async function querySqlite(request: {
 }
 
 export const READ_ONLY_HINT =
-  "Only reading queries run here: SELECT (with WITH, joins, window functions, json_extract and the like), " +
-  "EXPLAIN, and reading PRAGMA functions such as pragma_table_info('users'). The cache is written by sync_source_to_cache.";
+  "Only reading queries run here: SELECT (with WITH, joins, window functions, JSON functions and the like) and EXPLAIN; " +
+  "on SQLite also reading PRAGMA functions such as pragma_table_info('users'), on PostgreSQL also VALUES, TABLE and SHOW. " +
+  "The cache is written by sync_source_to_cache.";

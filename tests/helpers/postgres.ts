@@ -4,7 +4,15 @@
 // PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 
 import { afterAll, beforeAll } from "bun:test";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,7 +74,8 @@ export async function startPostgres(): Promise<PostgresServer | string> {
   const bin = postgresBin();
   if (!bin) return "PostgreSQL is not installed (apt-get install postgresql)";
   const as = serverUser();
-  const dir = mkdtempSync(join(tmpdir(), "airbyte-mcp-pg-"));
+  // As root, a dir the server's user can reach (root's TMPDIR may not be).
+  const dir = mkdtempSync(join(as ? "/tmp" : tmpdir(), "airbyte-mcp-pg-"));
   if (as) chownSync(dir, as.uid, as.gid);
   const data = join(dir, "data");
   const superPassword = crypto.randomUUID();
@@ -117,8 +126,8 @@ export async function startPostgres(): Promise<PostgresServer | string> {
       "-c shared_buffers=16MB",
       "-c max_connections=50",
     ].join(" ");
+    started = true; // Even a start that timed out may have left a server to stop.
     run([pgCtl, "-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "60", "start"], as);
-    started = true;
     const password = `pw-${crypto.randomUUID()}`;
     const admin = new SQL({
       url: `postgres://postgres:${encodeURIComponent(superPassword)}@127.0.0.1:${port}/postgres`,
@@ -144,17 +153,31 @@ export async function startPostgres(): Promise<PostgresServer | string> {
   }
 }
 
+/** Why the PostgreSQL tests cannot run here, or null. */
+export const postgresMissing: string | null = postgresBin()
+  ? null
+  : "PostgreSQL is not installed (apt-get install postgresql; .ci/run does it in CI)";
+
 /**
- * One server for a test file: started in beforeAll, stopped in afterAll. `server()` is null when
- * PostgreSQL is missing (tests skip themselves with a message; in CI the file fails instead).
+ * One server for a test file, started in beforeAll and stopped in afterAll. `skip` is true when
+ * PostgreSQL is missing (a message says so); in CI that fails the file instead (requireInCi).
  */
-export function usePostgres(): { server(): PostgresServer | null } {
+export function usePostgres(): { skip: boolean; server(): PostgresServer } {
+  const skip = requireInCi(postgresMissing, "the PostgreSQL cache tests");
   let server: PostgresServer | null = null;
-  beforeAll(async () => {
-    const started = await startPostgres();
-    if (typeof started === "string") requireInCi(started, "the PostgreSQL cache tests");
-    else server = started;
-  }, 120_000);
-  afterAll(() => server?.stop());
-  return { server: () => server };
+  if (!skip) {
+    beforeAll(async () => {
+      const started = await startPostgres();
+      if (typeof started === "string") throw new Error(started);
+      server = started;
+    }, 120_000);
+    afterAll(() => server?.stop());
+  }
+  return {
+    skip,
+    server: () => {
+      if (!server) throw new Error("the PostgreSQL test server is not running");
+      return server;
+    },
+  };
 }
