@@ -251,7 +251,7 @@ export const runSqlQuery = defineTool({
     "Run one read-only SQL query on the local cache and return its rows (at most max_records, and within the " +
     "result byte cap; the result says when it was cut). Anything that would write or change the database is " +
     "refused. SQLite dialect by default (json_extract(address, '$.city') for nested fields), PostgreSQL with " +
-      "AIRBYTE_CACHE_URL (address->>'city').",
+    "AIRBYTE_CACHE_URL (address->>'city').",
   domain: "local",
   input: z
     .object({
