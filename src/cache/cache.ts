@@ -16,6 +16,8 @@ export interface StreamMetadata {
   primary_key: string[][] | null;
   cursor_field: string[] | null;
   write_strategy: WriteStrategy;
+  /** The staging table of the last replace run, until it is swapped in (or dropped). */
+  staging?: string | null;
 }
 
 export interface CachedStream {
@@ -40,8 +42,12 @@ export class Cache {
     readonly where: CacheLocation,
   ) {}
 
-  async init(): Promise<void> {
-    const signal = new AbortController().signal;
+  /** Creates the bookkeeping tables when missing; a cache that has them takes no write lock. */
+  async init(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    const have = async () =>
+      (await this.db.tableColumns(STREAMS_TABLE)) !== null &&
+      (await this.db.tableColumns(STATE_TABLE)) !== null;
+    if (await have()) return;
     await this.db.begin(signal);
     try {
       await this.db.run(
@@ -58,6 +64,7 @@ export class Cache {
   }
 
   async streams(): Promise<CachedStream[]> {
+    if ((await this.db.tableColumns(STREAMS_TABLE)) === null) return [];
     const rows = await this.db.all<{
       source_name: string;
       stream_name: string;
@@ -86,12 +93,13 @@ export class Cache {
   }
 
   /** The table of a (source, stream): the one it had, else a new normalised name nobody uses. */
-  tableFor(known: readonly CachedStream[], source: string, stream: string): string {
-    const mine = known.find((s) => s.source_name === source && s.stream_name === stream);
+  tableFor(known: readonly CachedStream[], source: string, key: string, name: string): string {
+    const mine = known.find((s) => s.source_name === source && s.stream_name === key);
     if (mine) return mine.table_name;
-    const taken = new Set(known.map((s) => s.table_name));
-    let base = normalizeName(stream);
-    if (base.startsWith(RESERVED_PREFIX)) base = `stream${base}`;
+    // SQL names are case-insensitive: compare in lower case (normalised names already are).
+    const taken = new Set(known.map((s) => s.table_name.toLowerCase()));
+    let base = normalizeName(name);
+    if (base.startsWith(RESERVED_PREFIX) || base.startsWith("sqlite_")) base = `stream_${base}`;
     return uniqueName(base, taken);
   }
 
@@ -156,6 +164,10 @@ export class Cache {
     );
   }
 
+  async dropUniqueIndex(table: string): Promise<void> {
+    await this.db.run(`DROP INDEX IF EXISTS ${this.db.quote(indexName(table))}`);
+  }
+
   async dropTable(table: string): Promise<void> {
     await this.db.run(`DROP TABLE IF EXISTS ${this.db.quote(table)}`);
   }
@@ -178,7 +190,11 @@ export function indexName(table: string): string {
   return `${table.slice(0, 40)}_${Bun.hash(table).toString(36).slice(0, 8)}_pk`;
 }
 
-/** Where a replace-strategy sync writes until it swaps the table in. */
+/**
+ * Where a replace-strategy sync writes until it swaps the table in: unique per table (a hash, as
+ * long names would collide when cut) and per run (the pid, so a dead run's table can be told apart).
+ */
 export function stagingTable(table: string): string {
-  return `_airbyte_tmp_${table}`.slice(0, 63);
+  const run = `${process.pid.toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  return `_airbyte_tmp_${table.slice(0, 24)}_${Bun.hash(table).toString(36).slice(0, 8)}_${run}`;
 }

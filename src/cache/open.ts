@@ -28,11 +28,12 @@ export function cacheLocation(settings: Settings): CacheLocation {
 
 /**
  * Runs `body` with the cache open. With `create: false` a SQLite cache that does not exist yet is
- * not created: `body` gets null (reading tools do not leave an empty file behind).
+ * not created: `body` gets null (reading tools do not leave an empty file behind), and nothing
+ * waits for a sync that is writing.
  */
 export async function withCache<T>(
   settings: Settings,
-  options: { create: boolean },
+  options: { create: boolean; signal: AbortSignal },
   body: (cache: Cache | null) => Promise<T>,
 ): Promise<T> {
   const where = cacheLocation(settings);
@@ -42,7 +43,8 @@ export async function withCache<T>(
     : openSqlite(where.location);
   try {
     const cache = new Cache(db, where);
-    await cache.init();
+    // Reading tools never write: they see a cache without bookkeeping tables as empty.
+    if (options.create) await cache.init(options.signal);
     return await body(cache);
   } finally {
     await db.close();

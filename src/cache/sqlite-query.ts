@@ -11,7 +11,7 @@
 //    the statement was compiled (a PRAGMA acts then) dies with them.
 
 import { Database, type Statement } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ToolError } from "../core/errors.ts";
 
@@ -23,6 +23,10 @@ export interface QueryResult {
 }
 
 export class QueryRefused extends Error {}
+
+const QUERY_HEAP_BYTES = 256 * 1024 * 1024;
+/** The query process is killed past this resident size (what SQLite's own limit does not count). */
+const QUERY_RSS_BYTES = 768 * 1024 * 1024;
 
 // Opcodes that write a database, change its schema, or control transactions and connections.
 const REFUSED_OPCODES = new Set([
@@ -126,6 +130,8 @@ export function querySqliteFile(request: {
   }
   const db = new Database(request.path, { readonly: true });
   try {
+    // A bound on SQLite's memory (zeroblob(1e9) and the like); the parent also watches the RSS.
+    db.exec(`PRAGMA hard_heap_limit = ${QUERY_HEAP_BYTES}`);
     let stmt: Statement;
     try {
       stmt = db.prepare(request.sql);
@@ -199,6 +205,7 @@ export async function querySqlite(request: {
   timeoutMs: number;
   signal: AbortSignal;
 }): Promise<QueryResult> {
+  if (request.signal.aborted) throw new ToolError("The query was cancelled.");
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout]);
   const proc = Bun.spawn(childArgv(), {
@@ -214,8 +221,17 @@ export async function querySqlite(request: {
     stderr: "pipe",
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AIRBYTE_MCP_LOG_LEVEL: "error" },
   });
+  let tooBig = false;
   const kill = () => proc.kill("SIGKILL");
   signal.addEventListener("abort", kill, { once: true });
+  // Linux: watch the child's resident memory (a huge string result, say) and stop it early.
+  const watch = setInterval(() => {
+    const rss = residentBytes(proc.pid);
+    if (rss !== null && rss > QUERY_RSS_BYTES) {
+      tooBig = true;
+      kill();
+    }
+  }, 100);
   try {
     const [out, err] = await Promise.all([
       new Response(proc.stdout).text(),
@@ -231,6 +247,14 @@ export async function querySqlite(request: {
       );
     }
     if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+    if (tooBig) {
+      throw new ToolError(
+        `The query needed more than ${QUERY_RSS_BYTES / 1024 / 1024} MB of memory and was stopped.`,
+        {
+          hint: "Select fewer or smaller values (aggregate, LIMIT, substr()).",
+        },
+      );
+    }
     let answer: { ok: true; result: QueryResult } | { ok: false; refused: boolean; message: string };
     try {
       answer = JSON.parse(out);
@@ -246,7 +270,18 @@ export async function querySqlite(request: {
     if (!answer.ok) throw new ToolError(answer.message, answer.refused ? { hint: READ_ONLY_HINT } : {});
     return answer.result;
   } finally {
+    clearInterval(watch);
     signal.removeEventListener("abort", kill);
+  }
+}
+
+function residentBytes(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
   }
 }
 

@@ -60,12 +60,10 @@ export class SqliteDb implements Db {
         return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
       case "integer":
         return typeof v === "number"
-          ? Number.isInteger(v)
+          ? Number.isInteger(v) && Math.abs(v) < 2 ** 63
             ? v
             : INVALID
-          : typeof v === "string" && /^-?\d{1,15}$/.test(v)
-            ? Number(v)
-            : INVALID;
+          : integerText(v);
       case "number":
         return typeof v === "number" ? v : numeric(v);
       case "boolean":
@@ -122,7 +120,7 @@ export class SqliteDb implements Db {
     });
     const chained = previous.then(() => mine);
     writeLocks.set(this.path, chained);
-    await Promise.race([previous, abortPromise(signal)]).catch((error) => {
+    await untilOrAbort(previous, signal).catch((error) => {
       release();
       throw error;
     });
@@ -179,17 +177,37 @@ export class SqliteDb implements Db {
   }
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An integer sent as text ("12345678901234567"), kept exact as a 64-bit integer. */
+function integerText(v: unknown): unknown {
+  if (typeof v !== "string" || !/^-?\d{1,19}$/.test(v)) return INVALID;
+  const n = BigInt(v);
+  if (n < INT64_MIN || n > INT64_MAX) return INVALID;
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
 function numeric(v: unknown): unknown {
-  if (typeof v !== "string" || v.trim() === "") return INVALID;
+  // Decimal text only: Number() would also take "0x1F" and "Infinity".
+  if (typeof v !== "string" || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return INVALID;
   const n = Number(v);
   return Number.isFinite(n) ? n : INVALID;
 }
 
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason ?? new Error("aborted"));
-    signal.addEventListener("abort", () => reject(signal.reason ?? new Error("aborted")), { once: true });
+/** Waits for `p`, or rejects when the signal aborts; the listener is removed either way. */
+async function untilOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason ?? new Error("aborted");
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
   });
+  try {
+    await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** The INSERT (or upsert) statement for a table's columns; shared by both backends. */

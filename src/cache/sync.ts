@@ -60,6 +60,8 @@ export interface SyncReport {
 
 interface Target {
   stream: Stream;
+  /** The stream's identity in the cache: its name, or namespace.name. */
+  key: string;
   table: string;
   /** The table rows go to now: the staging table for replace. */
   writeTable: string;
@@ -73,6 +75,8 @@ interface Target {
   schemaless: boolean;
   pending: unknown[][];
   records: number;
+  /** Records written in the open transaction, and committed. */
+  inTxn: number;
   committed: number;
   bytes: number;
   nulled: number;
@@ -84,8 +88,15 @@ interface Target {
 }
 
 const FLUSH_ROWS = 1000;
+/** Rows held in memory, all streams together, before they go into the transaction uncovered. */
+const BUFFER_ROWS = 20_000;
 const DEFAULT_COMMIT = { records: 20_000, ms: 2000 };
 const PROGRESS_MS = 1000;
+
+/** A stream's identity: its name, qualified by its namespace when it has one. */
+export function streamKey(name: string, namespace: string | null | undefined): string {
+  return namespace ? `${namespace}.${name}` : name;
+}
 
 export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncReport> {
   const started = performance.now();
@@ -94,7 +105,11 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
   // as little as possible. PostgreSQL's commits flush to disk: they are spaced out.
   const commitEvery = o.commitEvery ?? (db.kind === "sqlite" ? { records: 0, ms: 0 } : DEFAULT_COMMIT);
   const targets = await prepareTargets(cache, o);
-  const byName = new Map(targets.map((t) => [t.stream.name, t]));
+  const byKey = new Map(targets.map((t) => [t.key, t]));
+  // A record or state names its stream by name and namespace; a source may omit the namespace.
+  const target = (name: string, namespace: string | null | undefined) =>
+    byKey.get(streamKey(name, namespace)) ??
+    (namespace ? undefined : targets.find((t) => t.stream.name === name));
 
   const catalog: ConfiguredAirbyteCatalog = {
     streams: targets.map((t) => ({
@@ -111,7 +126,7 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
     incremental.length > 0 && !o.fullRefresh
       ? await cache.states(
           o.source,
-          incremental.map((t) => t.stream.name),
+          incremental.map((t) => t.key),
         )
       : [];
 
@@ -128,22 +143,34 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
   const ensureTxn = async () => {
     if (!db.inTransaction) await db.begin(o.signal);
   };
+  // A stream's rows wait in memory until its next state, so another stream's state can commit
+  // without them; past a bound they go into the transaction, which then waits for their state.
+  let buffered = 0;
   const flush = async (t: Target) => {
     if (t.pending.length === 0) return;
     await ensureTxn();
     const rows = t.pending;
     t.pending = [];
+    buffered -= rows.length;
+    t.inTxn += rows.length;
     await db.insertRows(t.writeTable, t.insertColumns, rows, t.upsert);
   };
-  const flushAll = async () => {
-    for (const t of targets) await flush(t);
+  const spill = async () => {
+    for (const t of targets) {
+      if (t.pending.length === 0) continue;
+      if (t.strategy !== "replace") dirty.add(t.key);
+      await flush(t);
+    }
   };
   const commit = async () => {
     await db.commit();
     commits++;
     sinceCommit = 0;
     lastCommit = performance.now();
-    for (const t of targets) t.committed = t.records;
+    for (const t of targets) {
+      t.committed += t.inTxn;
+      t.inTxn = 0;
+    }
   };
 
   const addExtraColumns = async (t: Target, data: Record<string, unknown>) => {
@@ -161,6 +188,9 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
     t.insertColumns = Cache.rowColumns(t.columns);
     if (t.upsert) t.upsert = { keys: t.upsert.keys, update: t.insertColumns };
     t.added.push(...fresh.map((c) => c.name));
+    // The mapping commits with the columns, so a later sync never reuses them for another key.
+    t.metadata = { ...t.metadata, metadata: { ...t.metadata.metadata, columns: t.columns } };
+    await cache.saveStream(t.metadata);
   };
 
   const row = (t: Target, record: RecordMessage["record"]): unknown[] => {
@@ -202,7 +232,8 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
     }
     if (record.emitted_at !== extractedMs) {
       extractedMs = record.emitted_at;
-      extractedAt = db.encodeTimestamp(extractedMs);
+      // emitted_at is epoch milliseconds; a source that sends something else gets the time now.
+      extractedAt = db.encodeTimestamp(Math.abs(extractedMs) < 8.64e15 ? extractedMs : Date.now());
     }
     if (changes) t.nulled += changes.length;
     const sourceChanges = record.meta?.changes;
@@ -223,7 +254,7 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
     })) {
       for (const m of batch) {
         if (m.type === "RECORD") {
-          const t = byName.get(m.record.stream);
+          const t = target(m.record.stream, m.record.namespace);
           if (!t) continue; // A stream that was not asked for.
           let r = row(t, m.record);
           if (r === EXTRA) {
@@ -234,27 +265,29 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
           t.records++;
           total++;
           sinceCommit++;
-          current = t.stream.name;
-          if (t.strategy !== "replace") dirty.add(t.stream.name);
-          if (t.pending.length >= FLUSH_ROWS) await flush(t);
+          current = t.key;
+          buffered++;
+          if (t.strategy === "replace") {
+            if (t.pending.length >= FLUSH_ROWS) await flush(t); // staging: never waits for a state
+          } else if (buffered >= BUFFER_ROWS) await spill();
         } else if (m.type === "STATE") {
           const s = m.state;
-          const name = s.type === "STREAM" ? s.stream?.stream_descriptor.name : undefined;
-          if (name !== undefined) {
-            const t = byName.get(name);
+          const descriptor = s.type === "STREAM" ? s.stream?.stream_descriptor : undefined;
+          if (descriptor !== undefined) {
+            const t = target(descriptor.name, descriptor.namespace);
             if (!t) continue;
             if (t.strategy === "replace") {
               t.lastState = s;
               continue;
             }
-            await flushAll();
+            await flush(t);
             await ensureTxn();
-            await cache.saveState(o.source, name, t.table, s);
+            await cache.saveState(o.source, t.key, t.table, s);
             t.stateSaved = true;
-            dirty.delete(name);
+            dirty.delete(t.key);
           } else {
             // GLOBAL or LEGACY: one state for the whole source covers every stream.
-            await flushAll();
+            for (const t of targets) await flush(t);
             await ensureTxn();
             await cache.saveState(o.source, SOURCE_STATE, null, s);
             for (const t of targets) if (t.strategy !== "replace") t.stateSaved = true;
@@ -268,12 +301,13 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
             await commit();
           }
         } else if (m.type === "TRACE" && m.trace.type === "STREAM_STATUS" && m.trace.stream_status) {
-          current = m.trace.stream_status.stream_descriptor.name;
+          const d = m.trace.stream_status.stream_descriptor;
+          current = target(d.name, d.namespace)?.key ?? current;
         }
       }
       if (o.progress && performance.now() - lastProgress >= PROGRESS_MS) {
         lastProgress = performance.now();
-        const t = byName.get(current);
+        const t = byKey.get(current);
         o.progress({
           records: total,
           message: t ? `${t.stream.name}: ${t.records.toLocaleString("en-US")} records` : "reading",
@@ -281,20 +315,20 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
       }
     }
     // The source finished: what it sent after its last state is complete too.
-    await flushAll();
+    for (const t of targets) await flush(t);
     await ensureTxn();
     const now = new Date().toISOString();
     for (const t of targets) {
       if (t.strategy === "replace") {
         await cache.swapIn(t.writeTable, t.table);
         if (t.lastState !== undefined) {
-          await cache.saveState(o.source, t.stream.name, t.table, t.lastState);
+          await cache.saveState(o.source, t.key, t.table, t.lastState);
           t.stateSaved = true;
-        } else await cache.clearState(o.source, t.stream.name);
+        } else await cache.clearState(o.source, t.key);
       }
       await cache.saveStream({
         ...t.metadata,
-        metadata: { ...t.metadata.metadata, columns: t.columns },
+        metadata: { ...t.metadata.metadata, columns: t.columns, staging: null },
         last_synced_at: now,
       });
     }
@@ -306,7 +340,7 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
   }
   const seconds = (performance.now() - started) / 1000;
   const streams = targets.map((t) => ({
-    stream_name: t.stream.name,
+    stream_name: t.key,
     table_name: t.table,
     write_strategy: t.strategy,
     sync_mode: t.syncMode,
@@ -372,11 +406,15 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
           : modes.includes("full_refresh")
             ? "full_refresh"
             : "incremental";
-      const table = cache.tableFor(known, o.source, stream.name);
-      const previous = known.find((s) => s.table_name === table);
+      const key = streamKey(stream.name, stream.namespace);
+      const table = cache.tableFor(known, o.source, key, stream.name);
+      const previous = known.find((s) => s.source_name === o.source && s.stream_name === key);
       const { columns, added } = planColumns(stream.json_schema, previous?.metadata.columns ?? []);
+      // The staging table of a replace is this run's own: a concurrent sync has its own, and one
+      // left by a run that died (its process is gone) is dropped.
+      const leftover = previous?.metadata.staging;
+      if (leftover && !runAlive(leftover)) await cache.dropTable(leftover);
       const writeTable = strategy === "replace" ? stagingTable(table) : table;
-      if (strategy === "replace") await cache.dropTable(writeTable); // a leftover of a stopped sync
       await cache.ensureTable(writeTable, columns);
       let upsert: Upsert | null = null;
       if (strategy === "merge") {
@@ -390,6 +428,13 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
           }
           return c.name;
         });
+        const before = previous?.metadata;
+        if (
+          before?.write_strategy === "merge" &&
+          JSON.stringify(before.primary_key) !== JSON.stringify(stream.source_defined_primary_key)
+        ) {
+          await cache.dropUniqueIndex(table); // the key changed: the old index would refuse new rows
+        }
         try {
           await cache.ensureUniqueIndex(table, keyColumns);
         } catch (error) {
@@ -404,13 +449,14 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
       }
       const metadata: CachedStream = {
         source_name: o.source,
-        stream_name: stream.name,
+        stream_name: key,
         table_name: table,
         metadata: {
           columns,
           primary_key: stream.source_defined_primary_key ?? null,
           cursor_field: stream.default_cursor_field ?? null,
           write_strategy: strategy,
+          staging: strategy === "replace" ? writeTable : null,
         },
         last_synced_at: previous?.last_synced_at ?? null,
       };
@@ -419,6 +465,7 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
       known.push(metadata);
       targets.push({
         stream,
+        key,
         table,
         writeTable,
         strategy,
@@ -431,6 +478,7 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
         schemaless: columns.some((c) => c.property === null),
         pending: [],
         records: 0,
+        inTxn: 0,
         committed: 0,
         bytes: 0,
         nulled: 0,
@@ -446,6 +494,19 @@ async function prepareTargets(cache: Cache, o: SyncOptions): Promise<Target[]> {
     throw error;
   }
   return targets;
+}
+
+/** Whether the sync that made a staging table (its pid is in the name) still runs here. */
+function runAlive(staging: string): boolean {
+  const pid = Number.parseInt(staging.split("_").at(-2) ?? "", 36);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function dropStaging(cache: Cache, targets: readonly Target[]): Promise<void> {

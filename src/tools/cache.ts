@@ -89,15 +89,26 @@ export const syncSourceToCache = defineTool({
     withConnector(input.source_connector_name, input, ctx, async (c) => {
       const config = await c.config(input);
       const catalog = await discoverCatalog(c.executor, config, c.signal);
-      const { names, by } = await selectStreams(input.streams, input.source_connector_name, ctx);
+      const selection = await selectStreams(input.streams, input.source_connector_name, ctx);
+      let { names, by } = selection;
+      if (selection.suggested && names !== null) {
+        // The registry may suggest a stream this version of the source does not have.
+        const missing = names.filter((n) => !catalog.streams.some((s) => s.name === n));
+        names = names.filter((n) => !missing.includes(n));
+        if (missing.length > 0) by += ` (not in this source's catalog, skipped: ${missing.join(", ")})`;
+        if (names.length === 0) names = null;
+      }
       const streams =
         names === null
           ? catalog.streams
           : names.map((n) => findStream(catalog, n, input.source_connector_name));
+      names === null
+        ? catalog.streams
+        : names.map((n) => findStream(catalog, n, input.source_connector_name));
       if (streams.length === 0) {
         throw new ToolError(`${input.source_connector_name} has no streams to sync.`);
       }
-      const report = await withCache(ctx.settings, { create: true }, (cache) =>
+      const report = await withCache(ctx.settings, { create: true, signal: c.signal }, (cache) =>
         syncToCache(cache as NonNullable<typeof cache>, {
           source: input.source_connector_name,
           executor: c.executor,
@@ -131,7 +142,7 @@ async function selectStreams(
   value: string[] | string,
   source: string,
   ctx: ToolContext,
-): Promise<{ names: string[] | null; by: string }> {
+): Promise<{ names: string[] | null; by: string; suggested?: boolean }> {
   if (typeof value === "string" && value.trim().toLowerCase() === "suggested") {
     try {
       const { entry } = await ctx.registry.find(source, ctx.signal);
@@ -161,7 +172,7 @@ const cachedStream = z.object({
 
 async function cachedStreams(ctx: ToolContext) {
   const where = cacheLocation(ctx.settings);
-  return withCache(ctx.settings, { create: false }, async (cache) => {
+  return withCache(ctx.settings, { create: false, signal: ctx.signal }, async (cache) => {
     if (!cache) return [];
     const out: z.input<typeof cachedStream>[] = [];
     for (const s of await cache.streams()) {
