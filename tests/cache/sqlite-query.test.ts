@@ -159,6 +159,13 @@ describe("run_sql_query on the SQLite cache is read-only by construction", () =>
     expect(ok(await h.call("run_sql_query", { sql_query: "SELECT 1 AS one" })).rows).toEqual([{ one: 1 }]);
   });
 
+  test("a query that would need gigabytes of memory is stopped, not the server", async () => {
+    for (const sql of ["SELECT zeroblob(900000000) AS z", "SELECT length(printf('%.*c', 900000000, 'x')) AS n"]) {
+      const message = failed(await h.call("run_sql_query", { sql_query: sql }));
+      expect(message).toMatch(/memory|did not finish/i);
+    }
+  });
+
   test("a syntax error and a missing table are clear errors", async () => {
     expect(failed(await h.call("run_sql_query", { sql_query: "SELEC 1" }))).toContain("not valid SQL");
     expect(failed(await h.call("run_sql_query", { sql_query: "SELECT * FROM nope" }))).toContain(
