@@ -160,7 +160,10 @@ describe("run_sql_query on the SQLite cache is read-only by construction", () =>
   });
 
   test("a query that would need gigabytes of memory is stopped, not the server", async () => {
-    for (const sql of ["SELECT zeroblob(900000000) AS z", "SELECT length(printf('%.*c', 900000000, 'x')) AS n"]) {
+    for (const sql of [
+      "SELECT zeroblob(900000000) AS z",
+      "SELECT length(printf('%.*c', 900000000, 'x')) AS n",
+    ]) {
       const message = failed(await h.call("run_sql_query", { sql_query: sql }));
       expect(message).toMatch(/memory|did not finish/i);
     }
