@@ -115,6 +115,15 @@ export class Cache {
       .map((r) => JSON.parse(r.state_json));
   }
 
+  /** The source-wide (GLOBAL or LEGACY) state last committed, or undefined. */
+  async sourceState(source: string): Promise<unknown> {
+    const [row] = await this.db.all<{ state_json: string }>(
+      `SELECT state_json FROM ${STATE_TABLE} WHERE source_name = ? AND stream_name = ?`,
+      [source, SOURCE_STATE],
+    );
+    return row ? JSON.parse(row.state_json) : undefined;
+  }
+
   async saveState(source: string, stream: string, table: string | null, state: unknown): Promise<void> {
     await this.db.run(
       `INSERT INTO ${STATE_TABLE} (source_name, stream_name, table_name, state_json, last_updated) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_name, stream_name) DO UPDATE SET table_name = excluded.table_name, state_json = excluded.state_json, last_updated = excluded.last_updated`,

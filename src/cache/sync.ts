@@ -131,6 +131,7 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
       : [];
 
   const dirty = new Set<string>();
+  let saved: unknown;
   let sinceCommit = 0;
   let lastCommit = performance.now();
   let commits = 0;
@@ -289,7 +290,9 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
             // GLOBAL or LEGACY: one state for the whole source covers every stream.
             for (const t of targets) await flush(t);
             await ensureTxn();
-            await cache.saveState(o.source, SOURCE_STATE, null, s);
+            // A GLOBAL state of a sync of some streams keeps the saved states of the others.
+            saved = mergeGlobal(saved ?? (await cache.sourceState(o.source)), s);
+            await cache.saveState(o.source, SOURCE_STATE, null, saved);
             for (const t of targets) if (t.strategy !== "replace") t.stateSaved = true;
             dirty.clear();
           }
@@ -360,6 +363,25 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
 }
 
 const EXTRA: unknown[] = [];
+
+type GlobalState = {
+  type?: string | null;
+  global?: { stream_states?: { stream_descriptor: { name: string; namespace?: string | null } }[] } | null;
+};
+
+/** `next`, with the per-stream states of `previous` for streams `next` does not mention. */
+export function mergeGlobal(previous: unknown, next: GlobalState): unknown {
+  const prev = previous as GlobalState | undefined;
+  const kept = prev?.type === "GLOBAL" ? (prev.global?.stream_states ?? []) : [];
+  if (next.type !== "GLOBAL" || !next.global || kept.length === 0) return next;
+  const id = (d: { name: string; namespace?: string | null }) => streamKey(d.name, d.namespace);
+  const mentioned = new Set((next.global.stream_states ?? []).map((x) => id(x.stream_descriptor)));
+  const others = kept.filter((x) => !mentioned.has(id(x.stream_descriptor)));
+  return {
+    ...next,
+    global: { ...next.global, stream_states: [...(next.global.stream_states ?? []), ...others] },
+  };
+}
 
 function inferKind(value: unknown): ColumnKind {
   if (typeof value === "string") return "string";

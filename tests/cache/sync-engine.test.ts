@@ -207,6 +207,35 @@ describe("sync engine", () => {
     expect(ids.map((x) => x.id.toString())).toEqual(["12345678901234567", "12345678901234568"]);
   });
 
+  test("a GLOBAL state from a sync of some streams keeps the saved states of the others", async () => {
+    const global = (cursor: number, ...names: string[]): AirbyteMessage => ({
+      type: "STATE",
+      state: {
+        type: "GLOBAL",
+        global: {
+          shared_state: { lsn: cursor },
+          stream_states: names.map((name) => ({ stream_descriptor: { name }, stream_state: { id: cursor } })),
+        },
+      },
+    });
+    await sync([stream("a")], [rec("a", 1), global(1, "a")]);
+    await sync([stream("b")], [rec("b", 1), global(2, "b")]);
+    const [row] = q("SELECT state_json FROM _airbyte_state WHERE stream_name = ''") as {
+      state_json: string;
+    }[];
+    const state = JSON.parse(row?.state_json ?? "{}");
+    expect(state.global.shared_state).toEqual({ lsn: 2 });
+    expect(
+      state.global.stream_states.map((x: { stream_descriptor: { name: string }; stream_state: unknown }) => [
+        x.stream_descriptor.name,
+        x.stream_state,
+      ]),
+    ).toEqual([
+      ["b", { id: 2 }],
+      ["a", { id: 1 }],
+    ]);
+  });
+
   test("reading tools do not wait for a sync that is writing", async () => {
     const settings = loadSettings({ env: { AIRBYTE_CACHE_ROOT: dir.path, AIRBYTE_PROJECT_DIR: dir.path } });
     path = join(dir.path, "default_cache.sqlite");
