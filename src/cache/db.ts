@@ -46,3 +46,73 @@ export interface Db {
   readonly inTransaction: boolean;
   close(): Promise<void>;
 }
+
+/** A double-quoted SQL identifier (both backends quote alike). */
+export function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+/** ` ON CONFLICT (keys) DO UPDATE SET c = excluded.c, ...`: the merge of both backends. */
+export function upsertClause(upsert: Upsert): string {
+  const q = quoteIdentifier;
+  const set = upsert.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
+  return ` ON CONFLICT (${upsert.keys.map(q).join(", ")}) DO UPDATE SET ${set}`;
+}
+
+/** How a backend stores what the shared rules leave open. */
+export interface ValueEncoding {
+  true: unknown;
+  false: unknown;
+  /** Text holding U+0000 is refused (PostgreSQL cannot store it). */
+  refuseNul: boolean;
+  /** Date and time text as stored, or INVALID; null keeps the text as it is. */
+  temporal: ((kind: ColumnKind, text: string) => unknown) | null;
+}
+
+const INT64_LIMIT = 2 ** 63;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The stored form of a value for a column kind, or INVALID; null and undefined are NULL. One set
+ * of rules for both backends, so a value fits (or is nulled and noted) the same way in each.
+ */
+export function encodeValue(kind: ColumnKind, v: unknown, e: ValueEncoding): unknown {
+  if (v === null || v === undefined) return null;
+  switch (kind) {
+    case "string": {
+      const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+      return e.refuseNul && s.includes("\0") ? INVALID : s;
+    }
+    case "integer":
+      return typeof v === "number"
+        ? Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT
+          ? v
+          : INVALID
+        : integerText(v);
+    case "number":
+      return typeof v === "number" ? v : decimalText(v);
+    case "boolean":
+      return v === true || v === "true" ? e.true : v === false || v === "false" ? e.false : INVALID;
+    case "json":
+      return JSON.stringify(v);
+    default:
+      if (typeof v !== "string") return INVALID;
+      return e.temporal === null ? v : e.temporal(kind, v);
+  }
+}
+
+/** An integer sent as text ("12345678901234567"), kept exact as a 64-bit integer. */
+function integerText(v: unknown): unknown {
+  if (typeof v !== "string" || !/^-?\d{1,19}$/.test(v)) return INVALID;
+  const n = BigInt(v);
+  if (n < INT64_MIN || n > INT64_MAX) return INVALID;
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
+function decimalText(v: unknown): unknown {
+  // Decimal text only: Number() would also take "0x1F" and "Infinity".
+  if (typeof v !== "string" || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return INVALID;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : INVALID;
+}

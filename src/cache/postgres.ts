@@ -4,7 +4,15 @@
 
 import { type ReservedSQL, SQL } from "bun";
 import { ToolError } from "../core/errors.ts";
-import { type Db, INVALID, type Upsert } from "./db.ts";
+import {
+  type Db,
+  encodeValue,
+  INVALID,
+  quoteIdentifier,
+  type Upsert,
+  upsertClause,
+  type ValueEncoding,
+} from "./db.ts";
 import type { ColumnKind } from "./schema.ts";
 import { type QueryResult, READ_ONLY_HINT } from "./sqlite-query.ts";
 
@@ -37,9 +45,7 @@ function target(url: string): string {
   }
 }
 
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
-}
+const quote = quoteIdentifier;
 
 /** A client for the URL. The database is passed explicitly: Bun would let PGDATABASE override it. */
 function client(url: string, options: { bigint?: boolean; connection?: Record<string, string> }): SQL {
@@ -167,7 +173,8 @@ function temporal(kind: ColumnKind, v: unknown): unknown {
     : INVALID;
 }
 
-const INT8_LIMIT = 2 ** 63;
+// The shared rules, plus what PostgreSQL refuses: NUL in text and date/time text it would not parse.
+const ENCODING: ValueEncoding = { true: true, false: false, refuseNul: true, temporal };
 
 export class PostgresDb implements Db {
   readonly kind = "postgres" as const;
@@ -195,36 +202,8 @@ export class PostgresDb implements Db {
     return new Date(ms).toISOString();
   }
 
-  // The rules of the SQLite backend, plus what PostgreSQL refuses: NUL in text, integers
-  // outside BIGINT, and date/time text it would not parse.
   encode(kind: ColumnKind, v: unknown): unknown {
-    if (v === null || v === undefined) return null;
-    switch (kind) {
-      case "string": {
-        const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-        return s.includes("\0") ? INVALID : s;
-      }
-      case "integer":
-        return typeof v === "number"
-          ? Number.isInteger(v) && v >= -INT8_LIMIT && v < INT8_LIMIT
-            ? v
-            : INVALID
-          : typeof v === "string" && /^-?\d{1,15}$/.test(v)
-            ? Number(v)
-            : INVALID;
-      case "number": {
-        if (typeof v === "number") return v;
-        if (typeof v !== "string" || v.trim() === "") return INVALID;
-        const n = Number(v);
-        return Number.isFinite(n) ? n : INVALID;
-      }
-      case "boolean":
-        return typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : INVALID;
-      case "json":
-        return JSON.stringify(v);
-      default:
-        return temporal(kind, v);
-    }
+    return encodeValue(kind, v, ENCODING);
   }
 
   private async exec<T>(text: string, params: unknown[] = []): Promise<T[]> {
@@ -271,9 +250,7 @@ export class PostgresDb implements Db {
     const per = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMS / columns.length)));
     const q = (c: string) => quote(c);
     const head = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES `;
-    const tail = upsert
-      ? ` ON CONFLICT (${upsert.keys.map(q).join(", ")}) DO UPDATE SET ${upsert.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`
-      : "";
+    const tail = upsert ? upsertClause(upsert) : "";
     for (let start = 0; start < batch.length; start += per) {
       const chunk = batch.slice(start, start + per);
       const tuples: string[] = [];

@@ -5,12 +5,22 @@ import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ToolError } from "../core/errors.ts";
-import { type Db, INVALID, type Upsert } from "./db.ts";
+import {
+  type Db,
+  encodeValue,
+  quoteIdentifier,
+  type Upsert,
+  upsertClause,
+  type ValueEncoding,
+} from "./db.ts";
 import type { ColumnKind } from "./schema.ts";
 
 // One writer per cache file in this process at a time (a sync holds its transaction across the
 // connector's output); other processes are waited for through SQLITE_BUSY retries.
 const writeLocks = new Map<string, Promise<void>>();
+
+// Booleans as 1/0 (SQLite has no boolean type); dates and times kept as the ISO text they came as.
+const ENCODING: ValueEncoding = { true: 1, false: 0, refuseNul: false, temporal: null };
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   integer: "INTEGER",
@@ -42,7 +52,7 @@ export class SqliteDb implements Db {
   }
 
   quote(identifier: string): string {
-    return `"${identifier.replaceAll('"', '""')}"`;
+    return quoteIdentifier(identifier);
   }
 
   sqlType(kind: ColumnKind): string {
@@ -54,25 +64,7 @@ export class SqliteDb implements Db {
   }
 
   encode(kind: ColumnKind, v: unknown): unknown {
-    if (v === null || v === undefined) return null;
-    switch (kind) {
-      case "string":
-        return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-      case "integer":
-        return typeof v === "number"
-          ? Number.isInteger(v) && Math.abs(v) < 2 ** 63
-            ? v
-            : INVALID
-          : integerText(v);
-      case "number":
-        return typeof v === "number" ? v : numeric(v);
-      case "boolean":
-        return typeof v === "boolean" ? (v ? 1 : 0) : v === "true" ? 1 : v === "false" ? 0 : INVALID;
-      case "json":
-        return JSON.stringify(v);
-      default:
-        return typeof v === "string" ? v : INVALID;
-    }
+    return encodeValue(kind, v, ENCODING);
   }
 
   private prepared(sql: string): Statement {
@@ -98,7 +90,7 @@ export class SqliteDb implements Db {
     rows: unknown[][],
     upsert: Upsert | null,
   ): Promise<void> {
-    const stmt = this.prepared(insertSql(this, table, columns, upsert));
+    const stmt = this.prepared(insertSql(table, columns, upsert));
     // One array argument binds its elements in order, without spreading a copy per call.
     for (const row of rows) stmt.run(row as never);
   }
@@ -178,24 +170,6 @@ export class SqliteDb implements Db {
   }
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** An integer sent as text ("12345678901234567"), kept exact as a 64-bit integer. */
-function integerText(v: unknown): unknown {
-  if (typeof v !== "string" || !/^-?\d{1,19}$/.test(v)) return INVALID;
-  const n = BigInt(v);
-  if (n < INT64_MIN || n > INT64_MAX) return INVALID;
-  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-}
-
-function numeric(v: unknown): unknown {
-  // Decimal text only: Number() would also take "0x1F" and "Infinity".
-  if (typeof v !== "string" || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return INVALID;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : INVALID;
-}
-
 /** Waits for `p`, or rejects when the signal aborts; the listener is removed either way. */
 async function untilOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) throw signal.reason ?? new Error("aborted");
@@ -211,13 +185,11 @@ async function untilOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void
   }
 }
 
-/** The INSERT (or upsert) statement for a table's columns; shared by both backends. */
-export function insertSql(db: Db, table: string, columns: readonly string[], upsert: Upsert | null): string {
-  const q = (c: string) => db.quote(c);
+/** The INSERT (or upsert) statement of one row. */
+function insertSql(table: string, columns: readonly string[], upsert: Upsert | null): string {
+  const q = quoteIdentifier;
   const base = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
-  if (!upsert) return base;
-  const set = upsert.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(", ");
-  return `${base} ON CONFLICT (${upsert.keys.map(q).join(", ")}) DO UPDATE SET ${set}`;
+  return upsert ? base + upsertClause(upsert) : base;
 }
 
 /** The cache file could not be opened: say where and what to do. */
