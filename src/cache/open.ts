@@ -5,8 +5,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Settings } from "../core/settings.ts";
 import { Cache, type CacheLocation } from "./cache.ts";
+import type { QueryResult } from "./query.ts";
 import { openSqlite } from "./sqlite.ts";
-import { type QueryResult, querySqlite } from "./sqlite-query.ts";
+import { querySqlite } from "./sqlite-query.ts";
 
 export const SQLITE_FILE = "default_cache.sqlite";
 

@@ -13,8 +13,16 @@ import {
   upsertClause,
   type ValueEncoding,
 } from "./db.ts";
+import {
+  BoundedRows,
+  jsonScalar,
+  type QueryResult,
+  queryCancelled,
+  queryTimedOut,
+  READ_ONLY_HINT,
+  refusedText,
+} from "./query.ts";
 import type { ColumnKind } from "./schema.ts";
-import { type QueryResult, READ_ONLY_HINT } from "./sqlite-query.ts";
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   integer: "BIGINT",
@@ -406,7 +414,7 @@ function firstWord(sql: string): string {
 }
 
 function refused(why: string): ToolError {
-  return new ToolError(`The query was refused: ${why}. The cache is read-only here.`, {
+  return new ToolError(refusedText(why), {
     hint: READ_ONLY_HINT,
   });
 }
@@ -420,21 +428,13 @@ function resultColumns(rows: SQL.ResultMetadata): { name: string; type: number }
 }
 
 function jsonValue(v: unknown, type: number): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "bigint") {
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
-      ? Number(v)
-      : v.toString();
-  }
-  if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) return null;
     const iso = v.toISOString();
     return type === DATE ? iso.slice(0, 10) : type === TIMESTAMP ? iso.slice(0, -1) : iso;
   }
-  if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
   if (Array.isArray(v)) return v.map((x) => jsonValue(x, type));
-  return v;
+  return jsonScalar(v);
 }
 
 export async function queryPostgres(
@@ -479,33 +479,22 @@ export async function queryPostgres(
     try {
       conn = await sql.reserve({ signal: request.signal });
     } catch (error) {
-      if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+      if (request.signal.aborted) throw queryCancelled();
       throw connectError(error, url);
     }
     const c = conn;
     await c.unsafe("BEGIN READ ONLY");
     await c.unsafe(`SET LOCAL statement_timeout = ${timeoutMs}`);
-    const out: Record<string, unknown>[] = [];
+    const result = new BoundedRows(request.maxRows, request.maxBytes);
     let columns: { name: string; type: number }[] = [];
-    let bytes = 0;
-    let cut: QueryResult["cut"] = null;
-    // Adds rows until a limit is met; false then.
+    // Adds rows until a bound is met; false then.
     const take = (rows: unknown[][]): boolean => {
       for (const values of rows) {
-        if (out.length >= request.maxRows) {
-          cut = "max_records";
-          return false;
-        }
         const row: Record<string, unknown> = {};
         columns.forEach((col, i) => {
           row[col.name] = jsonValue(values[i], col.type);
         });
-        bytes += Buffer.byteLength(JSON.stringify(row));
-        if (bytes > request.maxBytes) {
-          cut = "bytes";
-          return false;
-        }
-        out.push(row);
+        if (!result.add(row)) return false;
       }
       return true;
     };
@@ -517,7 +506,7 @@ export async function queryPostgres(
       await track(c`DECLARE airbyte_mcp_query NO SCROLL CURSOR FOR ${c.unsafe(request.sql)}`);
       for (;;) {
         // One row past max_records tells whether there are more.
-        const want = Math.min(PAGE, request.maxRows + 1 - out.length);
+        const want = Math.min(PAGE, request.maxRows + 1 - result.rows.length);
         const rows = await track(c.unsafe(`FETCH FORWARD ${want} FROM airbyte_mcp_query`).values());
         columns = resultColumns(rows);
         if (!take(rows as unknown[][]) || rows.length < want) break;
@@ -525,17 +514,12 @@ export async function queryPostgres(
     }
     running = null;
     await c.unsafe("ROLLBACK").catch(() => {});
-    return { columns: columns.map((col) => col.name), rows: out, cut };
+    return { columns: columns.map((col) => col.name), rows: result.rows, cut: result.cut };
   } catch (error) {
     if (error instanceof ToolError) throw error;
-    if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+    if (request.signal.aborted) throw queryCancelled();
     const e = error as PgError;
-    if (timedOut || e.errno === "57014") {
-      throw new ToolError(
-        `The query did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
-        { hint: "Narrow it (a WHERE clause, a LIMIT, fewer joins) or raise AIRBYTE_MCP_QUERY_TIMEOUT." },
-      );
-    }
+    if (timedOut || e.errno === "57014") throw queryTimedOut(timeoutMs);
     const message = String(e.message ?? error);
     // Class 25: a write, or a change of the transaction, in the read-only transaction.
     if (e.errno?.startsWith("25") || /data-modifying|SELECT \.\.\. INTO/.test(message)) {

@@ -14,13 +14,15 @@ import { Database, type Statement } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ToolError } from "../core/errors.ts";
-
-export interface QueryResult {
-  columns: string[];
-  rows: Record<string, unknown>[];
-  /** Why the rows stop early: max_records, the byte cap, or null when every row is here. */
-  cut: "max_records" | "bytes" | null;
-}
+import {
+  BoundedRows,
+  jsonScalar,
+  type QueryResult,
+  queryCancelled,
+  queryTimedOut,
+  READ_ONLY_HINT,
+  refusedText,
+} from "./query.ts";
 
 export class QueryRefused extends Error {}
 
@@ -139,40 +141,18 @@ export function querySqliteFile(request: {
       throw new QueryRefused(`The query is not valid SQL for SQLite: ${(error as Error).message}.`);
     }
     const why = refusal(db, stmt, request.sql);
-    if (why !== null) throw new QueryRefused(`The query was refused: ${why}. The cache is read-only here.`);
+    if (why !== null) throw new QueryRefused(refusedText(why));
     stmt.safeIntegers(true);
-    const rows: Record<string, unknown>[] = [];
-    let bytes = 0;
-    let cut: QueryResult["cut"] = null;
+    const result = new BoundedRows(request.maxRows, request.maxBytes);
     for (const raw of stmt.iterate() as Iterable<Record<string, unknown>>) {
-      if (rows.length >= request.maxRows) {
-        cut = "max_records";
-        break;
-      }
       const row: Record<string, unknown> = {};
-      for (const key in raw) row[key] = jsonValue(raw[key]);
-      bytes += Buffer.byteLength(JSON.stringify(row));
-      if (bytes > request.maxBytes) {
-        cut = "bytes";
-        break;
-      }
-      rows.push(row);
+      for (const key in raw) row[key] = jsonScalar(raw[key]);
+      if (!result.add(row)) break;
     }
-    return { columns: stmt.columnNames, rows, cut };
+    return { columns: stmt.columnNames, rows: result.rows, cut: result.cut };
   } finally {
     db.close();
   }
-}
-
-function jsonValue(v: unknown): unknown {
-  if (typeof v === "bigint") {
-    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)
-      ? Number(v)
-      : v.toString();
-  }
-  if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
-  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-  return v;
 }
 
 /** The hidden CLI command the child runs: request on stdin, one JSON answer on stdout. */
@@ -205,7 +185,7 @@ export async function querySqlite(request: {
   timeoutMs: number;
   signal: AbortSignal;
 }): Promise<QueryResult> {
-  if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+  if (request.signal.aborted) throw queryCancelled();
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout]);
   const proc = Bun.spawn(childArgv(), {
@@ -238,15 +218,8 @@ export async function querySqlite(request: {
       new Response(proc.stderr).text(),
     ]);
     await proc.exited;
-    if (timeout.aborted && !request.signal.aborted) {
-      throw new ToolError(
-        `The query did not finish within ${Math.round(request.timeoutMs / 1000)} s and was stopped.`,
-        {
-          hint: "Narrow it (a WHERE clause, a LIMIT, fewer joins) or raise AIRBYTE_MCP_QUERY_TIMEOUT.",
-        },
-      );
-    }
-    if (request.signal.aborted) throw new ToolError("The query was cancelled.");
+    if (timeout.aborted && !request.signal.aborted) throw queryTimedOut(request.timeoutMs);
+    if (request.signal.aborted) throw queryCancelled();
     if (tooBig) {
       throw new ToolError(
         `The query needed more than ${QUERY_RSS_BYTES / 1024 / 1024} MB of memory and was stopped.`,
@@ -284,8 +257,3 @@ function residentBytes(pid: number): number | null {
     return null;
   }
 }
-
-export const READ_ONLY_HINT =
-  "Only reading queries run here: SELECT (with WITH, joins, window functions, JSON functions and the like) and EXPLAIN; " +
-  "on SQLite also reading PRAGMA functions such as pragma_table_info('users'), on PostgreSQL also VALUES, TABLE and SHOW. " +
-  "The cache is written by sync_source_to_cache.";

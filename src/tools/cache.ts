@@ -3,7 +3,6 @@
 
 import { z } from "zod";
 import { cacheLocation, queryCache, withCache } from "../cache/open.ts";
-import { READ_ONLY_HINT } from "../cache/sqlite-query.ts";
 import { syncToCache } from "../cache/sync.ts";
 import { ExecutorInfo } from "../connectors/executor.ts";
 import { withConnector } from "../connectors/local.ts";
@@ -301,7 +300,5 @@ export const runSqlQuery = defineTool({
     };
   },
 });
-
-export { READ_ONLY_HINT };
 
 export const CACHE_TOOLS = [syncSourceToCache, listCachedStreams, describeDefaultCache, runSqlQuery] as const;
