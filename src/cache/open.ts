@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Settings } from "../core/settings.ts";
+import { urlWithoutCredentials } from "../core/url.ts";
 import { Cache, type CacheLocation } from "./cache.ts";
 import type { QueryResult } from "./query.ts";
 import { openSqlite } from "./sqlite.ts";
@@ -20,7 +21,7 @@ export function cacheLocation(settings: Settings): CacheLocation {
     return {
       cache_type: "PostgresCache",
       kind: "postgres",
-      location: withoutCredentials(settings.cache.url),
+      location: urlWithoutCredentials(settings.cache.url) ?? "postgres://(unparsable URL)",
       schema_name: settings.cache.schema,
     };
   }
@@ -64,14 +65,4 @@ export async function queryCache(
     });
   }
   return querySqlite({ ...request, path: cachePath(settings), timeoutMs: settings.queryTimeoutMs });
-}
-
-/** postgres://host:port/db: never the user or the password. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
 }

@@ -4,6 +4,7 @@
 
 import { type ReservedSQL, SQL } from "bun";
 import { ToolError } from "../core/errors.ts";
+import { urlWithoutCredentials } from "../core/url.ts";
 import {
   type Db,
   encodeValue,
@@ -45,12 +46,7 @@ const LOCK_CLASS = 0x41424d43;
 
 /** host:port/db: what a message may name. Never the user or the password. */
 function target(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.host}${u.pathname}`;
-  } catch {
-    return "(unparsable AIRBYTE_CACHE_URL)";
-  }
+  return urlWithoutCredentials(url)?.replace(/^[a-z]+:\/\//i, "") ?? "(unparsable AIRBYTE_CACHE_URL)";
 }
 
 const quote = quoteIdentifier;

@@ -1,10 +1,18 @@
-/** A URL fit to show: no user info and no query string, which may carry credentials or signatures. */
-export function displayUrl(url: string): string {
+/**
+ * scheme://host/path of a URL with a host (http, postgres...): never its user info, and its query
+ * (which may carry credentials or signatures) only marked "?…". Null when it is not such a URL.
+ */
+export function urlWithoutCredentials(url: string): string | null {
   try {
     const u = new URL(url);
-    if (u.protocol !== "http:" && u.protocol !== "https:") return url;
+    if (!u.host) return null;
     return `${u.protocol}//${u.host}${u.pathname}${u.search ? "?…" : ""}`;
   } catch {
-    return url;
+    return null;
   }
+}
+
+/** A URL fit to show; anything that is not an http(s) URL (a file path, say) as it is. */
+export function displayUrl(url: string): string {
+  return /^https?:\/\//i.test(url) ? (urlWithoutCredentials(url) ?? url) : url;
 }
