@@ -8,17 +8,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { hasSecondStatement } from "../../src/cache/sqlite-query.ts";
 import { failed, type LocalHarness, localHarness, ok } from "../helpers/local.ts";
+import { queryFile } from "../helpers/sqlite.ts";
 
 let h: LocalHarness;
 let path: string;
-const count = (sql: string) => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.query(sql).all();
-  } finally {
-    db.close();
-  }
-};
+const count = (sql: string) => queryFile(path, sql);
 
 beforeAll(async () => {
   h = localHarness({ AIRBYTE_MCP_QUERY_TIMEOUT: "2", AIRBYTE_MCP_MAX_RESULT_BYTES: "20000" });

@@ -2,7 +2,6 @@
 // exactly the messages a test writes), for the orderings real connectors produce: interleaved
 // streams, namespaces, a primary key that changes, odd values, and a crash at a chosen point.
 
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Cache } from "../../src/cache/cache.ts";
@@ -14,6 +13,7 @@ import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { ToolError } from "../../src/core/errors.ts";
 import { loadSettings } from "../../src/core/settings.ts";
 import { tempDir } from "../helpers/binary.ts";
+import { queryFile } from "../helpers/sqlite.ts";
 
 type Stream = Parameters<typeof syncToCache>[1]["streams"][number];
 const stream = (name: string, extra: Partial<Stream> = {}): Stream => ({
@@ -88,14 +88,7 @@ async function sync(streams: Stream[], messages: Parameters<typeof scripted>[0],
     await db.close();
   }
 }
-const q = (sql: string) => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.query(sql).all();
-  } finally {
-    db.close();
-  }
-};
+const q = (sql: string) => queryFile(path, sql);
 
 describe("sync engine", () => {
   test("interleaved streams whose states never line up still commit, each as of its own state", async () => {
@@ -201,9 +194,7 @@ describe("sync engine", () => {
       ],
     );
     expect(r.streams.map((s) => s.table_name)).toEqual(["t", "stream_sqlite_stat1", "stream__airbyte_state"]);
-    const db = new Database(path, { readonly: true });
-    const ids = db.query("SELECT id FROM t ORDER BY id").safeIntegers(true).all() as { id: bigint }[];
-    db.close();
+    const ids = queryFile<{ id: bigint }>(path, "SELECT id FROM t ORDER BY id", { safeIntegers: true });
     expect(ids.map((x) => x.id.toString())).toEqual(["12345678901234567", "12345678901234568"]);
   });
 

@@ -2,12 +2,12 @@
 // a real process (crashes included), the cache is a real SQLite file, and what the tables hold is
 // read back with bun:sqlite and compared with what the source sent.
 
-import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { runSourceFaker } from "../../src/connectors/builtin/source-faker.ts";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { failed, fakeExecutable, type LocalHarness, localHarness, ok } from "../helpers/local.ts";
+import { queryFile } from "../helpers/sqlite.ts";
 
 let h: LocalHarness;
 beforeEach(() => {
@@ -16,14 +16,7 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 const dbPath = () => join(h.rt.settings.cacheRoot, "default_cache.sqlite");
-function rows<T = Record<string, unknown>>(sql: string): T[] {
-  const db = new Database(dbPath(), { readonly: true });
-  try {
-    return db.query(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
+const rows = <T = Record<string, unknown>>(sql: string) => queryFile<T>(dbPath(), sql);
 const fake = (switches: string[], extra: Record<string, unknown> = {}) => ({
   source_connector_name: "source-fake",
   executable: fakeExecutable(...switches),

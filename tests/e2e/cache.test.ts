@@ -2,11 +2,11 @@
 // then query it), a sync killed with SIGKILL mid-way and rerun (nothing lost, nothing
 // duplicated), and progress notifications over MCP in both protocol eras.
 
-import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { binaryPath, e2eFixture, runBinary } from "../helpers/binary.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
+import { queryFile } from "../helpers/sqlite.ts";
 
 const fx = e2eFixture("UNUSED=1\n");
 const dbFile = (project: string) => join(project, ".cache", "default_cache.sqlite");
@@ -59,26 +59,26 @@ describe("cache through the CLI", () => {
     for (let i = 0; i < 200 && committed === 0; i++) {
       await Bun.sleep(25);
       try {
-        const db = new Database(dbFile(project), { readonly: true });
-        committed = Number((db.query("SELECT count(*) AS n FROM purchases").get() as { n: number }).n);
-        db.close();
+        committed =
+          queryFile<{ n: number }>(dbFile(project), "SELECT count(*) AS n FROM purchases")[0]?.n ?? 0;
       } catch {
         // Not created yet.
       }
     }
     proc.kill("SIGKILL");
     await proc.exited;
-    const db = new Database(dbFile(project), { readonly: true });
-    const after = db.query("SELECT count(*) AS n, max(id) AS m FROM purchases").get() as {
-      n: number;
-      m: number;
-    };
-    const state = db.query("SELECT state_json FROM _airbyte_state WHERE stream_name = 'purchases'").get() as {
-      state_json: string;
-    };
-    const cursor = JSON.parse(state.state_json).stream.stream_state.updated_at;
-    const latest = db.query("SELECT max(updated_at) AS u FROM purchases").get() as { u: string };
-    db.close();
+    const file = dbFile(project);
+    const [after] = queryFile<{ n: number; m: number }>(
+      file,
+      "SELECT count(*) AS n, max(id) AS m FROM purchases",
+    );
+    const [state] = queryFile<{ state_json: string }>(
+      file,
+      "SELECT state_json FROM _airbyte_state WHERE stream_name = 'purchases'",
+    );
+    const cursor = JSON.parse(state?.state_json ?? "{}").stream.stream_state.updated_at;
+    const [latest] = queryFile<{ u: string }>(file, "SELECT max(updated_at) AS u FROM purchases");
+    if (!after || !latest) throw new Error("the cache has no purchases table");
     expect(after.n).toBeGreaterThan(0);
     expect(after.n).toBeLessThan(400_000);
     expect(after.n % 500).toBe(0); // whole slices only: records and their state commit together
@@ -88,15 +88,9 @@ describe("cache through the CLI", () => {
     const rerun = await runBinary(args, { env });
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout).records).toBe(400_000 - after.n);
-    const check = new Database(dbFile(project), { readonly: true });
     expect(
-      check.query("SELECT count(*) AS n, count(DISTINCT id) AS d, max(id) AS m FROM purchases").get(),
-    ).toEqual({
-      n: 400_000,
-      d: 400_000,
-      m: 400_000,
-    });
-    check.close();
+      queryFile(file, "SELECT count(*) AS n, count(DISTINCT id) AS d, max(id) AS m FROM purchases"),
+    ).toEqual([{ n: 400_000, d: 400_000, m: 400_000 }]);
   }, 60_000);
 });
 
