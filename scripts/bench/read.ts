@@ -7,12 +7,20 @@
 // Also printed: the live end to end rate (the binary producing, the parser path consuming).
 //   bun scripts/bench/read.ts [--records 1000000] [--runs 3]   (also runs a tenth and three times as many)
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  buildBinary,
+  eachMessage,
+  median,
+  pathExecutor,
+  replay,
+  runChild,
+  writeFakerRecords,
+} from "./common.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
@@ -29,46 +37,18 @@ const STREAM = "purchases";
 if (values.child) {
   // One measurement in this process; prints JSON {records, seconds, maxRssMb}.
   const file = values.file as string;
-  const producer = values.binary
-    ? [values.binary, "connector", "source-faker"]
-    : ["sh", "-c", 'exec cat "$0"', file];
+  const producer = values.binary ? [values.binary, "connector", "source-faker"] : replay(file);
   let started = performance.now();
   let records = 0;
   if (values.child === "floor") {
-    const proc = Bun.spawn(producer, { stdout: "pipe" });
-    const decoder = new TextDecoder();
-    let pending = "";
-    for await (const chunk of proc.stdout) {
-      const text = pending + decoder.decode(chunk, { stream: true });
-      let start = 0;
-      let nl = text.indexOf("\n");
-      while (nl >= 0) {
-        const m = JSON.parse(text.slice(start, nl));
-        if (m.type === "RECORD" && m.record.stream === STREAM) records++;
-        start = nl + 1;
-        nl = text.indexOf("\n", start);
-      }
-      pending = text.slice(start);
-    }
-    await proc.exited;
+    await eachMessage(producer, (m) => {
+      if (m.type === "RECORD" && m.record.stream === STREAM) records++;
+    });
   } else {
-    const { PathExecutor } = await import("../../src/connectors/executors/path.ts");
     const { ByteBudget, readStreamRecords } = await import("../../src/connectors/read.ts");
     const { FAKER_STREAMS, fakerConfig } = await import("../../src/connectors/builtin/source-faker.ts");
-    const { Redactor } = await import("../../src/core/redact.ts");
-    const { createLogger } = await import("../../src/core/log.ts");
-    const redactor = new Redactor([]);
     const tempRoot = mkdtempSync(join(tmpdir(), "airbyte-mcp-bench-"));
-    const executor = new PathExecutor(
-      { kind: "path", reason: "benchmark", target: producer.join(" "), version: null },
-      {
-        tempRoot,
-        which: (c) => Bun.which(c),
-        redactor,
-        log: createLogger({ level: "silent", structured: false, redactor }),
-      },
-      producer,
-    );
+    const executor = await pathExecutor(producer, tempRoot);
     const stream = FAKER_STREAMS.find((s) => s.name === STREAM);
     if (!stream) throw new Error("no stream");
     const count = Number(values.records);
@@ -89,70 +69,35 @@ if (values.child) {
 }
 
 // Parent: build, write the records once per count, measure.
-const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], {
-  cwd: root,
-  stdout: "ignore",
-  stderr: "inherit",
-});
-if (build.exitCode !== 0) throw new Error("build failed");
-const binary = join(root, "dist", "airbyte-mcp");
+const binary = buildBinary();
 const dir = mkdtempSync(join(tmpdir(), "airbyte-mcp-bench-read-"));
 const runs = Number(values.runs);
 const max = Number(values.records);
 // A tenth, the target count, three times it: peak RSS should plateau, not follow the count.
 const counts = [Math.round(max / 10), max, max * 3];
 
-function child(mode: string, file: string, records: number, live = false) {
-  const args = [
-    process.execPath,
-    import.meta.path,
+interface Measurement {
+  records: number;
+  seconds: number;
+  maxRssMb: number;
+}
+const child = (mode: string, file: string, records: number, live = false): Measurement =>
+  runChild(import.meta.path, [
     "--child",
     mode,
     "--file",
     file,
     "--records",
     String(records),
-  ];
-  if (live) args.push("--binary", binary);
-  const r = Bun.spawnSync(args, { cwd: root, stdout: "pipe", stderr: "inherit" });
-  if (r.exitCode !== 0) throw new Error(`${mode} run failed`);
-  return JSON.parse(r.stdout.toString().trim().split("\n").pop() as string) as {
-    records: number;
-    seconds: number;
-    maxRssMb: number;
-  };
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    ...(live ? ["--binary", binary] : []),
+  ]);
 
 try {
   console.log(`read benchmark: source-faker '${STREAM}' records, median of ${runs} runs, ${Bun.version}`);
   console.log("| records | floor rec/s | parser path rec/s | ratio | floor peak RSS | parser peak RSS |");
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const n of counts) {
-    const catalog = join(dir, "catalog.json");
-    const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify({ count: n, seed: 7 }));
-    writeFileSync(
-      catalog,
-      JSON.stringify({
-        streams: [
-          {
-            stream: { name: STREAM, json_schema: {}, supported_sync_modes: ["full_refresh"] },
-            sync_mode: "full_refresh",
-            destination_sync_mode: "overwrite",
-          },
-        ],
-      }),
-    );
-    const file = join(dir, `records-${n}.ndjson`);
-    const out = Bun.file(file);
-    const gen = Bun.spawnSync(
-      [binary, "connector", "source-faker", "read", "--config", config, "--catalog", catalog],
-      {
-        stdout: out,
-      },
-    );
-    if (gen.exitCode !== 0) throw new Error("generating records failed");
+    const file = writeFakerRecords(binary, dir, STREAM, n, 7);
     const floor: number[] = [];
     const parser: number[] = [];
     let floorRss = 0;

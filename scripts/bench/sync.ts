@@ -13,12 +13,20 @@
 //   (by default the counts are a tenth, the target count and five times it)
 
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  buildBinary,
+  eachMessage,
+  median,
+  pathExecutor,
+  replay,
+  runChild,
+  writeFakerRecords,
+} from "./common.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
@@ -78,38 +86,24 @@ if (values.child) {
       );
       db.exec("BEGIN IMMEDIATE");
       let records = 0;
-      const proc = Bun.spawn(["sh", "-c", 'exec cat "$0"', file], { stdout: "pipe" });
-      const decoder = new TextDecoder();
-      let pending = "";
-      for await (const chunk of proc.stdout) {
-        const text = pending + decoder.decode(chunk, { stream: true });
-        let start = 0;
-        let nl = text.indexOf("\n");
-        while (nl >= 0) {
-          const m = JSON.parse(text.slice(start, nl));
-          if (m.type === "RECORD" && m.record.stream === STREAM) {
-            const d = m.record.data;
-            insert.run(
-              d.id,
-              d.user_id,
-              d.product_id,
-              d.created_at,
-              d.updated_at,
-              d.added_to_cart_at,
-              d.purchased_at,
-              d.returned_at,
-              Bun.randomUUIDv7(),
-              new Date(m.record.emitted_at).toISOString(),
-              "{}",
-            );
-            records++;
-          }
-          start = nl + 1;
-          nl = text.indexOf("\n", start);
-        }
-        pending = text.slice(start);
-      }
-      if ((await proc.exited) !== 0) throw new Error("cat failed");
+      await eachMessage(replay(file), (m) => {
+        if (m.type !== "RECORD" || m.record.stream !== STREAM) return;
+        const d = m.record.data;
+        insert.run(
+          d.id,
+          d.user_id,
+          d.product_id,
+          d.created_at,
+          d.updated_at,
+          d.added_to_cart_at,
+          d.purchased_at,
+          d.returned_at,
+          Bun.randomUUIDv7(),
+          new Date(m.record.emitted_at).toISOString(),
+          "{}",
+        );
+        records++;
+      });
       db.exec("COMMIT");
       insert.finalize();
       db.close();
@@ -154,12 +148,9 @@ if (values.child) {
       const { FAKER_STREAMS } = await import("../../src/connectors/builtin/source-faker.ts");
       const { builtinConnector } = await import("../../src/connectors/builtin/index.ts");
       const { BuiltinExecutor } = await import("../../src/connectors/executors/builtin.ts");
-      const { PathExecutor } = await import("../../src/connectors/executors/path.ts");
-      const { Redactor } = await import("../../src/core/redact.ts");
-      const { createLogger } = await import("../../src/core/log.ts");
       const stream = FAKER_STREAMS.find((s) => s.name === STREAM);
       if (!stream) throw new Error("no stream");
-      let executor: InstanceType<typeof PathExecutor> | InstanceType<typeof BuiltinExecutor>;
+      let executor: Awaited<ReturnType<typeof pathExecutor>> | InstanceType<typeof BuiltinExecutor>;
       if (values.child === "builtin") {
         const connector = builtinConnector("source-faker");
         if (!connector) throw new Error("no built-in source-faker");
@@ -168,18 +159,7 @@ if (values.child) {
           connector,
         );
       } else {
-        const producer = ["sh", "-c", 'exec cat "$0"', file];
-        const redactor = new Redactor([]);
-        executor = new PathExecutor(
-          { kind: "path", reason: "benchmark", target: producer.join(" "), version: null },
-          {
-            tempRoot: join(dir, "tmp"),
-            which: (c) => Bun.which(c),
-            redactor,
-            log: createLogger({ level: "silent", structured: false, redactor }),
-          },
-          producer,
-        );
+        executor = await pathExecutor(replay(file), join(dir, "tmp"));
       }
       const started = performance.now(); // Module loading is start-up, not syncing.
       const db = openSqlite(dbPath);
@@ -241,13 +221,7 @@ if (values.child) {
 }
 
 // Parent: build, write the records once per count, measure.
-const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], {
-  cwd: root,
-  stdout: "ignore",
-  stderr: "inherit",
-});
-if (build.exitCode !== 0) throw new Error("build failed");
-const binary = join(root, "dist", "airbyte-mcp");
+const binary = buildBinary();
 const dir = mkdtempSync(join(tmpdir(), "airbyte-mcp-bench-sync-"));
 const runs = Number(values.runs);
 const target = Number(values.records);
@@ -259,27 +233,15 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bad --co
 const largest = Math.max(...counts);
 
 function child(mode: string, file: string, records: number): Measurement {
-  const args = [
-    process.execPath,
-    import.meta.path,
-    "--child",
-    mode,
-    "--file",
-    file,
-    "--records",
-    String(records),
-  ];
+  const args = ["--child", mode, "--file", file, "--records", String(records)];
   if (mode === "cli") args.push("--binary", binary);
-  const r = Bun.spawnSync(args, { cwd: root, stdout: "pipe", stderr: "inherit" });
-  if (r.exitCode !== 0) throw new Error(`${mode} run failed`);
-  const m = JSON.parse(r.stdout.toString().trim().split("\n").pop() as string) as Measurement;
+  const m = runChild<Measurement>(import.meta.path, args);
   if (m.records !== records || m.rows !== records)
     throw new Error(
       `${mode}: expected ${records} records and rows, got ${m.records} records, ${m.rows} rows`,
     );
   return m;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 
 try {
@@ -290,27 +252,7 @@ try {
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
   const notes: string[] = [];
   for (const n of counts) {
-    const catalog = join(dir, "catalog.json");
-    const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify({ count: n, seed: SEED }));
-    writeFileSync(
-      catalog,
-      JSON.stringify({
-        streams: [
-          {
-            stream: { name: STREAM, json_schema: {}, supported_sync_modes: ["full_refresh"] },
-            sync_mode: "full_refresh",
-            destination_sync_mode: "overwrite",
-          },
-        ],
-      }),
-    );
-    const file = join(dir, `records-${n}.ndjson`);
-    const gen = Bun.spawnSync(
-      [binary, "connector", "source-faker", "read", "--config", config, "--catalog", catalog],
-      { stdout: Bun.file(file) },
-    );
-    if (gen.exitCode !== 0) throw new Error("generating records failed");
+    const file = writeFakerRecords(binary, dir, STREAM, n, SEED);
     const floor: number[] = [];
     const sync: number[] = [];
     const commits: number[] = [];
