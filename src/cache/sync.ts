@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { JsonObject } from "../connectors/config.ts";
 import type { Executor } from "../connectors/executor.ts";
 import type { AirbyteStream, ConfiguredAirbyteCatalog, RecordMessage } from "../connectors/protocol.ts";
+import { configuredStream } from "../connectors/read.ts";
 import { ToolError } from "../core/errors.ts";
 import { Cache, type CachedStream, SOURCE_STATE, stagingTable, type WriteStrategy } from "./cache.ts";
 import { INVALID, type Upsert } from "./db.ts";
@@ -112,14 +113,13 @@ export async function syncToCache(cache: Cache, o: SyncOptions): Promise<SyncRep
     (namespace ? undefined : targets.find((t) => t.stream.name === name));
 
   const catalog: ConfiguredAirbyteCatalog = {
-    streams: targets.map((t) => ({
-      stream: t.stream,
-      sync_mode: t.syncMode,
-      destination_sync_mode:
+    streams: targets.map((t) =>
+      configuredStream(
+        t.stream,
+        t.syncMode,
         t.strategy === "merge" ? "append_dedup" : t.strategy === "append" ? "append" : "overwrite",
-      ...(t.stream.default_cursor_field ? { cursor_field: t.stream.default_cursor_field } : {}),
-      ...(t.stream.source_defined_primary_key ? { primary_key: t.stream.source_defined_primary_key } : {}),
-    })),
+      ),
+    ),
   };
   const incremental = targets.filter((t) => t.syncMode === "incremental" && t.strategy !== "replace");
   const state =

@@ -31,20 +31,27 @@ export function findStream(catalog: Catalog, name: string, connector: string): S
   });
 }
 
+type ConfiguredStream = ConfiguredAirbyteCatalog["streams"][number];
+
+/** A stream of a configured catalog, with the source's own cursor and primary key. */
+export function configuredStream(
+  stream: Stream,
+  syncMode: ConfiguredStream["sync_mode"],
+  destinationSyncMode: ConfiguredStream["destination_sync_mode"],
+): ConfiguredStream {
+  return {
+    stream,
+    sync_mode: syncMode,
+    destination_sync_mode: destinationSyncMode,
+    ...(stream.default_cursor_field ? { cursor_field: stream.default_cursor_field } : {}),
+    ...(stream.source_defined_primary_key ? { primary_key: stream.source_defined_primary_key } : {}),
+  };
+}
+
 /** A catalog that reads one stream in full (full refresh when the stream supports it). */
 export function oneStreamCatalog(stream: Stream): ConfiguredAirbyteCatalog {
   const full = stream.supported_sync_modes.includes("full_refresh");
-  return {
-    streams: [
-      {
-        stream,
-        sync_mode: full ? "full_refresh" : "incremental",
-        destination_sync_mode: "overwrite",
-        ...(stream.default_cursor_field ? { cursor_field: stream.default_cursor_field } : {}),
-        ...(stream.source_defined_primary_key ? { primary_key: stream.source_defined_primary_key } : {}),
-      },
-    ],
-  };
+  return { streams: [configuredStream(stream, full ? "full_refresh" : "incremental", "overwrite")] };
 }
 
 /** Shared between the streams of one call: the bytes of records it may still return. */
