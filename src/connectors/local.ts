@@ -68,6 +68,11 @@ export async function withConnector<T>(
         return entry;
       },
       lookupError: () => lookupError,
+      registryManifest: (entry, version) => ({
+        origin: ctx.registry.metadataUrl(entry, "manifest.yaml", version ?? undefined),
+        load: async (s) =>
+          (await ctx.registry.metadataFile(entry, "manifest.yaml", undefined, s, version ?? undefined)).text(),
+      }),
     });
     ctx.log.debug(`${name}: ${executor.info.kind} executor (${executor.info.reason})`);
     await executor.prepare(signal);

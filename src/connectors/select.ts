@@ -3,6 +3,7 @@
 // on PATH runs as is; a Python connector runs in a venv when Python is usable; else its image runs
 // in a container. Every choice carries the reason, which each local tool returns.
 
+import { isAbsolute } from "node:path";
 import { splitCommandLine } from "../core/command-line.ts";
 import { looksSecret } from "../core/env-vars.ts";
 import { ToolError } from "../core/errors.ts";
@@ -17,7 +18,7 @@ import { containerCliFound, DockerExecutor, defaultLocalDir } from "./executors/
 import { PathExecutor } from "./executors/path.ts";
 import type { ProcessExecutorDeps, Which } from "./executors/process-executor.ts";
 import { PythonExecutor, pythonTooling } from "./executors/python.ts";
-import { YAML_RUNNER_AVAILABLE, YamlExecutor } from "./executors/yaml.ts";
+import { type ManifestSource, manifestFromFile, YAML_RUNNER_AVAILABLE, YamlExecutor } from "./executors/yaml.ts";
 
 export interface ConnectorRequest {
   name: string;
@@ -39,6 +40,8 @@ export interface SelectDeps {
   lookupError?: () => ToolError | null;
   /** Default: Bun.which on the server's PATH. */
   which?: Which;
+  /** The registry's manifest of a manifest-only connector (for the yaml executor). */
+  registryManifest?: (entry: IndexEntry, version: string | null) => ManifestSource;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
@@ -79,15 +82,28 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     }
     return new BuiltinExecutor(info("builtin", reason, `built-in ${req.name}`, null), connector);
   };
-  const yaml = (reason: string): Executor =>
-    new YamlExecutor(
-      info(
-        "yaml",
-        reason,
-        req.manifestPath ?? `${req.name} manifest from the registry`,
-        req.connectorVersion,
-      ),
-    );
+  const yaml = async (reason: string): Promise<Executor> => {
+    let source: ManifestSource;
+    if (req.manifestPath) {
+      if (!isAbsolute(req.manifestPath)) {
+        throw new ToolError(`manifest_path must be an absolute path; got '${req.manifestPath}'.`);
+      }
+      source = manifestFromFile(req.manifestPath);
+    } else {
+      const entry = await requireEntry(deps);
+      if (!isManifestOnly(entry) || !deps.registryManifest) {
+        throw new ToolError(`${req.name} is not a manifest-only connector, so the registry has no manifest for it.`, {
+          hint: "Pass manifest_path with a declarative manifest, or use another execution mode.",
+        });
+      }
+      source = deps.registryManifest(entry, req.connectorVersion);
+    }
+    return new YamlExecutor(info("yaml", reason, source.origin, req.connectorVersion), source, {
+      settings: deps.settings,
+      redactor: deps.redactor,
+      log: deps.log,
+    });
+  };
   const path = (reason: string, command: string[]): Executor =>
     new PathExecutor(info("path", reason, command.join(" "), req.connectorVersion), processDeps, command);
   const python = (reason: string, entry: IndexEntry | null): Executor => {
@@ -154,7 +170,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     case "builtin":
       return builtin("override_execution_mode is 'builtin'");
     case "yaml":
-      return yaml("override_execution_mode is 'yaml'");
+      return await yaml("override_execution_mode is 'yaml'");
     case "path": {
       if (req.executable)
         return path("override_execution_mode is 'path' with the given executable", executableArgv());
@@ -184,7 +200,7 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
   }
 
   // Auto: what the caller gave decides first.
-  if (req.manifestPath) return yaml("manifest_path was given");
+  if (req.manifestPath) return await yaml("manifest_path was given");
   if (req.executable) return path("executable was given", executableArgv());
   if (req.dockerImage) return docker("docker_image was given", null);
   if (req.pipUrl) return python("pip_url was given", await deps.lookup().catch(() => null));
@@ -195,7 +211,9 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
   const entry = await deps.lookup();
   const skipped: string[] = [];
   if (entry && isManifestOnly(entry)) {
-    if (YAML_RUNNER_AVAILABLE) return yaml("manifest-only connector: runs natively, no Docker or Python");
+    if (YAML_RUNNER_AVAILABLE && deps.registryManifest) {
+      return await yaml("manifest-only connector: runs natively, no Docker or Python");
+    }
     skipped.push("it is manifest-only, but the native manifest runner is not in this version");
   }
   const onPath = which(req.name);

@@ -123,6 +123,19 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: "Seconds one `run_sql_query` may run before it is stopped.",
   },
   {
+    name: "AIRBYTE_HTTP_HOST_MAP",
+    secret: false,
+    default: "unset",
+    description:
+      "Redirects the native manifest runner's requests: comma-separated `https://api.example.com=http://127.0.0.1:9000` pairs, matched by scheme and host; path and query are kept. For API mirrors, recorded replays and tests.",
+  },
+  {
+    name: "AIRBYTE_MCP_HTTP_CONCURRENCY",
+    secret: false,
+    default: "8",
+    description: "Most HTTP requests the native manifest runner has in flight at once.",
+  },
+  {
     name: "AIRBYTE_CACHE_URL",
     secret: true,
     default: "unset (the embedded SQLite file `$AIRBYTE_CACHE_ROOT/default_cache.sqlite`)",

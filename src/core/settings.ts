@@ -4,6 +4,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { parseHostMap } from "../declarative/http/host-map.ts";
 import { splitCommandLine } from "./command-line.ts";
 import { EnvFileError, parseEnvFile } from "./envfile.ts";
 
@@ -66,6 +67,8 @@ export interface Settings {
   };
   /** Timeout of one outbound HTTP request. */
   httpTimeoutMs: number;
+  /** The native manifest runner: AIRBYTE_HTTP_HOST_MAP (validated text) and its request cap. */
+  declarative: { hostMap: string | null; maxConcurrency: number };
   trustedExecution: boolean;
   safeMode: boolean;
   readOnlyMode: boolean;
@@ -205,6 +208,10 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
       ttlMs: seconds("AIRBYTE_REGISTRY_CACHE_TTL", get("AIRBYTE_REGISTRY_CACHE_TTL"), 24 * 3600) * 1000,
     },
     httpTimeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
+    declarative: {
+      hostMap: hostMap(get("AIRBYTE_HTTP_HOST_MAP")),
+      maxConcurrency: integerAtLeast("AIRBYTE_MCP_HTTP_CONCURRENCY", get("AIRBYTE_MCP_HTTP_CONCURRENCY"), 1, 8),
+    },
     trustedExecution: flag(get, "AIRBYTE_MCP_TRUSTED_EXECUTION", true),
     safeMode: flag(get, "AIRBYTE_CLOUD_MCP_SAFE_MODE", true),
     readOnlyMode: flag(get, "AIRBYTE_CLOUD_MCP_READONLY_MODE", false),
@@ -353,6 +360,16 @@ function seconds(name: string, value: string | undefined, fallback: number): num
   if (!Number.isFinite(n) || n < 0)
     throw new SettingsError(`${name} must be a number of seconds (0 or more).`);
   return n;
+}
+
+function hostMap(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === "") return null;
+  try {
+    parseHostMap(value);
+  } catch (error) {
+    throw new SettingsError(`AIRBYTE_HTTP_HOST_MAP: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 function positiveSeconds(name: string, value: string | undefined, fallback: number): number {

@@ -161,8 +161,9 @@ export class Registry {
     file: string,
     validate?: (body: string) => void,
     signal?: AbortSignal,
+    version?: string,
   ): Promise<CachedResponse> {
-    return this.cachedGet(this.metadataUrl(entry, file), validate, signal);
+    return this.cachedGet(this.metadataUrl(entry, file, version), validate, signal);
   }
 
   /** The connector's docs page (for its changelog). */

@@ -1,0 +1,186 @@
+// Authenticators: each adds its credentials to a request being built. OAuth and session tokens
+// fetch a token first and keep it until shortly before it expires.
+
+import { DeclarativeError } from "./errors.ts";
+import { parseDatetime, parseIsoLike } from "./interpolation/datetime.ts";
+import type { RequestOption, RequestParts } from "./request.ts";
+import { dpathGet, type Obj, pyStr } from "./values.ts";
+
+export interface Authenticator {
+  apply(parts: RequestParts, signal: AbortSignal): Promise<void>;
+}
+
+export const NO_AUTH: Authenticator = { apply: async () => {} };
+
+/** What a token request needs from the runner: a POST, with the runner's host map and retries. */
+export type TokenPost = (
+  url: string,
+  body: { form?: Obj; json?: Obj },
+  headers: Record<string, string>,
+  signal: AbortSignal,
+) => Promise<unknown>;
+
+export class ApiKeyAuthenticator implements Authenticator {
+  constructor(
+    private readonly token: string,
+    private readonly option: RequestOption,
+    private readonly ctx: Obj,
+  ) {}
+  async apply(parts: RequestParts): Promise<void> {
+    parts.inject(this.option, this.token, this.ctx);
+  }
+}
+
+export class HeaderTokenAuthenticator implements Authenticator {
+  constructor(private readonly headerValue: string) {}
+  async apply(parts: RequestParts): Promise<void> {
+    parts.headers.Authorization = this.headerValue;
+  }
+}
+
+export function bearer(token: string): Authenticator {
+  return new HeaderTokenAuthenticator(`Bearer ${token}`);
+}
+
+export function basic(username: string, password: string): Authenticator {
+  return new HeaderTokenAuthenticator(`Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`);
+}
+
+/** Tokens are renewed this long before they expire, like the CDK's buffer. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export interface OAuthSettings {
+  endpoint: string;
+  grantType: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string | null;
+  scopes: string[] | null;
+  extraBody: Obj;
+  headers: Record<string, string>;
+  accessTokenName: string;
+  expiresInName: string;
+  expiryDateFormat: string | null;
+  /** A token already in the config (access_token_value), used until it expires. */
+  initialToken: string | null;
+  now: () => Date;
+}
+
+export class OAuthAuthenticator implements Authenticator {
+  private token: string | null;
+  private expiresAt = 0;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly s: OAuthSettings,
+    private readonly post: TokenPost,
+  ) {
+    this.token = s.initialToken;
+    if (this.token) this.expiresAt = Number.POSITIVE_INFINITY;
+  }
+
+  async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
+    if (!this.token || this.s.now().getTime() >= this.expiresAt - EXPIRY_MARGIN_MS) {
+      this.pending ??= this.refresh(signal).finally(() => {
+        this.pending = null;
+      });
+      await this.pending;
+    }
+    parts.headers.Authorization = `Bearer ${this.token}`;
+  }
+
+  private async refresh(signal: AbortSignal): Promise<void> {
+    const form: Obj = { grant_type: this.s.grantType, client_id: this.s.clientId, client_secret: this.s.clientSecret };
+    if (this.s.grantType === "refresh_token" && this.s.refreshToken !== null) form.refresh_token = this.s.refreshToken;
+    if (this.s.scopes) form.scopes = this.s.scopes;
+    Object.assign(form, this.s.extraBody);
+    let body: unknown;
+    try {
+      body = await this.post(this.s.endpoint, { form }, this.s.headers, signal);
+    } catch (error) {
+      if ((error as { name?: string }).name === "AbortError") throw error;
+      throw new DeclarativeError(
+        `The OAuth token refresh failed: ${(error as Error).message}. Check client_id, client_secret and the refresh token in the config.`,
+        "config_error",
+      );
+    }
+    const token = dpathGet(body, this.s.accessTokenName.split("."));
+    if (typeof token !== "string" || token === "") {
+      throw new DeclarativeError(
+        `The OAuth token endpoint answered without '${this.s.accessTokenName}'. Check the credentials in the config.`,
+        "config_error",
+      );
+    }
+    this.token = token;
+    this.expiresAt = this.expiry(dpathGet(body, this.s.expiresInName.split(".")));
+  }
+
+  private expiry(value: unknown): number {
+    const now = this.s.now().getTime();
+    if (value === undefined || value === null || value === "") return Number.POSITIVE_INFINITY;
+    if (this.s.expiryDateFormat) {
+      const at = parseDatetime(pyStr(value), this.s.expiryDateFormat) ?? parseIsoLike(pyStr(value));
+      if (at) return at.timestamp() * 1000;
+    }
+    const seconds = Number(value);
+    return Number.isFinite(seconds) ? now + seconds * 1000 : Number.POSITIVE_INFINITY;
+  }
+}
+
+/** SessionTokenAuthenticator: logs in with its own requester, then sends the token as an API key or bearer. */
+export class SessionTokenAuthenticator implements Authenticator {
+  private token: string | null = null;
+  private expiresAt = 0;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly login: (signal: AbortSignal) => Promise<unknown>,
+    private readonly tokenPath: string[],
+    private readonly expirationMs: number | null,
+    private readonly use: { kind: "bearer" } | { kind: "api_key"; option: RequestOption; ctx: Obj },
+    private readonly now: () => Date,
+  ) {}
+
+  async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
+    if (!this.token || this.now().getTime() >= this.expiresAt) {
+      this.pending ??= this.fetch(signal).finally(() => {
+        this.pending = null;
+      });
+      await this.pending;
+    }
+    if (this.use.kind === "bearer") parts.headers.Authorization = `Bearer ${this.token}`;
+    else parts.inject(this.use.option, this.token, this.use.ctx);
+  }
+
+  private async fetch(signal: AbortSignal): Promise<void> {
+    const body = await this.login(signal);
+    const token = dpathGet(body, this.tokenPath);
+    if (token === undefined || token === null || token === "") {
+      throw new DeclarativeError(
+        `The login response has no session token at '${this.tokenPath.join(".")}'. Check the credentials in the config.`,
+        "config_error",
+      );
+    }
+    this.token = pyStr(token);
+    this.expiresAt = this.expirationMs === null ? Number.POSITIVE_INFINITY : this.now().getTime() + this.expirationMs;
+  }
+}
+
+/** SelectiveAuthenticator: the config value at a path picks one of several authenticators. */
+export function selectAuthenticator(
+  config: Obj,
+  path: string[],
+  choices: Record<string, () => Authenticator>,
+): Authenticator {
+  const value = dpathGet(config, path);
+  const key = typeof value === "string" ? value : pyStr(value);
+  const make = Object.hasOwn(choices, key) ? choices[key] : undefined;
+  if (!make) {
+    throw new DeclarativeError(
+      `The config value at '${path.join(".")}' selects no authenticator; expected one of: ${Object.keys(choices).join(", ")}.`,
+      "config_error",
+    );
+  }
+  return make();
+}
+

@@ -1,0 +1,179 @@
+// DatetimeBasedCursor as the CDK's concurrent cursor runs it: date-range slices from
+// max(start_datetime, state - lookback) to min(end_datetime, now), request options for the
+// slice bounds, and a state that is the latest record cursor value (else the start).
+
+import { addDuration, type Duration, formatMicros, nowMicros, parseAnyMicros, parseMicros } from "./dates.ts";
+import { DeclarativeError } from "./errors.ts";
+import type { RequestOption, RequestParts } from "./request.ts";
+import { evalString, evalValue } from "./template.ts";
+import type { Obj } from "./values.ts";
+
+export interface MinMax {
+  datetime: string;
+  format: string | null;
+  min: string | null;
+  max: string | null;
+}
+
+export interface DatetimeCursorSpec {
+  cursorField: string;
+  datetimeFormat: string;
+  cursorFormats: string[];
+  start: MinMax;
+  end: MinMax | null;
+  step: Duration | null;
+  granularity: Duration | null;
+  lookback: Duration | null;
+  startOption: RequestOption | null;
+  endOption: RequestOption | null;
+  startKey: string;
+  endKey: string;
+  isDataFeed: boolean;
+  clientSide: boolean;
+  parameters: Obj;
+}
+
+export class DatetimeCursor {
+  readonly field: string;
+  private readonly startKey: string;
+  private readonly endKey: string;
+
+  constructor(
+    readonly spec: DatetimeCursorSpec,
+    private readonly config: Obj,
+    private readonly now: () => Date,
+  ) {
+    const ctx = { config, parameters: spec.parameters };
+    this.field = evalString(spec.cursorField, ctx);
+    this.startKey = evalString(spec.startKey, ctx);
+    this.endKey = evalString(spec.endKey, ctx);
+  }
+
+  private get formats(): string[] {
+    return [...this.spec.cursorFormats, this.spec.datetimeFormat];
+  }
+
+  /** A record's (or a state's) cursor value as microseconds; null when absent. */
+  parse(value: unknown): number | null {
+    if (value === null || value === undefined || value === "") return null;
+    const t = parseMicros(value, this.formats);
+    if (t === null) {
+      throw new DeclarativeError(
+        `The cursor value of '${this.field}' matches none of the formats ${JSON.stringify(this.formats)}. Check the stream's cursor_datetime_formats.`,
+      );
+    }
+    return t;
+  }
+
+  format(micros: number): string {
+    return formatMicros(micros, this.spec.datetimeFormat);
+  }
+
+  private minMax(m: MinMax): number {
+    const ctx = { config: this.config, parameters: this.spec.parameters };
+    const formats = m.format ? [m.format] : this.formats;
+    const read = (template: string, what: string): number => {
+      const v = evalValue(template, ctx);
+      const t = parseAnyMicros(v) ?? parseMicros(v, formats) ?? parseMicros(v, this.formats) ?? parseAnyMicros(String(v ?? ""));
+      if (t === null) {
+        throw new DeclarativeError(
+          `The ${what} of the incremental sync ('${template}') is not a date in the format ${formats[0]}. Check that value in the config.`,
+          "config_error",
+        );
+      }
+      return t;
+    };
+    let t = read(m.datetime, `${this.field} start/end`);
+    if (m.min) t = Math.max(t, read(m.min, "min_datetime"));
+    if (m.max) t = Math.min(t, read(m.max, "max_datetime"));
+    return t;
+  }
+
+  startMicros(): number {
+    return this.minMax(this.spec.start);
+  }
+
+  /** The end of the range: end_datetime capped at now, and never before the start. */
+  endMicros(): number {
+    const now = nowMicros(this.now);
+    const end = this.spec.end ? Math.min(this.minMax(this.spec.end), now) : now;
+    return Math.max(end, this.startMicros());
+  }
+
+  /** Where a read starts given a saved cursor value. */
+  earliest(stateValue: number | null): number {
+    const start = this.startMicros();
+    if (stateValue === null) return start;
+    const back = this.spec.lookback ? addDuration(stateValue, this.spec.lookback, -1) : stateValue;
+    return Math.max(start, back);
+  }
+
+  /** The cursor slices of one read: [start, end] cut into steps when a step is set. */
+  slices(stateValue: number | null): Obj[] {
+    let start = this.earliest(stateValue);
+    const end = this.endMicros();
+    const out: Obj[] = [];
+    if (!this.spec.step) {
+      out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(end) });
+      return out;
+    }
+    const granular = this.spec.granularity !== null;
+    const within = (s: number) => (granular ? s < end : s <= end);
+    while (within(start)) {
+      const next = addDuration(start, this.spec.step);
+      if (next <= start) break;
+      const sliceEnd = Math.min(this.spec.granularity ? addDuration(next, this.spec.granularity, -1) : next, end);
+      out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(sliceEnd) });
+      start = next;
+    }
+    return out;
+  }
+
+  sliceStart(cursorSlice: Obj): number | null {
+    return parseMicros(cursorSlice[this.startKey], [this.spec.datetimeFormat]);
+  }
+
+  inject(parts: RequestParts, ctx: Obj, cursorSlice: Obj): void {
+    if (this.spec.startOption && cursorSlice[this.startKey] !== undefined) {
+      parts.inject(this.spec.startOption, cursorSlice[this.startKey], ctx);
+    }
+    if (this.spec.endOption && cursorSlice[this.endKey] !== undefined) {
+      parts.inject(this.spec.endOption, cursorSlice[this.endKey], ctx);
+    }
+  }
+
+  /** The saved cursor value of a stream_state, or null. */
+  stateValue(state: unknown): number | null {
+    if (state === null || typeof state !== "object") return null;
+    const v = (state as Obj)[this.field];
+    if (v === undefined || v === null) return null;
+    return parseMicros(v, this.formats) ?? parseAnyMicros(v);
+  }
+}
+
+/** Tracks the most recent cursor value of one partition (or of the whole stream). */
+export class CursorProgress {
+  latest: number | null;
+  constructor(
+    private readonly cursor: DatetimeCursor,
+    prior: number | null,
+  ) {
+    this.latest = prior;
+  }
+
+  /** A record without a readable cursor value is skipped, as the CDK only logs it. */
+  observe(record: Obj): void {
+    let t: number | null;
+    try {
+      t = this.cursor.parse(record[this.cursor.field]);
+    } catch {
+      return;
+    }
+    if (t !== null && (this.latest === null || t > this.latest)) this.latest = t;
+  }
+
+  /** The state object: the latest value seen, else the start the read began from. */
+  state(start: number): Obj {
+    return { [this.cursor.field]: this.cursor.format(this.latest ?? start) };
+  }
+}

@@ -1,0 +1,449 @@
+// Builds the runtime of a loaded manifest: each component node (already resolved, typed and
+// validated by the loader) becomes the object that does its job. Only the components the
+// loader accepts reach here, so an unknown type is a bug, reported with its path.
+
+import {
+  ApiKeyAuthenticator,
+  type Authenticator,
+  basic,
+  bearer,
+  NO_AUTH,
+  OAuthAuthenticator,
+  SessionTokenAuthenticator,
+  selectAuthenticator,
+  type TokenPost,
+} from "./auth.ts";
+import { DatetimeCursor, type MinMax } from "./cursor.ts";
+import { parseDuration } from "./dates.ts";
+import { DeclarativeError } from "./errors.ts";
+import type { BackoffStrategy } from "./http/backoff.ts";
+import { ConstantBackoffStrategy, ExponentialBackoffStrategy, WaitTimeFromHeader, WaitUntilTimeFromHeader } from "./http/backoff.ts";
+import type { HttpClient } from "./http/client.ts";
+import { CompositeErrorHandler, DefaultErrorHandler, type ErrorHandler, HttpResponseFilter } from "./http/error-handler.ts";
+import {
+  CursorPagination,
+  DefaultPaginator,
+  NO_PAGINATION,
+  OffsetIncrement,
+  PageIncrement,
+  type PaginationStrategy,
+  type Paginator,
+} from "./paginator.ts";
+import { CartesianRouter, ListRouter, type ParentConfig, type PartitionRouter, SubstreamRouter } from "./partitions.ts";
+import {
+  type AddedField,
+  addFields,
+  dpathExtractor,
+  flattenFields,
+  keysReplace,
+  keysToLower,
+  keysToSnakeCase,
+  normalizer,
+  type RecordSelector,
+  removeFields,
+  type Transformation,
+} from "./records.ts";
+import { type RequestOption, requestOptionOf } from "./request.ts";
+import { HttpRequester } from "./requester.ts";
+import { DeclarativeStreamRunner } from "./stream.ts";
+import { evalString, evalValue, evaluateBoolean } from "./template.ts";
+import { asArray, isObj, type Obj, pyStr } from "./values.ts";
+
+export interface FactoryDeps {
+  client: HttpClient;
+  config: Obj;
+  now: () => Date;
+}
+
+type Node = Obj;
+
+export class ComponentFactory {
+  /** Parent streams are built once per definition node, so a shared parent is read as one stream. */
+  private readonly streams = new Map<Node, DeclarativeStreamRunner>();
+
+  constructor(private readonly deps: FactoryDeps) {}
+
+  private ctx(node: Node): Obj {
+    return { config: this.deps.config, parameters: params(node) };
+  }
+
+  stream(node: Node, path: string): DeclarativeStreamRunner {
+    const existing = this.streams.get(node);
+    if (existing) return existing;
+    const parameters = params(node);
+    const name = pyStr(evalString(node.name ?? parameters.name ?? "", this.ctx(node)));
+    const where = `${path} (${name})`;
+    const retrieverNode = obj(node.retriever, `${where}.retriever`);
+    if (retrieverNode.type !== "SimpleRetriever") unsupported(retrieverNode, `${where}.retriever`);
+    const schema = this.schema(node, where);
+    const transformations = asArray<Node>(node.transformations).map((t, i) => this.transformation(t, `${where}.transformations[${i}]`));
+    const requester = this.requester(obj(retrieverNode.requester, `${where}.retriever.requester`), `${where}.retriever.requester`, name);
+    const selector = this.selector(obj(retrieverNode.record_selector, `${where}.retriever.record_selector`), transformations, schema);
+    const paginator = retrieverNode.paginator ? this.paginator(obj(retrieverNode.paginator, `${where}.retriever.paginator`), `${where}.retriever.paginator`) : NO_PAGINATION;
+    const router = this.router(retrieverNode.partition_router, `${where}.retriever.partition_router`);
+    const cursor = node.incremental_sync ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`) : null;
+    const runner = new DeclarativeStreamRunner(
+      {
+        name,
+        primaryKey: primaryKeyOf(node.primary_key ?? parameters.primary_key),
+        schema,
+        retriever: { requester, selector, paginator },
+        cursor,
+        router,
+        parameters,
+      },
+      this.deps.config,
+    );
+    this.streams.set(node, runner);
+    return runner;
+  }
+
+  private schema(node: Node, where: string): Obj {
+    const loader = node.schema_loader;
+    if (loader === undefined || loader === null) return { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: {} };
+    const l = obj(loader, `${where}.schema_loader`);
+    if (l.type === "InlineSchemaLoader") return isObj(l.schema) ? l.schema : {};
+    return unsupported(l, `${where}.schema_loader`);
+  }
+
+  requester(node: Node, where: string, name: string): HttpRequester {
+    if (node.type !== "HttpRequester") unsupported(node, where);
+    return new HttpRequester(
+      {
+        name,
+        urlBase: String(node.url_base ?? ""),
+        path: String(node.path ?? ""),
+        method: String(node.http_method ?? "GET").toUpperCase(),
+        params: node.request_parameters,
+        headers: node.request_headers,
+        bodyJson: node.request_body_json ?? requestBody(node, "RequestBodyJsonObject"),
+        bodyData: node.request_body_data ?? requestBody(node, "RequestBodyUrlEncodedForm") ?? requestBody(node, "RequestBodyPlainText"),
+        parameters: params(node),
+        auth: node.authenticator ? this.authenticator(obj(node.authenticator, `${where}.authenticator`), `${where}.authenticator`) : NO_AUTH,
+        errorHandler: this.errorHandler(node.error_handler, `${where}.error_handler`),
+      },
+      this.deps.client,
+    );
+  }
+
+  private authenticator(node: Node, where: string): Authenticator {
+    const ctx = this.ctx(node);
+    const s = (v: unknown) => evalString(v, ctx);
+    switch (node.type) {
+      case "NoAuth":
+        return NO_AUTH;
+      case "BearerAuthenticator":
+        return bearer(s(node.api_token));
+      case "BasicHttpAuthenticator":
+        return basic(s(node.username), node.password === undefined || node.password === null ? "" : s(node.password));
+      case "ApiKeyAuthenticator": {
+        const option: RequestOption = node.inject_into
+          ? (requestOptionOf(node.inject_into, `${where}.inject_into`) as RequestOption)
+          : { injectInto: "header", fieldName: String(node.header ?? ""), fieldPath: null };
+        return new ApiKeyAuthenticator(s(node.api_token), option, ctx);
+      }
+      case "OAuthAuthenticator": {
+        const scopes = node.scopes === undefined || node.scopes === null ? null : asArray(evalValue(node.scopes, ctx)).map(pyStr);
+        return new OAuthAuthenticator(
+          {
+            endpoint: s(node.token_refresh_endpoint),
+            grantType: node.grant_type ? s(node.grant_type) : "refresh_token",
+            clientId: s(node.client_id),
+            clientSecret: s(node.client_secret),
+            refreshToken: node.refresh_token === undefined ? null : s(node.refresh_token),
+            scopes,
+            extraBody: isObj(node.refresh_request_body) ? evalMappingShallow(node.refresh_request_body, ctx) : {},
+            headers: Object.fromEntries(
+              Object.entries(isObj(node.refresh_request_headers) ? evalMappingShallow(node.refresh_request_headers, ctx) : {}).map(([k, v]) => [k, pyStr(v)]),
+            ),
+            accessTokenName: node.access_token_name ? s(node.access_token_name) : "access_token",
+            expiresInName: node.expires_in_name ? s(node.expires_in_name) : "expires_in",
+            expiryDateFormat: node.token_expiry_date_format ? String(node.token_expiry_date_format) : null,
+            initialToken: node.access_token_value ? s(node.access_token_value) || null : null,
+            now: this.deps.now,
+          },
+          this.tokenPost(),
+        );
+      }
+      case "SessionTokenAuthenticator": {
+        const login = this.requester(obj(node.login_requester, `${where}.login_requester`), `${where}.login_requester`, "login");
+        const reqAuth = obj(node.request_authentication, `${where}.request_authentication`);
+        const use =
+          reqAuth.type === "Bearer"
+            ? ({ kind: "bearer" } as const)
+            : ({ kind: "api_key", option: requestOptionOf(reqAuth.inject_into, `${where}.request_authentication.inject_into`) as RequestOption, ctx } as const);
+        const expiration = node.expiration_duration ? parseDuration(String(node.expiration_duration)) : null;
+        return new SessionTokenAuthenticator(
+          (signal) => login.fetchJson({ config: this.deps.config, parameters: params(node) }, signal),
+          asArray(node.session_token_path).map(String),
+          expiration ? expiration.months * 30 * 86_400_000 + expiration.micros / 1000 : null,
+          use,
+          this.deps.now,
+        );
+      }
+      case "SelectiveAuthenticator": {
+        const choices: Record<string, () => Authenticator> = {};
+        const authenticators = isObj(node.authenticators) ? node.authenticators : {};
+        for (const [k, v] of Object.entries(authenticators)) {
+          choices[k] = () => this.authenticator(obj(v, `${where}.authenticators.${k}`), `${where}.authenticators.${k}`);
+        }
+        return selectAuthenticator(this.deps.config, asArray(node.authenticator_selection_path).map(String), choices);
+      }
+      default:
+        return unsupported(node, where);
+    }
+  }
+
+  /** Token requests go through the runner's client: the host map, timeouts and retries apply. */
+  private tokenPost(): TokenPost {
+    const handler = new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
+    return async (url, body, headers, signal) => {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(body.form ?? {})) {
+        if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
+        else if (v !== null && v !== undefined) form.append(k, pyStr(v));
+      }
+      const result = await this.deps.client.send(
+        { method: "POST", url, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body: form.toString() },
+        handler,
+        signal,
+        "token refresh",
+      );
+      return result.json();
+    };
+  }
+
+  private errorHandler(node: unknown, where: string): ErrorHandler {
+    if (node === undefined || node === null) return new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
+    const n = obj(node, where);
+    const ctx = this.ctx(n);
+    switch (n.type) {
+      case "CompositeErrorHandler":
+        return new CompositeErrorHandler(asArray<Node>(n.error_handlers).map((h, i) => this.errorHandler(h, `${where}.error_handlers[${i}]`)));
+      case "DefaultErrorHandler": {
+        const filters = asArray<Node>(n.response_filters).map((f) => {
+          const predicate = typeof f.predicate === "string" && f.predicate !== "" ? f.predicate : null;
+          const message = typeof f.error_message === "string" && f.error_message !== "" ? f.error_message : null;
+          return new HttpResponseFilter({
+            action: f.action ? (String(f.action) as never) : undefined,
+            failureType: f.failure_type ? (String(f.failure_type) as never) : undefined,
+            httpCodes: asArray(f.http_codes).map(Number),
+            errorMessageContains: f.error_message_contains ? evalString(f.error_message_contains, ctx) : undefined,
+            predicate: predicate ? (c) => evaluateBoolean(predicate, { ...ctx, ...c }) : undefined,
+            errorMessage: message ? (c) => evalString(message, { ...ctx, ...c }) : undefined,
+          });
+        });
+        const strategies = asArray<Node>(n.backoff_strategies).map((b, i) => this.backoff(b, `${where}.backoff_strategies[${i}]`));
+        return new DefaultErrorHandler({
+          responseFilters: filters,
+          backoffStrategies: strategies,
+          ...(n.max_retries !== undefined ? { maxRetries: Number(n.max_retries) } : {}),
+        });
+      }
+      default:
+        return unsupported(n, where);
+    }
+  }
+
+  private backoff(node: Node, where: string): BackoffStrategy {
+    const ctx = this.ctx(node);
+    const num = (v: unknown, d: number) => {
+      const x = Number(evalValue(v, ctx));
+      return v === undefined || v === null || !Number.isFinite(x) ? d : x;
+    };
+    switch (node.type) {
+      case "ExponentialBackoffStrategy":
+        return new ExponentialBackoffStrategy(num(node.factor, 5));
+      case "ConstantBackoffStrategy":
+        return new ConstantBackoffStrategy(num(node.backoff_time_in_seconds, 5));
+      case "WaitTimeFromHeader":
+        return new WaitTimeFromHeader({
+          header: evalString(node.header, ctx),
+          ...(node.regex ? { regex: String(node.regex) } : {}),
+          ...(node.max_waiting_time_in_seconds !== undefined ? { maxWaitingTimeSeconds: num(node.max_waiting_time_in_seconds, 0) } : {}),
+        });
+      case "WaitUntilTimeFromHeader":
+        return new WaitUntilTimeFromHeader({
+          header: evalString(node.header, ctx),
+          ...(node.regex ? { regex: String(node.regex) } : {}),
+          ...(node.min_wait !== undefined ? { minWait: num(node.min_wait, 0) } : {}),
+        });
+      default:
+        return unsupported(node, where);
+    }
+  }
+
+  private selector(node: Node, transformations: Transformation[], schema: Obj): RecordSelector {
+    const extractor = obj(node.extractor, "record_selector.extractor");
+    if (extractor.type !== "DpathExtractor") unsupported(extractor, "record_selector.extractor");
+    const filter = isObj(node.record_filter) ? String(node.record_filter.condition ?? "") || null : null;
+    return {
+      extract: dpathExtractor(asArray(extractor.field_path)),
+      filter,
+      transformations,
+      normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
+    };
+  }
+
+  private transformation(node: Node, where: string): Transformation {
+    const condition = typeof node.condition === "string" && node.condition !== "" ? node.condition : null;
+    switch (node.type) {
+      case "AddFields": {
+        const fields: AddedField[] = asArray<Node>(node.fields).map((f) => ({
+          path: asArray(f.path).map(String),
+          value: f.value,
+          valueType: (f.value_type as AddedField["valueType"]) ?? null,
+        }));
+        return addFields(fields, condition);
+      }
+      case "RemoveFields":
+        return removeFields(asArray<unknown[]>(node.field_pointers).map((p) => asArray(p).map(String)), condition);
+      case "KeysToLower":
+        return keysToLower;
+      case "KeysToSnakeCase":
+        return keysToSnakeCase;
+      case "KeysReplace":
+        return keysReplace(String(node.old ?? ""), String(node.new ?? ""));
+      case "FlattenFields":
+        return flattenFields(node.flatten_lists !== false);
+      default:
+        return unsupported(node, where);
+    }
+  }
+
+  private paginator(node: Node, where: string): Paginator {
+    if (node.type === "NoPagination") return NO_PAGINATION;
+    if (node.type !== "DefaultPaginator") return unsupported(node, where);
+    const s = obj(node.pagination_strategy, `${where}.pagination_strategy`);
+    let strategy: PaginationStrategy;
+    switch (s.type) {
+      case "CursorPagination":
+        strategy = new CursorPagination(String(s.cursor_value), s.stop_condition ? String(s.stop_condition) : null, s.page_size);
+        break;
+      case "OffsetIncrement":
+        strategy = new OffsetIncrement(s.page_size, s.inject_on_first_request === true);
+        break;
+      case "PageIncrement":
+        strategy = new PageIncrement(s.page_size, s.start_from_page === undefined ? 0 : Number(s.start_from_page), s.inject_on_first_request === true);
+        break;
+      default:
+        return unsupported(s, `${where}.pagination_strategy`);
+    }
+    const tokenNode = node.page_token_option;
+    const tokenOption = isObj(tokenNode)
+      ? tokenNode.type === "RequestPath"
+        ? "path"
+        : requestOptionOf(tokenNode, `${where}.page_token_option`)
+      : null;
+    const sizeOption = isObj(node.page_size_option) ? requestOptionOf(node.page_size_option, `${where}.page_size_option`) : null;
+    return new DefaultPaginator(strategy, tokenOption, sizeOption);
+  }
+
+  private router(node: unknown, where: string): PartitionRouter | null {
+    if (node === undefined || node === null) return null;
+    if (Array.isArray(node)) {
+      const routers = node.map((n, i) => this.router(n, `${where}[${i}]`)).filter((r): r is PartitionRouter => r !== null);
+      return routers.length === 1 ? (routers[0] as PartitionRouter) : new CartesianRouter(routers);
+    }
+    const n = obj(node, where);
+    const ctx = this.ctx(n);
+    switch (n.type) {
+      case "ListPartitionRouter":
+        return new ListRouter(n.values, String(n.cursor_field ?? ""), isObj(n.request_option) ? requestOptionOf(n.request_option, `${where}.request_option`) : null, ctx);
+      case "SubstreamPartitionRouter": {
+        const configs: ParentConfig[] = asArray<Node>(n.parent_stream_configs).map((c, i) => {
+          const at = `${where}.parent_stream_configs[${i}]`;
+          return {
+            parent: this.stream(obj(c.stream, `${at}.stream`), `${at}.stream`),
+            parentKey: String(c.parent_key ?? ""),
+            partitionField: String(c.partition_field ?? ""),
+            option: isObj(c.request_option) ? requestOptionOf(c.request_option, `${at}.request_option`) : null,
+            extraFields: asArray<unknown[]>(c.extra_fields).map((p) => asArray(p).map(String)),
+          };
+        });
+        return new SubstreamRouter(configs, ctx);
+      }
+      case "CartesianProductStreamSlicer":
+        return new CartesianRouter(asArray<Node>(n.stream_slicers).map((s, i) => this.router(s, `${where}.stream_slicers[${i}]`) as PartitionRouter));
+      default:
+        return unsupported(n, where);
+    }
+  }
+
+  private cursor(node: Node, where: string): DatetimeCursor {
+    if (node.type !== "DatetimeBasedCursor") return unsupported(node, where);
+    const minMax = (v: unknown): MinMax | null => {
+      if (v === undefined || v === null) return null;
+      if (!isObj(v)) return { datetime: String(v), format: null, min: null, max: null };
+      return {
+        datetime: String(v.datetime ?? ""),
+        format: v.datetime_format ? String(v.datetime_format) : null,
+        min: v.min_datetime ? String(v.min_datetime) : null,
+        max: v.max_datetime ? String(v.max_datetime) : null,
+      };
+    };
+    const duration = (v: unknown, what: string) => {
+      if (v === undefined || v === null || v === "") return null;
+      const text = evalString(v, this.ctx(node));
+      const d = parseDuration(text);
+      if (!d) throw new DeclarativeError(`${where}.${what}: '${text}' is not an ISO 8601 duration such as P1D or PT1H.`, "config_error");
+      return d;
+    };
+    const start = minMax(node.start_datetime);
+    if (!start) throw new DeclarativeError(`${where}: start_datetime is required.`);
+    const option = (v: unknown, what: string) => (isObj(v) ? requestOptionOf(v, `${where}.${what}`) : null);
+    return new DatetimeCursor(
+      {
+        cursorField: String(node.cursor_field ?? ""),
+        datetimeFormat: String(node.datetime_format ?? "%Y-%m-%dT%H:%M:%S.%f%z"),
+        cursorFormats: asArray(node.cursor_datetime_formats).map(String),
+        start,
+        end: minMax(node.end_datetime),
+        step: duration(node.step, "step"),
+        granularity: duration(node.cursor_granularity, "cursor_granularity"),
+        lookback: duration(node.lookback_window, "lookback_window"),
+        startOption: option(node.start_time_option, "start_time_option"),
+        endOption: option(node.end_time_option, "end_time_option"),
+        startKey: String(node.partition_field_start ?? "start_time"),
+        endKey: String(node.partition_field_end ?? "end_time"),
+        isDataFeed: node.is_data_feed === true,
+        clientSide: node.is_client_side_incremental === true,
+        parameters: params(node),
+      },
+      this.deps.config,
+      this.deps.now,
+    );
+  }
+}
+
+function params(node: Node): Obj {
+  return isObj(node.$parameters) ? node.$parameters : {};
+}
+
+function obj(v: unknown, where: string): Node {
+  if (!isObj(v)) throw new DeclarativeError(`${where}: expected a component (an object), got ${Array.isArray(v) ? "a list" : typeof v}.`);
+  return v;
+}
+
+function unsupported(node: Node, where: string): never {
+  throw new DeclarativeError(`${where}: component type '${String(node.type)}' is not supported by the native runner.`);
+}
+
+function requestBody(node: Node, type: string): unknown {
+  const b = node.request_body;
+  return isObj(b) && b.type === type ? b.value : undefined;
+}
+
+function evalMappingShallow(m: Obj, ctx: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(m)) out[k] = evalValue(v, ctx);
+  return out;
+}
+
+/** primary_key: a name, a list of names, or a list of paths; the catalog wants paths. */
+export function primaryKeyOf(pk: unknown): string[][] {
+  if (pk === undefined || pk === null || pk === "") return [];
+  if (typeof pk === "string") return [[pk]];
+  if (!Array.isArray(pk)) return [];
+  return pk.map((k) => (Array.isArray(k) ? k.map(String) : [String(k)]));
+}

@@ -1,0 +1,513 @@
+// Sends a manifest's requests the way the CDK's HttpClient does (airbyte_cdk/sources/streams/http/
+// http_client.py and rate_limiting.py): each outcome is judged by the stream's error handler, and
+// retryable ones are retried after a backoff, within max_retries and max_time. Plus what a runner
+// needs around it: the host map, a per-attempt timeout, a cap on requests in flight, cancellation.
+//
+// Retry rules (the CDK's three nested backoff decorators, as one loop):
+// - a backoff strategy that answers (non-zero) → wait its answer + 1 second; counts toward max_retries
+//   and max_time;
+// - else RATE_LIMITED → wait 1, 2, 4, 8... seconds; counts toward max_retries but not max_time;
+// - else RETRY (and REFRESH_TOKEN_THEN_RETRY) → wait 1, 2, 4, 8... seconds, cut to what is left of
+//   max_time; counts toward both.
+// max_retries counts every retry of the request whatever its kind (the CDK counts per decorator, so a
+// mix of 429s and 500s can run longer there), and max_time is measured from the first attempt to the
+// start of the one that failed, as the `backoff` library does.
+// Never logged: request headers and bodies, response bodies, query strings (they carry credentials).
+
+import { ToolError } from "../../core/errors.ts";
+import { displayUrl } from "../../core/url.ts";
+import { sleep as abortableSleep, abortError, isAbortError } from "./abort.ts";
+import { WaitTooLongError } from "./backoff.ts";
+import { Semaphore } from "./concurrency.ts";
+import { clip } from "./default-error-mapping.ts";
+import type {
+  ErrorHandler,
+  ErrorResolution,
+  FailureType,
+  HttpOutcome,
+  HttpResponseView,
+} from "./error-handler.ts";
+import { parseResponseErrorMessage } from "./error-message.ts";
+import type { HostMap } from "./host-map.ts";
+
+export interface HttpLog {
+  debug(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+}
+
+export interface HttpClientOptions {
+  hostMap: HostMap;
+  /** Requests in flight at once across every stream using this client; more wait for a slot. */
+  maxConcurrency: number;
+  /** Time allowed for one attempt (connect, redirects, whole body); a timeout is retried like a network error. */
+  timeoutMs: number;
+  /** Waits between attempts; injectable so tests need not wait. Must reject with an AbortError on abort. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  log: HttpLog;
+  /** Called when a response is RATE_LIMITED (the CDK then emits a RUNNING stream status with reason RATE_LIMITED). */
+  onRateLimited?: (describe: string | undefined) => void;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** The URL as the manifest builds it; the host map applies when sending. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /**
+   * Authentication headers, asked for before every attempt and merged over `headers`, so a token that
+   * expires during retries is renewed (the CDK re-applies its authenticator on each retry).
+   * `forceRefresh` is true after a REFRESH_TOKEN_THEN_RETRY resolution.
+   */
+  authenticate?: (options: { forceRefresh: boolean; signal: AbortSignal }) => Promise<Record<string, string>>;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body as JSON, parsed once on first use; throws a ResponseNotJsonError when it is not JSON. */
+  json(): unknown;
+  /** The error handler said IGNORE: the caller should treat the response as carrying no data. */
+  ignored: boolean;
+  /** The URL that answered, in the caller's terms (before host mapping; after redirects). */
+  url: string;
+}
+
+const HINTS: Record<FailureType, string> = {
+  config_error:
+    "Check the connector configuration: the credentials, their permissions, and the account settings the API depends on.",
+  transient_error:
+    "The API is unavailable or limiting the request rate: try again later, or lower the concurrency.",
+  system_error:
+    "The request does not suit the API: check the manifest's request (path, parameters, method) and its error handler against the API's documentation, and the config values they use.",
+};
+
+/** A request that failed for good: the handler said FAIL, or the retries ran out. */
+export class HttpRequestError extends ToolError {
+  readonly failureType: FailureType;
+  /** The last response's status; null when the last attempt got no response. */
+  readonly status: number | null;
+  /** The request URL without credentials; its query, which may hold an API key, only as "?…". */
+  readonly url: string;
+  readonly method: string;
+  readonly attempts: number;
+  /** The detailed account, for logs (the CDK's internal_message). */
+  readonly internalMessage: string;
+  readonly describe: string | undefined;
+
+  constructor(init: {
+    message: string;
+    internalMessage: string;
+    failureType: FailureType;
+    status: number | null;
+    url: string;
+    method: string;
+    attempts: number;
+    describe?: string | undefined;
+    cause?: unknown;
+    /** What to do next, when the failure type's usual advice does not fit. */
+    hint?: string;
+  }) {
+    super(init.message, { hint: init.hint ?? HINTS[init.failureType], cause: init.cause });
+    this.name = "HttpRequestError";
+    this.failureType = init.failureType;
+    this.status = init.status;
+    this.url = displayUrl(init.url);
+    this.method = init.method;
+    this.attempts = init.attempts;
+    this.internalMessage = init.internalMessage;
+    this.describe = init.describe;
+  }
+}
+
+/** The body of a response the caller expected to be JSON is not JSON. */
+export class ResponseNotJsonError extends ToolError {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    contentType: string | null,
+    reason: string,
+  ) {
+    super(
+      `The response to ${displayUrl(url)} (HTTP ${status}${contentType ? `, ${contentType}` : ""}) is not JSON: ${reason}.`,
+      {
+        hint: "Check that the manifest's url_base and path point at the API's JSON endpoint; an API that answers in another format needs the matching decoder in the manifest.",
+      },
+    );
+    this.name = "ResponseNotJsonError";
+  }
+}
+
+/** The handler resolved RESET_PAGINATION: the caller should restart the partition's pagination. */
+export class PaginationResetRequiredError extends Error {
+  constructor(readonly url: string) {
+    super(`The response to ${displayUrl(url)} asks to restart pagination (RESET_PAGINATION).`);
+    this.name = "PaginationResetRequiredError";
+  }
+}
+
+/** For a request that never got an answer, whatever the failure type says. */
+const NETWORK_HINT =
+  "Check that the API host is reachable from here (network, proxy, AIRBYTE_HTTP_HOST_MAP) and answers in time; a slow API may need a longer request timeout.";
+
+const DEFAULT_MAX_TIME_SECONDS = 600;
+/** requests' limit. */
+const MAX_REDIRECTS = 30;
+/** Names of the errors an attempt reports when it got no response. */
+const NETWORK_ERRORS = { ConnectionError: true, Timeout: true } as const;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+type RetryKind = "strategy" | "rate_limited" | "retry";
+
+export class HttpClient {
+  private readonly slots: Semaphore;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.slots = new Semaphore(options.maxConcurrency);
+    this.sleep = options.sleep ?? abortableSleep;
+  }
+
+  /** Requests holding a concurrency slot now. */
+  get inFlight(): number {
+    return this.slots.inFlight;
+  }
+
+  /**
+   * Sends `request`, retrying as `handler` decides. Resolves on SUCCESS or IGNORE; throws an
+   * HttpRequestError on FAIL or when retries run out, a PaginationResetRequiredError on
+   * RESET_PAGINATION, and an AbortError (DOMException) as soon as `signal` aborts.
+   */
+  async send(
+    request: HttpRequest,
+    handler: ErrorHandler,
+    signal: AbortSignal,
+    describe?: string,
+  ): Promise<HttpResult> {
+    const method = request.method.toUpperCase();
+    const where = `${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}`;
+    const fail = (init: {
+      message: string;
+      internalMessage: string;
+      failureType: FailureType;
+      status: number | null;
+      attempts: number;
+      cause?: unknown;
+    }) =>
+      new HttpRequestError({
+        ...init,
+        url: request.url,
+        method,
+        describe,
+        ...(init.status === null && init.cause instanceof Error && init.cause.name in NETWORK_ERRORS
+          ? { hint: NETWORK_HINT }
+          : {}),
+      });
+
+    try {
+      new URL(request.url);
+    } catch {
+      throw fail({
+        message: `Invalid URL '${displayUrl(request.url)}': it is not an absolute URL.`,
+        internalMessage: `Invalid URL for ${where}.`,
+        failureType: "system_error",
+        status: null,
+        attempts: 0,
+      });
+    }
+    if (request.body !== undefined && (method === "GET" || method === "HEAD")) {
+      throw fail({
+        message: `A ${method} request cannot carry a body here (${displayUrl(request.url)}).`,
+        internalMessage: `${where} has a body; fetch refuses bodies on GET and HEAD.`,
+        failureType: "system_error",
+        status: null,
+        attempts: 0,
+      });
+    }
+
+    const maxTries = Math.max(0, handler.maxRetries) + 1;
+    const maxTime = handler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS;
+    const log = this.options.log;
+    const info = (m: string) => (log.info ? log.info(m) : log.debug(m));
+    const started = performance.now();
+    const retries: Record<"rate_limited" | "retry", number> = { rate_limited: 0, retry: 0 };
+    let forceRefresh = false;
+
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) throw abortError(signal);
+      const attemptStarted = performance.now();
+      const { outcome, url } = await this.attempt(request, method, signal, forceRefresh);
+      forceRefresh = false;
+      const status = outcome.response?.status ?? null;
+      log.debug(
+        `${where} → ${status ?? outcome.error?.name ?? "no response"} (attempt ${attempt} of at most ${maxTries})`,
+      );
+      const resolution = handler.interpret(outcome);
+
+      switch (resolution.action) {
+        case "SUCCESS":
+          return result(outcome, url, false);
+        case "IGNORE":
+          info(
+            `${where}: ` +
+              (resolution.message ??
+                (outcome.response
+                  ? `Ignoring response for '${method}' request to '${displayUrl(url)}' with response code '${status}'`
+                  : `Ignoring response for '${method}' request to '${displayUrl(url)}' with error '${outcome.error?.message}'`)),
+          );
+          return result(outcome, url, true);
+        case "RESET_PAGINATION":
+          throw new PaginationResetRequiredError(url);
+        case "FAIL": {
+          const internalMessage = failureDetail(method, url, outcome);
+          log.warn?.(internalMessage);
+          throw fail({
+            message: resolution.message || internalMessage,
+            internalMessage,
+            failureType: resolution.failureType ?? "system_error",
+            status,
+            attempts: attempt,
+            cause: outcome.error ?? undefined,
+          });
+        }
+        default:
+          break;
+      }
+
+      // RETRY, RATE_LIMITED, REFRESH_TOKEN_THEN_RETRY.
+      if (resolution.action === "RATE_LIMITED") this.options.onRateLimited?.(describe);
+      if (resolution.action === "REFRESH_TOKEN_THEN_RETRY") forceRefresh = true;
+      const retryMessage =
+        resolution.message ||
+        `Request to ${displayUrl(url)} failed with failure type ${resolution.failureType}, response action ${resolution.action}.`;
+      let strategySeconds: number | null;
+      try {
+        strategySeconds = handler.backoffSeconds(outcome, attempt) || null;
+      } catch (error) {
+        if (!(error instanceof WaitTooLongError)) throw error;
+        log.warn?.(`${where}: ${error.internalMessage}`);
+        throw fail({
+          message: error.message,
+          internalMessage: error.internalMessage,
+          failureType: error.failureType,
+          status,
+          attempts: attempt,
+          cause: error,
+        });
+      }
+      const kind: RetryKind =
+        strategySeconds !== null
+          ? "strategy"
+          : resolution.action === "RATE_LIMITED"
+            ? "rate_limited"
+            : "retry";
+      const elapsed = (attemptStarted - started) / 1000;
+      if (attempt >= maxTries || (kind !== "rate_limited" && elapsed >= maxTime)) {
+        throw exhausted(fail, resolution, kind, retryMessage, status, attempt, outcome.error);
+      }
+
+      let seconds: number;
+      if (kind === "strategy") {
+        seconds = (strategySeconds as number) + 1; // the CDK's extra second "to cover any fractions of second"
+        info(`${where}: retrying. Sleeping for ${strategySeconds} seconds (+1). ${retryMessage}`);
+      } else if (kind === "rate_limited") {
+        seconds = 2 ** retries.rate_limited++;
+        info(
+          `${where}: rate limit hit after ${attempt} tries. Waiting ${seconds} seconds then retrying. Try decreasing concurrency or the number of workers to stay within API rate limits.`,
+        );
+      } else {
+        seconds = Math.min(2 ** retries.retry++, maxTime - elapsed);
+        info(
+          `${where}: caught retryable error '${retryMessage}' after ${attempt} tries. Waiting ${seconds} seconds then retrying...`,
+        );
+      }
+      await this.sleep(Math.max(0, seconds) * 1000, signal);
+    }
+  }
+
+  /** One attempt: a slot, the host map, redirects, the timeout; network errors become the outcome's error. */
+  private async attempt(
+    request: HttpRequest,
+    method: string,
+    signal: AbortSignal,
+    forceRefresh: boolean,
+  ): Promise<{ outcome: HttpOutcome; url: string }> {
+    await this.slots.acquire(signal);
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException("The attempt timed out.", "TimeoutError")),
+      this.options.timeoutMs,
+    );
+    const both = AbortSignal.any([signal, timeout.signal]);
+    let url = request.url;
+    try {
+      let headers: Record<string, string> = { ...request.headers };
+      if (request.authenticate) {
+        headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: both })) };
+      }
+      let currentMethod = method;
+      let body = request.body;
+      for (let redirects = 0; ; redirects++) {
+        const protocol = new URL(url).protocol;
+        if (protocol !== "http:" && protocol !== "https:") {
+          return {
+            outcome: errorOutcome(
+              "InvalidSchema",
+              `No connection adapters were found for '${displayUrl(url)}'`,
+            ),
+            url,
+          };
+        }
+        let response: Response;
+        try {
+          response = await fetch(this.options.hostMap.rewrite(url), {
+            method: currentMethod,
+            headers,
+            body,
+            signal: both,
+            redirect: "manual",
+          });
+        } catch (error) {
+          return { outcome: this.networkOutcome(error, signal, timeout.signal, currentMethod, url), url };
+        }
+        const location = response.headers.get("location");
+        if (REDIRECT_STATUSES.has(response.status) && location) {
+          await response.body?.cancel().catch(() => {});
+          if (redirects >= MAX_REDIRECTS) {
+            return { outcome: errorOutcome("TooManyRedirects", `Exceeded ${MAX_REDIRECTS} redirects.`), url };
+          }
+          const next = new URL(location, url);
+          // As requests does: 303 (and 301/302 of a POST) become a GET without a body; credentials
+          // are not sent to another host.
+          if (
+            (response.status === 303 && currentMethod !== "HEAD") ||
+            ((response.status === 301 || response.status === 302) && currentMethod === "POST")
+          ) {
+            currentMethod = "GET";
+            body = undefined;
+            headers = withoutHeaders(headers, ["content-type", "content-length"]);
+          }
+          if (next.hostname !== new URL(url).hostname)
+            headers = withoutHeaders(headers, ["authorization", "cookie"]);
+          url = next.href;
+          continue;
+        }
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (error) {
+          return { outcome: this.networkOutcome(error, signal, timeout.signal, currentMethod, url), url };
+        }
+        return { outcome: { response: responseView(response, url, text), error: null }, url };
+      }
+    } finally {
+      clearTimeout(timer);
+      this.slots.release();
+    }
+  }
+
+  private networkOutcome(
+    error: unknown,
+    caller: AbortSignal,
+    timeout: AbortSignal,
+    method: string,
+    url: string,
+  ): HttpOutcome {
+    if (caller.aborted) throw abortError(caller);
+    if (timeout.aborted) {
+      return errorOutcome(
+        "Timeout",
+        `${method} ${displayUrl(url)} got no complete response within ${this.options.timeoutMs} ms`,
+      );
+    }
+    if (isAbortError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return errorOutcome("ConnectionError", `${message} (${method} ${displayUrl(url)})`);
+  }
+}
+
+function errorOutcome(name: string, message: string): HttpOutcome {
+  const error = new Error(message);
+  error.name = name;
+  return { response: null, error };
+}
+
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+
+function responseView(response: Response, url: string, text: string): HttpResponseView {
+  let parsed: { value: unknown } | null = null;
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    url,
+    headers: response.headers,
+    text,
+    json(): unknown {
+      if (parsed === null) {
+        try {
+          parsed = { value: JSON.parse(text) };
+        } catch (error) {
+          throw new ResponseNotJsonError(
+            url,
+            response.status,
+            response.headers.get("content-type"),
+            text.trim() === "" ? "the body is empty" : (error as Error).message,
+          );
+        }
+      }
+      return parsed.value;
+    },
+  };
+}
+
+function result(outcome: HttpOutcome, url: string, ignored: boolean): HttpResult {
+  const r = outcome.response;
+  if (!r) {
+    // Only an IGNORE of a request error gets here: no data.
+    return { status: 0, headers: new Headers(), text: "", json: () => ({}), ignored, url };
+  }
+  return { status: r.status, headers: r.headers, text: r.text, json: () => r.json(), ignored, url };
+}
+
+/** The CDK's FAIL text, without the request body and headers it adds (they may hold secrets). */
+function failureDetail(method: string, url: string, outcome: HttpOutcome): string {
+  if (outcome.response) {
+    const r = outcome.response;
+    return `'${method}' request to '${displayUrl(url)}' failed with status code '${r.status}' and error message: '${clip(parseResponseErrorMessage(r) ?? "")}'.`;
+  }
+  return `'${method}' request to '${displayUrl(url)}' failed with exception: '${outcome.error?.name}: ${outcome.error?.message}'`;
+}
+
+function exhausted(
+  fail: (init: {
+    message: string;
+    internalMessage: string;
+    failureType: FailureType;
+    status: number | null;
+    attempts: number;
+    cause?: unknown;
+  }) => HttpRequestError,
+  resolution: ErrorResolution,
+  kind: RetryKind,
+  retryMessage: string,
+  status: number | null,
+  attempts: number,
+  cause: Error | null,
+): HttpRequestError {
+  // The CDK's UserDefinedBackoffException drops the failure type, so running out of retries that a
+  // backoff strategy timed ends as a system error; the other retries keep the resolution's type.
+  const failureType: FailureType =
+    kind === "strategy" ? "system_error" : (resolution.failureType ?? "system_error");
+  return fail({
+    message: `Exhausted available request attempts. Please see logs for more details. Exception: ${retryMessage}`,
+    internalMessage: `Exhausted available request attempts after ${attempts}. Exception: ${retryMessage}`,
+    failureType,
+    status,
+    attempts,
+    cause: cause ?? undefined,
+  });
+}

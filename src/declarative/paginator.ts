@@ -1,0 +1,131 @@
+// Paginators: DefaultPaginator with the CDK's three strategies (cursor, offset, page number) and
+// NoPagination. A token is the raw value; templates see it as {"next_page_token": value}.
+
+import { DeclarativeError } from "./errors.ts";
+import type { RequestOption, RequestParts } from "./request.ts";
+import { evalValue, evaluateBoolean } from "./template.ts";
+import { type Obj, truthy } from "./values.ts";
+
+export interface Page {
+  response: unknown;
+  headers: Obj;
+  lastRecord: unknown;
+  lastPageSize: number;
+  token: unknown;
+}
+
+export interface PaginationStrategy {
+  initialToken(): unknown;
+  next(page: Page, ctx: Obj): unknown;
+  pageSize(ctx: Obj): number | null;
+}
+
+export class CursorPagination implements PaginationStrategy {
+  constructor(
+    private readonly cursorValue: string,
+    private readonly stopCondition: string | null,
+    private readonly size: unknown,
+  ) {}
+  initialToken(): unknown {
+    return null;
+  }
+  next(page: Page, ctx: Obj): unknown {
+    const c = { ...ctx, response: page.response, headers: page.headers, last_record: page.lastRecord, last_page_size: page.lastPageSize };
+    if (this.stopCondition !== null && evaluateBoolean(this.stopCondition, c)) return null;
+    const token = evalValue(this.cursorValue, c);
+    return truthy(token) ? token : null;
+  }
+  pageSize(ctx: Obj): number | null {
+    return intOrNull(this.size, ctx);
+  }
+}
+
+export class OffsetIncrement implements PaginationStrategy {
+  constructor(
+    private readonly size: unknown,
+    private readonly injectOnFirst: boolean,
+  ) {}
+  initialToken(): unknown {
+    return this.injectOnFirst ? 0 : null;
+  }
+  next(page: Page, ctx: Obj): unknown {
+    const size = intOrNull(this.size, { ...ctx, response: page.response });
+    if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
+    if (page.token === null || page.token === undefined) return page.lastPageSize;
+    if (typeof page.token !== "number") throw new DeclarativeError(`The offset page token is not an integer: ${String(page.token)}.`);
+    return page.token + page.lastPageSize;
+  }
+  pageSize(ctx: Obj): number | null {
+    return intOrNull(this.size, ctx);
+  }
+}
+
+export class PageIncrement implements PaginationStrategy {
+  constructor(
+    private readonly size: unknown,
+    private readonly startFrom: number,
+    private readonly injectOnFirst: boolean,
+  ) {}
+  initialToken(): unknown {
+    return this.injectOnFirst ? this.startFrom : null;
+  }
+  next(page: Page, ctx: Obj): unknown {
+    const size = intOrNull(this.size, ctx);
+    if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
+    if (page.token === null || page.token === undefined) return this.startFrom + 1;
+    if (typeof page.token !== "number") throw new DeclarativeError(`The page number token is not an integer: ${String(page.token)}.`);
+    return page.token + 1;
+  }
+  pageSize(ctx: Obj): number | null {
+    return intOrNull(this.size, ctx);
+  }
+}
+
+function intOrNull(v: unknown, ctx: Obj): number | null {
+  if (v === undefined || v === null) return null;
+  const n = typeof v === "string" ? evalValue(v, ctx) : v;
+  const i = typeof n === "number" ? n : Number(n);
+  return Number.isFinite(i) ? Math.trunc(i) : null;
+}
+
+export interface Paginator {
+  initialToken(): unknown;
+  next(page: Page, ctx: Obj): unknown;
+  /** The request path when the token is a URL or path (RequestPath), else null. */
+  path(token: unknown): string | null;
+  inject(parts: RequestParts, ctx: Obj, token: unknown): void;
+}
+
+export const NO_PAGINATION: Paginator = {
+  initialToken: () => null,
+  next: () => null,
+  path: () => null,
+  inject: () => {},
+};
+
+export class DefaultPaginator implements Paginator {
+  constructor(
+    private readonly strategy: PaginationStrategy,
+    private readonly tokenOption: RequestOption | "path" | null,
+    private readonly sizeOption: RequestOption | null,
+  ) {}
+  initialToken(): unknown {
+    return this.strategy.initialToken();
+  }
+  next(page: Page, ctx: Obj): unknown {
+    return this.strategy.next(page, ctx);
+  }
+  path(token: unknown): string | null {
+    if (this.tokenOption !== "path" || token === null || token === undefined) return null;
+    return String(token);
+  }
+  inject(parts: RequestParts, ctx: Obj, token: unknown): void {
+    if (token !== null && token !== undefined && this.tokenOption !== null && this.tokenOption !== "path") {
+      parts.inject(this.tokenOption, token, ctx);
+    }
+    if (this.sizeOption !== null) {
+      const size = this.strategy.pageSize(ctx);
+      if (size !== null) parts.inject(this.sizeOption, size, ctx);
+    }
+  }
+}

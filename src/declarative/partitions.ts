@@ -1,0 +1,123 @@
+// Partition routers: one slice per parent record (SubstreamPartitionRouter), per listed value
+// (ListPartitionRouter), or per combination (CartesianProductStreamSlicer).
+
+import { DeclarativeError } from "./errors.ts";
+import type { RequestOption, RequestParts } from "./request.ts";
+import { evalString, evalValue } from "./template.ts";
+import { dpathGet, isObj, type Obj } from "./values.ts";
+
+export interface PartitionRouter {
+  partitions(signal: AbortSignal): AsyncGenerator<Obj>;
+  inject(parts: RequestParts, ctx: Obj, partition: Obj): void;
+}
+
+/** What a router needs of a parent stream: its records, read in full. */
+export interface ParentReader {
+  name: string;
+  records(signal: AbortSignal): AsyncGenerator<{ record: Obj; partition: Obj }>;
+}
+
+export interface ParentConfig {
+  parent: ParentReader;
+  parentKey: string;
+  partitionField: string;
+  option: RequestOption | null;
+  extraFields: string[][];
+}
+
+export class SubstreamRouter implements PartitionRouter {
+  constructor(
+    private readonly configs: ParentConfig[],
+    private readonly ctx: Obj,
+  ) {}
+
+  async *partitions(signal: AbortSignal): AsyncGenerator<Obj> {
+    for (const c of this.configs) {
+      const key = evalString(c.parentKey, this.ctx).split("/");
+      const field = evalString(c.partitionField, this.ctx);
+      for await (const { record, partition } of c.parent.records(signal)) {
+        const value = dpathGet(record, key);
+        if (value === undefined) continue;
+        const p: Obj = { [field]: value, parent_slice: partition };
+        for (const path of c.extraFields) {
+          const v = dpathGet(record, path);
+          if (v !== undefined) p[path.join(".")] = v;
+        }
+        yield p;
+      }
+    }
+  }
+
+  inject(parts: RequestParts, ctx: Obj, partition: Obj): void {
+    for (const c of this.configs) {
+      if (!c.option) continue;
+      const field = evalString(c.partitionField, this.ctx);
+      if (partition[field] !== undefined) parts.inject(c.option, partition[field], ctx);
+    }
+  }
+}
+
+export class ListRouter implements PartitionRouter {
+  constructor(
+    private readonly values: unknown,
+    private readonly cursorField: string,
+    private readonly option: RequestOption | null,
+    private readonly ctx: Obj,
+  ) {}
+
+  private field(): string {
+    return evalString(this.cursorField, this.ctx);
+  }
+
+  async *partitions(): AsyncGenerator<Obj> {
+    let values = this.values;
+    if (typeof values === "string") values = evalValue(values, this.ctx);
+    if (typeof values === "string") values = values.split(",").map((v) => v.trim());
+    if (!Array.isArray(values)) {
+      throw new DeclarativeError(
+        "The ListPartitionRouter's values did not evaluate to a list. Check the config value it reads.",
+        "config_error",
+      );
+    }
+    const field = this.field();
+    for (const v of values) yield { [field]: v };
+  }
+
+  inject(parts: RequestParts, ctx: Obj, partition: Obj): void {
+    const field = this.field();
+    if (this.option && partition[field] !== undefined) parts.inject(this.option, partition[field], ctx);
+  }
+}
+
+export class CartesianRouter implements PartitionRouter {
+  constructor(private readonly routers: PartitionRouter[]) {}
+
+  async *partitions(signal: AbortSignal): AsyncGenerator<Obj> {
+    let combos: Obj[] = [{}];
+    for (const r of this.routers) {
+      const next: Obj[] = [];
+      const own: Obj[] = [];
+      for await (const p of r.partitions(signal)) own.push(p);
+      for (const c of combos) for (const p of own) next.push({ ...c, ...p });
+      combos = next;
+    }
+    yield* combos;
+  }
+
+  inject(parts: RequestParts, ctx: Obj, partition: Obj): void {
+    for (const r of this.routers) r.inject(parts, ctx, partition);
+  }
+}
+
+/** The CDK's partition key: the partition as JSON with sorted keys. */
+export function partitionKey(partition: Obj): string {
+  return JSON.stringify(sortKeys(partition));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
+  return out;
+}

@@ -1,0 +1,214 @@
+// From a response to records: decode, extract (DpathExtractor), filter (RecordFilter), transform
+// (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
+
+import { DeclarativeError } from "./errors.ts";
+import { evalString, evalValue, evaluateBoolean } from "./template.ts";
+import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
+
+/** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
+export function decodeJson(text: string): unknown[] {
+  let body: unknown;
+  try {
+    body = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    return [{}];
+  }
+  if (!Array.isArray(body)) return [body];
+  return body.length === 0 ? [{}] : body;
+}
+
+/** What the paginator's `response` is: the first decoded body. */
+export function firstBody(bodies: unknown[]): unknown {
+  return bodies.length > 0 ? bodies[0] : {};
+}
+
+export type Extractor = (body: unknown, ctx: Obj) => unknown[];
+
+export function dpathExtractor(fieldPath: readonly unknown[]): Extractor {
+  const templated = fieldPath.some((p) => typeof p === "string" && p.includes("{{"));
+  const fixed = fieldPath.map(String);
+  return (body, ctx) => {
+    const path = templated ? fieldPath.map((p) => evalString(p, ctx)) : fixed;
+    let extracted: unknown;
+    if (path.length === 0) extracted = body;
+    else if (path.includes("*")) extracted = dpathValues(body, path);
+    else {
+      extracted = dpathGet(body, path);
+      if (extracted === undefined) extracted = [];
+    }
+    if (Array.isArray(extracted)) return extracted;
+    if (isObj(extracted) ? Object.keys(extracted).length > 0 : Boolean(extracted)) return [extracted];
+    return [];
+  };
+}
+
+export type Transformation = (record: Obj, ctx: Obj) => void;
+
+export interface AddedField {
+  path: string[];
+  value: unknown;
+  valueType: "string" | "number" | "integer" | "boolean" | null;
+}
+
+export function addFields(fields: AddedField[], condition: string | null): Transformation {
+  return (record, ctx) => {
+    const c = { ...ctx, record };
+    for (const f of fields) {
+      let value = evalValue(f.value, c);
+      if (f.valueType) value = coerce(value, f.valueType);
+      if (condition !== null && !evaluateBoolean(condition, { ...c, value })) continue;
+      dpathSet(record, f.path, value);
+    }
+  };
+}
+
+function coerce(value: unknown, type: NonNullable<AddedField["valueType"]>): unknown {
+  if (value === null || value === undefined) return value;
+  switch (type) {
+    case "string":
+      return typeof value === "string" ? value : JSON.stringify(value);
+    case "number": {
+      const n = Number(value);
+      return Number.isFinite(n) ? n : value;
+    }
+    case "integer": {
+      const n = Number(value);
+      return Number.isInteger(n) ? n : value;
+    }
+    case "boolean":
+      return value === true || value === "true" || value === "True" || value === 1;
+  }
+}
+
+export function removeFields(pointers: string[][], condition: string | null): Transformation {
+  if (condition === null) {
+    return (record) => {
+      for (const p of pointers) dpathDelete(record, p);
+    };
+  }
+  // With a condition the CDK tests each top-level property (context `property`) and drops matches.
+  return (record, ctx) => {
+    for (const p of pointers) dpathDelete(record, p);
+    for (const key of Object.keys(record)) {
+      if (evaluateBoolean(condition, { ...ctx, record, property: record[key] })) delete record[key];
+    }
+  };
+}
+
+export function renameKeys(rename: (key: string) => string): Transformation {
+  return (record) => {
+    const entries = Object.entries(record);
+    for (const [k] of entries) delete record[k];
+    for (const [k, v] of entries) record[rename(k)] = v;
+  };
+}
+
+export const keysToLower: Transformation = renameKeys((k) => k.toLowerCase());
+
+/** KeysToSnakeCase as the CDK tokenizes: split on case changes, digits and non-alphanumerics. */
+export const keysToSnakeCase: Transformation = renameKeys((key) => {
+  const tokens = key.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [];
+  const snake = tokens.map((t) => t.toLowerCase()).join("_");
+  const lead = /^[^a-zA-Z0-9]+/.exec(key)?.[0] ?? "";
+  return snake === "" ? key : lead.length > 0 ? `_${snake}` : snake;
+});
+
+export function keysReplace(oldText: string, newText: string): Transformation {
+  return (record, ctx) => {
+    const o = evalString(oldText, { ...ctx, record });
+    const n = evalString(newText, { ...ctx, record });
+    renameKeys((k) => k.split(o).join(n))(record, ctx);
+  };
+}
+
+/** FlattenFields: nested objects (and lists, when asked) become dotted top-level keys. */
+export function flattenFields(flattenLists: boolean): Transformation {
+  return (record) => {
+    const out: Obj = {};
+    const walk = (value: unknown, prefix: string, top: boolean) => {
+      if (isObj(value) && (top || Object.keys(value).length > 0)) {
+        for (const [k, v] of Object.entries(value)) {
+          const key = top ? k : `${prefix}.${k}`;
+          walk(v, Object.hasOwn(out, key) ? `${key}_${prefix}` : key, false);
+        }
+      } else if (flattenLists && Array.isArray(value) && !top) {
+        value.forEach((v, i) => walk(v, `${prefix}.${i}`, false));
+      } else {
+        out[prefix] = value;
+      }
+    };
+    walk(record, "", true);
+    for (const k of Object.keys(record)) delete record[k];
+    Object.assign(record, out);
+  };
+}
+
+/** TypeTransformer(DefaultTransform): values converted to the type their schema property declares. */
+export function normalizer(schema: unknown): (record: Obj) => void {
+  const props = isObj(schema) && isObj(schema.properties) ? (schema.properties as Obj) : {};
+  const plan: [string, string[]][] = [];
+  for (const [k, s] of Object.entries(props)) {
+    if (!isObj(s)) continue;
+    const t = s.type;
+    const types = (Array.isArray(t) ? t : [t]).filter((x): x is string => typeof x === "string");
+    if (types.length > 0) plan.push([k, types]);
+  }
+  return (record) => {
+    for (const [k, types] of plan) {
+      if (!Object.hasOwn(record, k)) continue;
+      record[k] = convert(record[k], types);
+    }
+  };
+}
+
+function convert(v: unknown, types: string[]): unknown {
+  if (v === null || v === undefined) return v;
+  const is = (t: string) => types.includes(t);
+  if (typeof v === "string") {
+    if (is("string")) return v;
+    if (is("integer") && /^-?\d+$/.test(v.trim())) return Number(v);
+    if (is("number") && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+    if (is("boolean") && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
+    return v;
+  }
+  if (typeof v === "number") {
+    if (is("number") || is("integer")) return v;
+    if (is("string")) return String(v);
+    if (is("boolean")) return v !== 0;
+    return v;
+  }
+  if (typeof v === "boolean") {
+    if (is("boolean")) return v;
+    if (is("string")) return v ? "True" : "False";
+    return v;
+  }
+  if ((isObj(v) || Array.isArray(v)) && is("string") && !is("object") && !is("array")) return JSON.stringify(v);
+  return v;
+}
+
+export interface RecordSelector {
+  extract: Extractor;
+  filter: string | null;
+  transformations: Transformation[];
+  normalize: ((record: Obj) => void) | null;
+}
+
+/** Runs a decoded response through the selector; the context is the page's (slice, state, token). */
+export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: Obj): Obj[] {
+  const out: Obj[] = [];
+  for (const body of bodies) {
+    for (const data of selector.extract(body, ctx)) {
+      if (!isObj(data)) {
+        if (data === null || data === undefined) continue;
+        throw new DeclarativeError(
+          `The record selector found a ${Array.isArray(data) ? "list" : typeof data} where a record (a JSON object) was expected. Check the extractor's field_path.`,
+        );
+      }
+      if (selector.filter !== null && !evaluateBoolean(selector.filter, { ...ctx, record: data })) continue;
+      for (const t of selector.transformations) t(data, ctx);
+      selector.normalize?.(data);
+      out.push(data);
+    }
+  }
+  return out;
+}

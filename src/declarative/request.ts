@@ -1,0 +1,112 @@
+// One HTTP request being assembled: query, headers and body from the requester, the paginator,
+// the cursor, the partition router and the authenticator, each injecting through a RequestOption.
+
+import { DeclarativeError } from "./errors.ts";
+import { evalString } from "./template.ts";
+import { isObj, type Obj, pyStr } from "./values.ts";
+
+export type InjectInto = "request_parameter" | "header" | "body_data" | "body_json";
+
+/** A RequestOption component: where a value goes and under which name. */
+export interface RequestOption {
+  injectInto: InjectInto;
+  fieldName: string | null;
+  fieldPath: string[] | null;
+}
+
+export function requestOptionOf(node: unknown, where: string): RequestOption | null {
+  if (!isObj(node)) return null;
+  const inject = node.inject_into;
+  if (inject !== "request_parameter" && inject !== "header" && inject !== "body_data" && inject !== "body_json") {
+    throw new DeclarativeError(`${where}: inject_into '${String(inject)}' is not one of request_parameter, header, body_data, body_json.`);
+  }
+  const fieldPath = Array.isArray(node.field_path) ? node.field_path.map(String) : null;
+  const fieldName = typeof node.field_name === "string" ? node.field_name : null;
+  return { injectInto: inject, fieldName, fieldPath };
+}
+
+export class RequestParts {
+  readonly params: [string, string][] = [];
+  readonly headers: Record<string, string> = {};
+  bodyJson: Obj | null = null;
+  bodyData: Obj | null = null;
+  bodyText: string | null = null;
+
+  /** Injects `value` through `option`; templates in the field name see the config. */
+  inject(option: RequestOption, value: unknown, ctx: Obj): void {
+    if (value === null || value === undefined) return;
+    const name = option.fieldName === null ? "" : evalString(option.fieldName, ctx);
+    switch (option.injectInto) {
+      case "request_parameter":
+        this.setParam(name, value);
+        break;
+      case "header":
+        this.headers[name] = pyStr(value);
+        break;
+      case "body_data":
+        this.bodyData ??= {};
+        this.bodyData[name] = value;
+        break;
+      case "body_json": {
+        this.bodyJson ??= {};
+        const path = option.fieldPath?.map((p) => evalString(p, ctx)) ?? [name];
+        let node: Obj = this.bodyJson;
+        for (let i = 0; i < path.length - 1; i++) {
+          const k = path[i] as string;
+          if (!isObj(node[k])) node[k] = {};
+          node = node[k] as Obj;
+        }
+        node[path[path.length - 1] as string] = value;
+        break;
+      }
+    }
+  }
+
+  /** A later provider's value replaces an earlier one of the same name. */
+  setParam(name: string, value: unknown): void {
+    for (let i = this.params.length - 1; i >= 0; i--) if (this.params[i]?.[0] === name) this.params.splice(i, 1);
+    if (Array.isArray(value)) for (const v of value) this.params.push([name, pyStr(v)]);
+    else this.params.push([name, pyStr(value)]);
+  }
+
+  mergeParams(values: Obj): void {
+    for (const [k, v] of Object.entries(values)) this.setParam(k, v);
+  }
+
+  mergeHeaders(values: Obj): void {
+    for (const [k, v] of Object.entries(values)) this.headers[k] = pyStr(v);
+  }
+
+  /** Builds the URL with the query: parameters already in the URL (a next-page link) win. */
+  url(base: string): string {
+    const u = new URL(base);
+    for (const [k, v] of this.params) if (!u.searchParams.has(k)) u.searchParams.append(k, v);
+    return u.toString();
+  }
+
+  body(): { body: string; contentType: string } | null {
+    if (this.bodyJson !== null) return { body: JSON.stringify(this.bodyJson), contentType: "application/json" };
+    if (this.bodyData !== null) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(this.bodyData)) {
+        if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
+        else form.append(k, pyStr(v));
+      }
+      return { body: form.toString(), contentType: "application/x-www-form-urlencoded" };
+    }
+    if (this.bodyText !== null) return { body: this.bodyText, contentType: "text/plain" };
+    return null;
+  }
+}
+
+/** The CDK's URL join: url_base with a trailing slash, path without its leading ones; a full URL wins. */
+export function joinUrl(base: string, path: string): string {
+  if (!path) return base;
+  if (/^https?:\/\//i.test(path)) return path;
+  const b = base.endsWith("/") ? base : `${base}/`;
+  try {
+    return new URL(path.replace(/^\/+/, ""), b).toString();
+  } catch {
+    throw new DeclarativeError(`The request URL built from url_base '${base}' and path '${path}' is not valid.`, "config_error");
+  }
+}

@@ -1,0 +1,261 @@
+// The declarative source: spec, check, discover and read over a loaded manifest, emitting the
+// Airbyte messages the Python CDK would (records, per-stream state, stream status traces, and
+// TRACE ERROR with the failing stream named).
+
+import type { AirbyteMessage, ConfiguredAirbyteCatalog } from "../connectors/protocol.ts";
+import { validateConfig } from "../connectors/validate.ts";
+import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
+import { HttpClient } from "./http/client.ts";
+import { parseHostMap } from "./http/host-map.ts";
+import { ComponentFactory } from "./factory.ts";
+import { ManifestError, manifestProblems, resolveManifest } from "./manifest/load.ts";
+import type { DeclarativeStreamRunner } from "./stream.ts";
+import { isObj, type Obj } from "./values.ts";
+
+export interface DeclarativeRun {
+  command: "spec" | "check" | "discover" | "read";
+  config?: Record<string, unknown> | undefined;
+  catalog?: ConfiguredAirbyteCatalog | undefined;
+  state?: unknown[] | undefined;
+  signal: AbortSignal;
+}
+
+export interface DeclarativeDeps {
+  /** AIRBYTE_HTTP_HOST_MAP text. */
+  hostMap?: string | undefined;
+  maxConcurrency?: number | undefined;
+  timeoutMs?: number | undefined;
+  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  now?: (() => Date) | undefined;
+  log?: { debug(message: string): void; warn(message: string): void } | undefined;
+}
+
+export const DEFAULT_MAX_CONCURRENCY = 8;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+type Of<T extends AirbyteMessage["type"]> = Extract<AirbyteMessage, { type: T }>;
+
+export async function* runManifest(
+  manifestText: string,
+  origin: string,
+  run: DeclarativeRun,
+  deps: DeclarativeDeps = {},
+): AsyncGenerator<AirbyteMessage> {
+  const { manifest, refused } = loadRunnable(manifestText, origin);
+  const spec = isObj(manifest.spec) ? manifest.spec : {};
+  const connectionSpec = isObj(spec.connection_specification) ? spec.connection_specification : {};
+  if (run.command === "spec") {
+    const out: Obj = { connectionSpecification: connectionSpec };
+    if (typeof spec.documentation_url === "string") out.documentationUrl = spec.documentation_url;
+    if (isObj(spec.advanced_auth)) out.advanced_auth = spec.advanced_auth;
+    yield { type: "SPEC", spec: out } as Of<"SPEC">;
+    return;
+  }
+
+  const config = (run.config ?? {}) as Obj;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? { debug: () => {}, warn: () => {} };
+  const client = new HttpClient({
+    hostMap: parseHostMap(deps.hostMap),
+    maxConcurrency: deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    log,
+  });
+  const factory = new ComponentFactory({ client, config, now });
+  // Every stream is built before anything is read, so a bad component fails here, not mid-read.
+  const streams = new Map<string, { runner: DeclarativeStreamRunner; node: Obj }>();
+  (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {
+    if (!isObj(node) || refused.has(i)) return;
+    const runner = factory.stream(node, `streams[${i}]`);
+    streams.set(runner.name, { runner, node });
+  });
+  const refusedByName = new Map<string, string>();
+  for (const [i, why] of refused) {
+    const node = (manifest.streams as unknown[])[i];
+    const name = isObj(node) ? String(node.name ?? (isObj(node.$parameters) ? node.$parameters.name : "") ?? `#${i}`) : `#${i}`;
+    refusedByName.set(name, why);
+    log.warn(`Stream ${name} cannot run natively and is left out: ${why}`);
+  }
+
+  if (run.command === "discover") {
+    yield { type: "CATALOG", catalog: { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) } } as Of<"CATALOG">;
+    return;
+  }
+
+  const problems = validateConfig(connectionSpec, config);
+  if (problems.length > 0) {
+    const text = `Config validation error: ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}.`;
+    if (run.command === "check") {
+      yield { type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: text } } as Of<"CONNECTION_STATUS">;
+      return;
+    }
+    yield traceError(new DeclarativeError(text, "config_error"), null);
+    return;
+  }
+
+  if (run.command === "check") {
+    yield await check(manifest, streams, refusedByName, run.signal);
+    return;
+  }
+
+  const asked = (run.catalog?.streams ?? []).map((s) => s.stream.name).filter((n) => refusedByName.has(n));
+  if (asked.length > 0) {
+    // Refused before any record is read: a read never stops halfway for an unsupported component.
+    yield traceError(
+      new DeclarativeError(
+        `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
+        "config_error",
+      ),
+      null,
+    );
+    return;
+  }
+  yield* read(streams, run, log);
+}
+
+/**
+ * Loads and validates the manifest. A problem confined to one stream (an AsyncRetriever, say)
+ * leaves that stream out instead of the whole connector; anything else fails the load.
+ */
+function loadRunnable(text: string, origin: string): { manifest: Obj; refused: Map<number, string> } {
+  const manifest = resolveManifest(text, origin);
+  const problems = manifestProblems(manifest);
+  const refused = new Map<number, string>();
+  const global = [];
+  for (const p of problems) {
+    const m = /^streams\[(\d+)\]/.exec(p.path);
+    if (m && (p.kind === "unsupported" || p.kind === "custom")) {
+      const i = Number(m[1]);
+      if (!refused.has(i)) refused.set(i, `${p.path}: ${p.message}`);
+    } else global.push(p);
+  }
+  const count = Array.isArray(manifest.streams) ? manifest.streams.length : 0;
+  if (global.length > 0 || (count > 0 && refused.size === count)) throw new ManifestError(origin, problems);
+  return { manifest, refused };
+}
+
+async function check(
+  manifest: Obj,
+  streams: Map<string, { runner: DeclarativeStreamRunner }>,
+  refused: Map<string, string>,
+  signal: AbortSignal,
+): Promise<AirbyteMessage> {
+  const checkNode = isObj(manifest.check) ? manifest.check : {};
+  const names = Array.isArray(checkNode.stream_names) ? checkNode.stream_names.map(String) : [];
+  const status = (ok: boolean, message?: string): AirbyteMessage =>
+    ({ type: "CONNECTION_STATUS", connectionStatus: ok ? { status: "SUCCEEDED" } : { status: "FAILED", message } }) as Of<"CONNECTION_STATUS">;
+  for (const name of names) {
+    const why = refused.get(name);
+    if (why) return status(false, `Unable to connect to stream ${name} - the native manifest runner cannot run it: ${why}`);
+    const s = streams.get(name);
+    if (!s) return status(false, `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`);
+    try {
+      await s.runner.firstPage(signal);
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      return status(false, `Unable to connect to stream ${name} - ${(error as Error).message}`);
+    }
+  }
+  return status(true);
+}
+
+function catalogStream(runner: DeclarativeStreamRunner): Obj {
+  const def = runner.def;
+  const out: Obj = {
+    name: def.name,
+    json_schema: def.schema,
+    supported_sync_modes: def.cursor ? ["full_refresh", "incremental"] : ["full_refresh"],
+    is_resumable: def.cursor !== null,
+  };
+  if (def.cursor) {
+    out.source_defined_cursor = true;
+    out.default_cursor_field = [def.cursor.field];
+  }
+  if (def.primaryKey.length > 0) out.source_defined_primary_key = def.primaryKey;
+  return out;
+}
+
+async function* read(
+  streams: Map<string, { runner: DeclarativeStreamRunner }>,
+  run: DeclarativeRun,
+  log: NonNullable<DeclarativeDeps["log"]>,
+): AsyncGenerator<AirbyteMessage> {
+  const configured = run.catalog?.streams ?? [];
+  const states = streamStates(run.state);
+  const failed: { name: string; type: string }[] = [];
+  for (const cs of configured) {
+    const name = cs.stream.name;
+    const s = streams.get(name);
+    if (!s) {
+      log.warn(`Stream ${name} is not in the manifest; skipped.`);
+      continue;
+    }
+    const runner = s.runner;
+    const incremental = cs.sync_mode === "incremental" && runner.def.cursor !== null;
+    yield status(name, "STARTED");
+    let count = 0;
+    let sinceState = 0;
+    try {
+      for await (const event of runner.read(incremental, incremental ? states.get(name) : undefined, run.signal)) {
+        if (event.kind === "records") {
+          if (count === 0 && event.records.length > 0) yield status(name, "RUNNING");
+          const emittedAt = Date.now();
+          for (const data of event.records) yield { type: "RECORD", record: { stream: name, data, emitted_at: emittedAt } } as Of<"RECORD">;
+          count += event.records.length;
+          sinceState += event.records.length;
+        } else {
+          yield {
+            type: "STATE",
+            state: { type: "STREAM", stream: { stream_descriptor: { name }, stream_state: event.state }, sourceStats: { recordCount: sinceState } },
+          } as Of<"STATE">;
+          sinceState = 0;
+        }
+        if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");
+      }
+      yield status(name, "COMPLETE");
+    } catch (error) {
+      if (isAbort(error) || run.signal.aborted) throw error;
+      failed.push({ name, type: failureTypeOf(error) });
+      yield traceError(error, name);
+      yield status(name, "INCOMPLETE");
+    }
+  }
+  if (failed.length > 0) {
+    // Like the CDK: a config error only when every failure was one.
+    const type = failed.every((f) => f.type === "config_error") ? "config_error" : "system_error";
+    yield traceError(
+      new DeclarativeError(`During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`, type),
+      null,
+    );
+  }
+}
+
+function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE"): AirbyteMessage {
+  return {
+    type: "TRACE",
+    trace: { type: "STREAM_STATUS", emitted_at: Date.now(), stream_status: { stream_descriptor: { name }, status: s } },
+  } as Of<"TRACE">;
+}
+
+function traceError(error: unknown, stream: string | null): AirbyteMessage {
+  const message = (error as Error)?.message ?? String(error);
+  const out: Obj = { message, internal_message: message, failure_type: failureTypeOf(error) };
+  if (stream) out.stream_descriptor = { name: stream };
+  return { type: "TRACE", trace: { type: "ERROR", emitted_at: Date.now(), error: out } } as Of<"TRACE">;
+}
+
+/** The per-stream states of `--state`: STREAM messages (or their `state` parts), or a legacy dict. */
+function streamStates(input: unknown[] | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const raw of input ?? []) {
+    const m = isObj(raw) && isObj(raw.state) && raw.type === "STATE" ? raw.state : raw;
+    if (!isObj(m)) continue;
+    if (m.type === "STREAM" && isObj(m.stream) && isObj(m.stream.stream_descriptor)) {
+      out.set(String(m.stream.stream_descriptor.name), m.stream.stream_state ?? {});
+    } else if (m.type === "LEGACY" && isObj(m.data)) {
+      for (const [k, v] of Object.entries(m.data)) out.set(k, v);
+    }
+  }
+  return out;
+}

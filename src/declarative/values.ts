@@ -1,0 +1,102 @@
+// Small helpers over the plain JSON values a manifest and a response are made of.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function asArray<T = unknown>(v: unknown): T[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]) as T[];
+}
+
+/** Python's truthiness, which the CDK relies on (`token if token else None`). */
+export function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObj(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/** A value as requests would put it in a query string or a header (Python's str()). */
+export function pyStr(v: unknown): string {
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : pyFloat(v);
+  return JSON.stringify(v);
+}
+
+function pyFloat(n: number): string {
+  const s = String(n);
+  return s.includes("e") || s.includes(".") ? s : `${s}.0`;
+}
+
+/** dpath-style get: `*` matches every key or index; a missing segment yields nothing. */
+export function dpathValues(root: unknown, path: readonly string[]): unknown[] {
+  let current: unknown[] = [root];
+  for (const seg of path) {
+    const next: unknown[] = [];
+    for (const node of current) {
+      if (seg === "*") {
+        if (Array.isArray(node)) next.push(...node);
+        else if (isObj(node)) next.push(...Object.values(node));
+      } else if (Array.isArray(node)) {
+        const i = Number(seg);
+        if (Number.isInteger(i) && i >= 0 && i < node.length) next.push(node[i]);
+      } else if (isObj(node) && Object.hasOwn(node, seg)) {
+        next.push(node[seg]);
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+export function dpathGet(root: unknown, path: readonly string[]): unknown {
+  const found = dpathValues(root, path);
+  return found.length === 0 ? undefined : found[0];
+}
+
+/** dpath.new: sets a value, creating objects on the way. */
+export function dpathSet(root: Obj, path: readonly string[], value: unknown): void {
+  let node: Obj = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const seg = path[i] as string;
+    const next = node[seg];
+    if (isObj(next)) node = next;
+    else {
+      const created: Obj = {};
+      node[seg] = created;
+      node = created;
+    }
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) node[last] = value;
+}
+
+/** dpath.delete with globs: removes every match, quietly when there is none. */
+export function dpathDelete(root: unknown, path: readonly string[]): void {
+  if (path.length === 0) return;
+  const parents = dpathValuesWithKeys(root, path.slice(0, -1));
+  const last = path[path.length - 1] as string;
+  for (const parent of parents) {
+    if (Array.isArray(parent)) {
+      if (last === "*") parent.length = 0;
+      else {
+        const i = Number(last);
+        if (Number.isInteger(i) && i >= 0 && i < parent.length) parent.splice(i, 1);
+      }
+    } else if (isObj(parent)) {
+      if (last === "*") for (const k of Object.keys(parent)) delete parent[k];
+      else if (Object.hasOwn(parent, last)) delete parent[last];
+    }
+  }
+}
+
+function dpathValuesWithKeys(root: unknown, path: readonly string[]): unknown[] {
+  return path.length === 0 ? [root] : dpathValues(root, path);
+}

@@ -1,0 +1,101 @@
+// scripts/manifest-coverage.ts run as a process on a folder of small manifests written here.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+
+const SCRIPT = join(import.meta.dir, "..", "..", "..", "scripts", "manifest-coverage.ts");
+
+function manifest(retriever: Record<string, unknown>, extraStream?: Record<string, unknown>): string {
+  const stream = {
+    name: "users",
+    retriever: {
+      requester: { url_base: "https://api.example.com", path: "/users" },
+      record_selector: { extractor: { field_path: [] } },
+      ...retriever,
+    },
+  };
+  return stringify({
+    version: "6.0.0",
+    check: { stream_names: ["users"] },
+    streams: extraStream ? [stream, extraStream] : [stream],
+  });
+}
+
+let folder = "";
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), "manifest-coverage-"));
+  writeFileSync(join(folder, "source-good.yaml"), manifest({}));
+  writeFileSync(
+    join(folder, "source-custom.yaml"),
+    manifest(
+      {
+        paginator: {
+          type: "DefaultPaginator",
+          pagination_strategy: { class_name: "source_custom.components.Pages" },
+        },
+      },
+      { name: "export", retriever: { type: "AsyncRetriever" } },
+    ),
+  );
+  writeFileSync(
+    join(folder, "source-broken.yml"),
+    manifest({ record_selector: { extractor: { field_path: "data" } } }),
+  );
+  writeFileSync(join(folder, "source-good.metadata.yaml"), "data: {name: good}\n");
+  writeFileSync(join(folder, "notes.txt"), "not a manifest");
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+async function run(...args: string[]) {
+  const child = Bun.spawn(["bun", SCRIPT, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+describe("manifest-coverage", () => {
+  test("prints a line per manifest, the totals and the most-missed types", async () => {
+    const { stdout, code } = await run(folder);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")).toEqual([
+      "source-broken  fails  streams[0] (users).retriever.record_selector.extractor.field_path: expected a list, got string",
+      "source-custom  fails  CustomPaginationStrategy×1, AsyncRetriever×1",
+      "source-good    loads",
+      "",
+      "1 of 3 load (33.3%)",
+      "most-missed component types (manifests, occurrences):",
+      "  AsyncRetriever  1, 1",
+      "  CustomPaginationStrategy  1, 1",
+      "",
+    ]);
+  });
+
+  test("--json gives the same facts as data", async () => {
+    const { stdout, code } = await run(folder, "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ total: 3, loaded: 1, crashed: 0 });
+    expect(report.manifests.map((m: { name: string; loads: boolean }) => [m.name, m.loads])).toEqual([
+      ["source-broken", false],
+      ["source-custom", false],
+      ["source-good", true],
+    ]);
+    expect(report.manifests[1].missing).toEqual({ CustomPaginationStrategy: 1, AsyncRetriever: 1 });
+    expect(report.mostMissed).toEqual([
+      { type: "AsyncRetriever", manifests: 1, occurrences: 1 },
+      { type: "CustomPaginationStrategy", manifests: 1, occurrences: 1 },
+    ]);
+  });
+
+  test("without a folder it prints its usage and exits 2", async () => {
+    const { stderr, code } = await run();
+    expect(code).toBe(2);
+    expect(stderr).toContain("usage: bun scripts/manifest-coverage.ts <folder> [--json]");
+  });
+});
