@@ -71,7 +71,9 @@ export async function withConnector<T>(
       registryManifest: (entry, version) => ({
         origin: ctx.registry.metadataUrl(entry, "manifest.yaml", version ?? undefined),
         load: async (s) =>
-          (await ctx.registry.metadataFile(entry, "manifest.yaml", undefined, s, version ?? undefined)).text(),
+          (
+            await ctx.registry.metadataFile(entry, "manifest.yaml", undefined, s, version ?? undefined)
+          ).text(),
       }),
     });
     ctx.log.debug(`${name}: ${executor.info.kind} executor (${executor.info.reason})`);

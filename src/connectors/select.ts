@@ -18,7 +18,12 @@ import { containerCliFound, DockerExecutor, defaultLocalDir } from "./executors/
 import { PathExecutor } from "./executors/path.ts";
 import type { ProcessExecutorDeps, Which } from "./executors/process-executor.ts";
 import { PythonExecutor, pythonTooling } from "./executors/python.ts";
-import { type ManifestSource, manifestFromFile, YAML_RUNNER_AVAILABLE, YamlExecutor } from "./executors/yaml.ts";
+import {
+  type ManifestSource,
+  manifestFromFile,
+  YAML_RUNNER_AVAILABLE,
+  YamlExecutor,
+} from "./executors/yaml.ts";
 
 export interface ConnectorRequest {
   name: string;
@@ -92,9 +97,12 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
     } else {
       const entry = await requireEntry(deps);
       if (!isManifestOnly(entry) || !deps.registryManifest) {
-        throw new ToolError(`${req.name} is not a manifest-only connector, so the registry has no manifest for it.`, {
-          hint: "Pass manifest_path with a declarative manifest, or use another execution mode.",
-        });
+        throw new ToolError(
+          `${req.name} is not a manifest-only connector, so the registry has no manifest for it.`,
+          {
+            hint: "Pass manifest_path with a declarative manifest, or use another execution mode.",
+          },
+        );
       }
       source = deps.registryManifest(entry, req.connectorVersion);
     }

@@ -210,7 +210,12 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
     httpTimeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
     declarative: {
       hostMap: hostMap(get("AIRBYTE_HTTP_HOST_MAP")),
-      maxConcurrency: integerAtLeast("AIRBYTE_MCP_HTTP_CONCURRENCY", get("AIRBYTE_MCP_HTTP_CONCURRENCY"), 1, 8),
+      maxConcurrency: integerAtLeast(
+        "AIRBYTE_MCP_HTTP_CONCURRENCY",
+        get("AIRBYTE_MCP_HTTP_CONCURRENCY"),
+        1,
+        8,
+      ),
     },
     trustedExecution: flag(get, "AIRBYTE_MCP_TRUSTED_EXECUTION", true),
     safeMode: flag(get, "AIRBYTE_CLOUD_MCP_SAFE_MODE", true),

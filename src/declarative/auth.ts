@@ -90,8 +90,13 @@ export class OAuthAuthenticator implements Authenticator {
   }
 
   private async refresh(signal: AbortSignal): Promise<void> {
-    const form: Obj = { grant_type: this.s.grantType, client_id: this.s.clientId, client_secret: this.s.clientSecret };
-    if (this.s.grantType === "refresh_token" && this.s.refreshToken !== null) form.refresh_token = this.s.refreshToken;
+    const form: Obj = {
+      grant_type: this.s.grantType,
+      client_id: this.s.clientId,
+      client_secret: this.s.clientSecret,
+    };
+    if (this.s.grantType === "refresh_token" && this.s.refreshToken !== null)
+      form.refresh_token = this.s.refreshToken;
     if (this.s.scopes) form.scopes = this.s.scopes;
     Object.assign(form, this.s.extraBody);
     let body: unknown;
@@ -162,7 +167,8 @@ export class SessionTokenAuthenticator implements Authenticator {
       );
     }
     this.token = pyStr(token);
-    this.expiresAt = this.expirationMs === null ? Number.POSITIVE_INFINITY : this.now().getTime() + this.expirationMs;
+    this.expiresAt =
+      this.expirationMs === null ? Number.POSITIVE_INFINITY : this.now().getTime() + this.expirationMs;
   }
 }
 
@@ -183,4 +189,3 @@ export function selectAuthenticator(
   }
   return make();
 }
-

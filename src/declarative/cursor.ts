@@ -74,7 +74,11 @@ export class DatetimeCursor {
     const formats = m.format ? [m.format] : this.formats;
     const read = (template: string, what: string): number => {
       const v = evalValue(template, ctx);
-      const t = parseAnyMicros(v) ?? parseMicros(v, formats) ?? parseMicros(v, this.formats) ?? parseAnyMicros(String(v ?? ""));
+      const t =
+        parseAnyMicros(v) ??
+        parseMicros(v, formats) ??
+        parseMicros(v, this.formats) ??
+        parseAnyMicros(String(v ?? ""));
       if (t === null) {
         throw new DeclarativeError(
           `The ${what} of the incremental sync ('${template}') is not a date in the format ${formats[0]}. Check that value in the config.`,
@@ -122,7 +126,10 @@ export class DatetimeCursor {
     while (within(start)) {
       const next = addDuration(start, this.spec.step);
       if (next <= start) break;
-      const sliceEnd = Math.min(this.spec.granularity ? addDuration(next, this.spec.granularity, -1) : next, end);
+      const sliceEnd = Math.min(
+        this.spec.granularity ? addDuration(next, this.spec.granularity, -1) : next,
+        end,
+      );
       out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(sliceEnd) });
       start = next;
     }

@@ -17,9 +17,19 @@ import { DatetimeCursor, type MinMax } from "./cursor.ts";
 import { parseDuration } from "./dates.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { BackoffStrategy } from "./http/backoff.ts";
-import { ConstantBackoffStrategy, ExponentialBackoffStrategy, WaitTimeFromHeader, WaitUntilTimeFromHeader } from "./http/backoff.ts";
+import {
+  ConstantBackoffStrategy,
+  ExponentialBackoffStrategy,
+  WaitTimeFromHeader,
+  WaitUntilTimeFromHeader,
+} from "./http/backoff.ts";
 import type { HttpClient } from "./http/client.ts";
-import { CompositeErrorHandler, DefaultErrorHandler, type ErrorHandler, HttpResponseFilter } from "./http/error-handler.ts";
+import {
+  CompositeErrorHandler,
+  DefaultErrorHandler,
+  type ErrorHandler,
+  HttpResponseFilter,
+} from "./http/error-handler.ts";
 import {
   CursorPagination,
   DefaultPaginator,
@@ -29,7 +39,13 @@ import {
   type PaginationStrategy,
   type Paginator,
 } from "./paginator.ts";
-import { CartesianRouter, ListRouter, type ParentConfig, type PartitionRouter, SubstreamRouter } from "./partitions.ts";
+import {
+  CartesianRouter,
+  ListRouter,
+  type ParentConfig,
+  type PartitionRouter,
+  SubstreamRouter,
+} from "./partitions.ts";
 import {
   type AddedField,
   addFields,
@@ -46,7 +62,7 @@ import {
 import { type RequestOption, requestOptionOf } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
-import { evalString, evalValue, evaluateBoolean } from "./template.ts";
+import { evalString, evaluateBoolean, evalValue } from "./template.ts";
 import { asArray, isObj, type Obj, pyStr } from "./values.ts";
 
 export interface FactoryDeps {
@@ -76,12 +92,29 @@ export class ComponentFactory {
     const retrieverNode = obj(node.retriever, `${where}.retriever`);
     if (retrieverNode.type !== "SimpleRetriever") unsupported(retrieverNode, `${where}.retriever`);
     const schema = this.schema(node, where);
-    const transformations = asArray<Node>(node.transformations).map((t, i) => this.transformation(t, `${where}.transformations[${i}]`));
-    const requester = this.requester(obj(retrieverNode.requester, `${where}.retriever.requester`), `${where}.retriever.requester`, name);
-    const selector = this.selector(obj(retrieverNode.record_selector, `${where}.retriever.record_selector`), transformations, schema);
-    const paginator = retrieverNode.paginator ? this.paginator(obj(retrieverNode.paginator, `${where}.retriever.paginator`), `${where}.retriever.paginator`) : NO_PAGINATION;
+    const transformations = asArray<Node>(node.transformations).map((t, i) =>
+      this.transformation(t, `${where}.transformations[${i}]`),
+    );
+    const requester = this.requester(
+      obj(retrieverNode.requester, `${where}.retriever.requester`),
+      `${where}.retriever.requester`,
+      name,
+    );
+    const selector = this.selector(
+      obj(retrieverNode.record_selector, `${where}.retriever.record_selector`),
+      transformations,
+      schema,
+    );
+    const paginator = retrieverNode.paginator
+      ? this.paginator(
+          obj(retrieverNode.paginator, `${where}.retriever.paginator`),
+          `${where}.retriever.paginator`,
+        )
+      : NO_PAGINATION;
     const router = this.router(retrieverNode.partition_router, `${where}.retriever.partition_router`);
-    const cursor = node.incremental_sync ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`) : null;
+    const cursor = node.incremental_sync
+      ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`)
+      : null;
     const runner = new DeclarativeStreamRunner(
       {
         name,
@@ -100,7 +133,8 @@ export class ComponentFactory {
 
   private schema(node: Node, where: string): Obj {
     const loader = node.schema_loader;
-    if (loader === undefined || loader === null) return { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: {} };
+    if (loader === undefined || loader === null)
+      return { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: {} };
     const l = obj(loader, `${where}.schema_loader`);
     if (l.type === "InlineSchemaLoader") return isObj(l.schema) ? l.schema : {};
     return unsupported(l, `${where}.schema_loader`);
@@ -117,13 +151,24 @@ export class ComponentFactory {
         params: node.request_parameters,
         headers: node.request_headers,
         bodyJson: node.request_body_json ?? requestBody(node, "RequestBodyJsonObject"),
-        bodyData: node.request_body_data ?? requestBody(node, "RequestBodyUrlEncodedForm") ?? requestBody(node, "RequestBodyPlainText"),
+        bodyData:
+          node.request_body_data ??
+          requestBody(node, "RequestBodyUrlEncodedForm") ??
+          requestBody(node, "RequestBodyPlainText"),
         parameters: params(node),
-        auth: node.authenticator ? this.authenticator(obj(node.authenticator, `${where}.authenticator`), `${where}.authenticator`) : NO_AUTH,
+        auth: node.authenticator
+          ? this.authenticator(obj(node.authenticator, `${where}.authenticator`), `${where}.authenticator`)
+          : NO_AUTH,
         errorHandler: this.errorHandler(node.error_handler, `${where}.error_handler`),
       },
       this.deps.client,
     );
+  }
+
+  /** Built at the first request, as the CDK evaluates credentials only then: discover needs none. */
+  private lazyAuthenticator(node: Node, where: string): Authenticator {
+    let built: Authenticator | null = null;
+    return { apply: (parts, signal) => (built ??= this.authenticator(node, where)).apply(parts, signal) };
   }
 
   private authenticator(node: Node, where: string): Authenticator {
@@ -135,7 +180,10 @@ export class ComponentFactory {
       case "BearerAuthenticator":
         return bearer(s(node.api_token));
       case "BasicHttpAuthenticator":
-        return basic(s(node.username), node.password === undefined || node.password === null ? "" : s(node.password));
+        return basic(
+          s(node.username),
+          node.password === undefined || node.password === null ? "" : s(node.password),
+        );
       case "ApiKeyAuthenticator": {
         const option: RequestOption = node.inject_into
           ? (requestOptionOf(node.inject_into, `${where}.inject_into`) as RequestOption)
@@ -143,7 +191,10 @@ export class ComponentFactory {
         return new ApiKeyAuthenticator(s(node.api_token), option, ctx);
       }
       case "OAuthAuthenticator": {
-        const scopes = node.scopes === undefined || node.scopes === null ? null : asArray(evalValue(node.scopes, ctx)).map(pyStr);
+        const scopes =
+          node.scopes === undefined || node.scopes === null
+            ? null
+            : asArray(evalValue(node.scopes, ctx)).map(pyStr);
         return new OAuthAuthenticator(
           {
             endpoint: s(node.token_refresh_endpoint),
@@ -152,9 +203,15 @@ export class ComponentFactory {
             clientSecret: s(node.client_secret),
             refreshToken: node.refresh_token === undefined ? null : s(node.refresh_token),
             scopes,
-            extraBody: isObj(node.refresh_request_body) ? evalMappingShallow(node.refresh_request_body, ctx) : {},
+            extraBody: isObj(node.refresh_request_body)
+              ? evalMappingShallow(node.refresh_request_body, ctx)
+              : {},
             headers: Object.fromEntries(
-              Object.entries(isObj(node.refresh_request_headers) ? evalMappingShallow(node.refresh_request_headers, ctx) : {}).map(([k, v]) => [k, pyStr(v)]),
+              Object.entries(
+                isObj(node.refresh_request_headers)
+                  ? evalMappingShallow(node.refresh_request_headers, ctx)
+                  : {},
+              ).map(([k, v]) => [k, pyStr(v)]),
             ),
             accessTokenName: node.access_token_name ? s(node.access_token_name) : "access_token",
             expiresInName: node.expires_in_name ? s(node.expires_in_name) : "expires_in",
@@ -166,12 +223,23 @@ export class ComponentFactory {
         );
       }
       case "SessionTokenAuthenticator": {
-        const login = this.requester(obj(node.login_requester, `${where}.login_requester`), `${where}.login_requester`, "login");
+        const login = this.requester(
+          obj(node.login_requester, `${where}.login_requester`),
+          `${where}.login_requester`,
+          "login",
+        );
         const reqAuth = obj(node.request_authentication, `${where}.request_authentication`);
         const use =
           reqAuth.type === "Bearer"
             ? ({ kind: "bearer" } as const)
-            : ({ kind: "api_key", option: requestOptionOf(reqAuth.inject_into, `${where}.request_authentication.inject_into`) as RequestOption, ctx } as const);
+            : ({
+                kind: "api_key",
+                option: requestOptionOf(
+                  reqAuth.inject_into,
+                  `${where}.request_authentication.inject_into`,
+                ) as RequestOption,
+                ctx,
+              } as const);
         const expiration = node.expiration_duration ? parseDuration(String(node.expiration_duration)) : null;
         return new SessionTokenAuthenticator(
           (signal) => login.fetchJson({ config: this.deps.config, parameters: params(node) }, signal),
@@ -185,9 +253,14 @@ export class ComponentFactory {
         const choices: Record<string, () => Authenticator> = {};
         const authenticators = isObj(node.authenticators) ? node.authenticators : {};
         for (const [k, v] of Object.entries(authenticators)) {
-          choices[k] = () => this.authenticator(obj(v, `${where}.authenticators.${k}`), `${where}.authenticators.${k}`);
+          choices[k] = () =>
+            this.authenticator(obj(v, `${where}.authenticators.${k}`), `${where}.authenticators.${k}`);
         }
-        return selectAuthenticator(this.deps.config, asArray(node.authenticator_selection_path).map(String), choices);
+        return selectAuthenticator(
+          this.deps.config,
+          asArray(node.authenticator_selection_path).map(String),
+          choices,
+        );
       }
       default:
         return unsupported(node, where);
@@ -204,7 +277,12 @@ export class ComponentFactory {
         else if (v !== null && v !== undefined) form.append(k, pyStr(v));
       }
       const result = await this.deps.client.send(
-        { method: "POST", url, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body: form.toString() },
+        {
+          method: "POST",
+          url,
+          headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+          body: form.toString(),
+        },
         handler,
         signal,
         "token refresh",
@@ -214,26 +292,36 @@ export class ComponentFactory {
   }
 
   private errorHandler(node: unknown, where: string): ErrorHandler {
-    if (node === undefined || node === null) return new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
+    if (node === undefined || node === null)
+      return new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
     const n = obj(node, where);
     const ctx = this.ctx(n);
     switch (n.type) {
       case "CompositeErrorHandler":
-        return new CompositeErrorHandler(asArray<Node>(n.error_handlers).map((h, i) => this.errorHandler(h, `${where}.error_handlers[${i}]`)));
+        return new CompositeErrorHandler(
+          asArray<Node>(n.error_handlers).map((h, i) =>
+            this.errorHandler(h, `${where}.error_handlers[${i}]`),
+          ),
+        );
       case "DefaultErrorHandler": {
         const filters = asArray<Node>(n.response_filters).map((f) => {
           const predicate = typeof f.predicate === "string" && f.predicate !== "" ? f.predicate : null;
-          const message = typeof f.error_message === "string" && f.error_message !== "" ? f.error_message : null;
+          const message =
+            typeof f.error_message === "string" && f.error_message !== "" ? f.error_message : null;
           return new HttpResponseFilter({
             action: f.action ? (String(f.action) as never) : undefined,
             failureType: f.failure_type ? (String(f.failure_type) as never) : undefined,
             httpCodes: asArray(f.http_codes).map(Number),
-            errorMessageContains: f.error_message_contains ? evalString(f.error_message_contains, ctx) : undefined,
+            errorMessageContains: f.error_message_contains
+              ? evalString(f.error_message_contains, ctx)
+              : undefined,
             predicate: predicate ? (c) => evaluateBoolean(predicate, { ...ctx, ...c }) : undefined,
             errorMessage: message ? (c) => evalString(message, { ...ctx, ...c }) : undefined,
           });
         });
-        const strategies = asArray<Node>(n.backoff_strategies).map((b, i) => this.backoff(b, `${where}.backoff_strategies[${i}]`));
+        const strategies = asArray<Node>(n.backoff_strategies).map((b, i) =>
+          this.backoff(b, `${where}.backoff_strategies[${i}]`),
+        );
         return new DefaultErrorHandler({
           responseFilters: filters,
           backoffStrategies: strategies,
@@ -260,7 +348,9 @@ export class ComponentFactory {
         return new WaitTimeFromHeader({
           header: evalString(node.header, ctx),
           ...(node.regex ? { regex: String(node.regex) } : {}),
-          ...(node.max_waiting_time_in_seconds !== undefined ? { maxWaitingTimeSeconds: num(node.max_waiting_time_in_seconds, 0) } : {}),
+          ...(node.max_waiting_time_in_seconds !== undefined
+            ? { maxWaitingTimeSeconds: num(node.max_waiting_time_in_seconds, 0) }
+            : {}),
         });
       case "WaitUntilTimeFromHeader":
         return new WaitUntilTimeFromHeader({
@@ -297,7 +387,10 @@ export class ComponentFactory {
         return addFields(fields, condition);
       }
       case "RemoveFields":
-        return removeFields(asArray<unknown[]>(node.field_pointers).map((p) => asArray(p).map(String)), condition);
+        return removeFields(
+          asArray<unknown[]>(node.field_pointers).map((p) => asArray(p).map(String)),
+          condition,
+        );
       case "KeysToLower":
         return keysToLower;
       case "KeysToSnakeCase":
@@ -318,13 +411,21 @@ export class ComponentFactory {
     let strategy: PaginationStrategy;
     switch (s.type) {
       case "CursorPagination":
-        strategy = new CursorPagination(String(s.cursor_value), s.stop_condition ? String(s.stop_condition) : null, s.page_size);
+        strategy = new CursorPagination(
+          String(s.cursor_value),
+          s.stop_condition ? String(s.stop_condition) : null,
+          s.page_size,
+        );
         break;
       case "OffsetIncrement":
         strategy = new OffsetIncrement(s.page_size, s.inject_on_first_request === true);
         break;
       case "PageIncrement":
-        strategy = new PageIncrement(s.page_size, s.start_from_page === undefined ? 0 : Number(s.start_from_page), s.inject_on_first_request === true);
+        strategy = new PageIncrement(
+          s.page_size,
+          s.start_from_page === undefined ? 0 : Number(s.start_from_page),
+          s.inject_on_first_request === true,
+        );
         break;
       default:
         return unsupported(s, `${where}.pagination_strategy`);
@@ -335,21 +436,30 @@ export class ComponentFactory {
         ? "path"
         : requestOptionOf(tokenNode, `${where}.page_token_option`)
       : null;
-    const sizeOption = isObj(node.page_size_option) ? requestOptionOf(node.page_size_option, `${where}.page_size_option`) : null;
+    const sizeOption = isObj(node.page_size_option)
+      ? requestOptionOf(node.page_size_option, `${where}.page_size_option`)
+      : null;
     return new DefaultPaginator(strategy, tokenOption, sizeOption);
   }
 
   private router(node: unknown, where: string): PartitionRouter | null {
     if (node === undefined || node === null) return null;
     if (Array.isArray(node)) {
-      const routers = node.map((n, i) => this.router(n, `${where}[${i}]`)).filter((r): r is PartitionRouter => r !== null);
+      const routers = node
+        .map((n, i) => this.router(n, `${where}[${i}]`))
+        .filter((r): r is PartitionRouter => r !== null);
       return routers.length === 1 ? (routers[0] as PartitionRouter) : new CartesianRouter(routers);
     }
     const n = obj(node, where);
     const ctx = this.ctx(n);
     switch (n.type) {
       case "ListPartitionRouter":
-        return new ListRouter(n.values, String(n.cursor_field ?? ""), isObj(n.request_option) ? requestOptionOf(n.request_option, `${where}.request_option`) : null, ctx);
+        return new ListRouter(
+          n.values,
+          String(n.cursor_field ?? ""),
+          isObj(n.request_option) ? requestOptionOf(n.request_option, `${where}.request_option`) : null,
+          ctx,
+        );
       case "SubstreamPartitionRouter": {
         const configs: ParentConfig[] = asArray<Node>(n.parent_stream_configs).map((c, i) => {
           const at = `${where}.parent_stream_configs[${i}]`;
@@ -357,14 +467,20 @@ export class ComponentFactory {
             parent: this.stream(obj(c.stream, `${at}.stream`), `${at}.stream`),
             parentKey: String(c.parent_key ?? ""),
             partitionField: String(c.partition_field ?? ""),
-            option: isObj(c.request_option) ? requestOptionOf(c.request_option, `${at}.request_option`) : null,
+            option: isObj(c.request_option)
+              ? requestOptionOf(c.request_option, `${at}.request_option`)
+              : null,
             extraFields: asArray<unknown[]>(c.extra_fields).map((p) => asArray(p).map(String)),
           };
         });
         return new SubstreamRouter(configs, ctx);
       }
       case "CartesianProductStreamSlicer":
-        return new CartesianRouter(asArray<Node>(n.stream_slicers).map((s, i) => this.router(s, `${where}.stream_slicers[${i}]`) as PartitionRouter));
+        return new CartesianRouter(
+          asArray<Node>(n.stream_slicers).map(
+            (s, i) => this.router(s, `${where}.stream_slicers[${i}]`) as PartitionRouter,
+          ),
+        );
       default:
         return unsupported(n, where);
     }
@@ -386,7 +502,11 @@ export class ComponentFactory {
       if (v === undefined || v === null || v === "") return null;
       const text = evalString(v, this.ctx(node));
       const d = parseDuration(text);
-      if (!d) throw new DeclarativeError(`${where}.${what}: '${text}' is not an ISO 8601 duration such as P1D or PT1H.`, "config_error");
+      if (!d)
+        throw new DeclarativeError(
+          `${where}.${what}: '${text}' is not an ISO 8601 duration such as P1D or PT1H.`,
+          "config_error",
+        );
       return d;
     };
     const start = minMax(node.start_datetime);
@@ -421,12 +541,17 @@ function params(node: Node): Obj {
 }
 
 function obj(v: unknown, where: string): Node {
-  if (!isObj(v)) throw new DeclarativeError(`${where}: expected a component (an object), got ${Array.isArray(v) ? "a list" : typeof v}.`);
+  if (!isObj(v))
+    throw new DeclarativeError(
+      `${where}: expected a component (an object), got ${Array.isArray(v) ? "a list" : typeof v}.`,
+    );
   return v;
 }
 
 function unsupported(node: Node, where: string): never {
-  throw new DeclarativeError(`${where}: component type '${String(node.type)}' is not supported by the native runner.`);
+  throw new DeclarativeError(
+    `${where}: component type '${String(node.type)}' is not supported by the native runner.`,
+  );
 }
 
 function requestBody(node: Node, type: string): unknown {

@@ -3,12 +3,13 @@
 
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
-import { evalValue, evaluateBoolean } from "./template.ts";
+import { evaluateBoolean, evalValue } from "./template.ts";
 import { type Obj, truthy } from "./values.ts";
 
 export interface Page {
   response: unknown;
-  headers: Obj;
+  /** Built on demand: most paginators never look at the headers. */
+  headers: () => Obj;
   lastRecord: unknown;
   lastPageSize: number;
   token: unknown;
@@ -21,16 +22,25 @@ export interface PaginationStrategy {
 }
 
 export class CursorPagination implements PaginationStrategy {
+  private readonly usesHeaders: boolean;
   constructor(
     private readonly cursorValue: string,
     private readonly stopCondition: string | null,
     private readonly size: unknown,
-  ) {}
+  ) {
+    this.usesHeaders = `${cursorValue} ${stopCondition ?? ""}`.includes("headers");
+  }
   initialToken(): unknown {
     return null;
   }
   next(page: Page, ctx: Obj): unknown {
-    const c = { ...ctx, response: page.response, headers: page.headers, last_record: page.lastRecord, last_page_size: page.lastPageSize };
+    const c = {
+      ...ctx,
+      response: page.response,
+      headers: this.usesHeaders ? page.headers() : {},
+      last_record: page.lastRecord,
+      last_page_size: page.lastPageSize,
+    };
     if (this.stopCondition !== null && evaluateBoolean(this.stopCondition, c)) return null;
     const token = evalValue(this.cursorValue, c);
     return truthy(token) ? token : null;
@@ -52,7 +62,8 @@ export class OffsetIncrement implements PaginationStrategy {
     const size = intOrNull(this.size, { ...ctx, response: page.response });
     if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
     if (page.token === null || page.token === undefined) return page.lastPageSize;
-    if (typeof page.token !== "number") throw new DeclarativeError(`The offset page token is not an integer: ${String(page.token)}.`);
+    if (typeof page.token !== "number")
+      throw new DeclarativeError(`The offset page token is not an integer: ${String(page.token)}.`);
     return page.token + page.lastPageSize;
   }
   pageSize(ctx: Obj): number | null {
@@ -73,7 +84,8 @@ export class PageIncrement implements PaginationStrategy {
     const size = intOrNull(this.size, ctx);
     if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
     if (page.token === null || page.token === undefined) return this.startFrom + 1;
-    if (typeof page.token !== "number") throw new DeclarativeError(`The page number token is not an integer: ${String(page.token)}.`);
+    if (typeof page.token !== "number")
+      throw new DeclarativeError(`The page number token is not an integer: ${String(page.token)}.`);
     return page.token + 1;
   }
   pageSize(ctx: Obj): number | null {

@@ -2,7 +2,7 @@
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
 import { DeclarativeError } from "./errors.ts";
-import { evalString, evalValue, evaluateBoolean } from "./template.ts";
+import { evalString, evaluateBoolean, evalValue } from "./template.ts";
 import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
 
 /** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
@@ -182,7 +182,8 @@ function convert(v: unknown, types: string[]): unknown {
     if (is("string")) return v ? "True" : "False";
     return v;
   }
-  if ((isObj(v) || Array.isArray(v)) && is("string") && !is("object") && !is("array")) return JSON.stringify(v);
+  if ((isObj(v) || Array.isArray(v)) && is("string") && !is("object") && !is("array"))
+    return JSON.stringify(v);
   return v;
 }
 

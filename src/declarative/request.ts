@@ -17,8 +17,15 @@ export interface RequestOption {
 export function requestOptionOf(node: unknown, where: string): RequestOption | null {
   if (!isObj(node)) return null;
   const inject = node.inject_into;
-  if (inject !== "request_parameter" && inject !== "header" && inject !== "body_data" && inject !== "body_json") {
-    throw new DeclarativeError(`${where}: inject_into '${String(inject)}' is not one of request_parameter, header, body_data, body_json.`);
+  if (
+    inject !== "request_parameter" &&
+    inject !== "header" &&
+    inject !== "body_data" &&
+    inject !== "body_json"
+  ) {
+    throw new DeclarativeError(
+      `${where}: inject_into '${String(inject)}' is not one of request_parameter, header, body_data, body_json.`,
+    );
   }
   const fieldPath = Array.isArray(node.field_path) ? node.field_path.map(String) : null;
   const fieldName = typeof node.field_name === "string" ? node.field_name : null;
@@ -64,7 +71,8 @@ export class RequestParts {
 
   /** A later provider's value replaces an earlier one of the same name. */
   setParam(name: string, value: unknown): void {
-    for (let i = this.params.length - 1; i >= 0; i--) if (this.params[i]?.[0] === name) this.params.splice(i, 1);
+    for (let i = this.params.length - 1; i >= 0; i--)
+      if (this.params[i]?.[0] === name) this.params.splice(i, 1);
     if (Array.isArray(value)) for (const v of value) this.params.push([name, pyStr(v)]);
     else this.params.push([name, pyStr(value)]);
   }
@@ -85,7 +93,8 @@ export class RequestParts {
   }
 
   body(): { body: string; contentType: string } | null {
-    if (this.bodyJson !== null) return { body: JSON.stringify(this.bodyJson), contentType: "application/json" };
+    if (this.bodyJson !== null)
+      return { body: JSON.stringify(this.bodyJson), contentType: "application/json" };
     if (this.bodyData !== null) {
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(this.bodyData)) {
@@ -107,6 +116,9 @@ export function joinUrl(base: string, path: string): string {
   try {
     return new URL(path.replace(/^\/+/, ""), b).toString();
   } catch {
-    throw new DeclarativeError(`The request URL built from url_base '${base}' and path '${path}' is not valid.`, "config_error");
+    throw new DeclarativeError(
+      `The request URL built from url_base '${base}' and path '${path}' is not valid.`,
+      "config_error",
+    );
   }
 }

@@ -2,8 +2,8 @@
 // credentials) and sends it through the shared client with the stream's error handler.
 
 import type { Authenticator } from "./auth.ts";
-import type { ErrorHandler } from "./http/error-handler.ts";
 import type { HttpClient, HttpResult } from "./http/client.ts";
+import type { ErrorHandler } from "./http/error-handler.ts";
 import { joinUrl, RequestParts } from "./request.ts";
 import { contextOf, type Scope } from "./slice.ts";
 import { evalMapping, evalString, evaluate } from "./template.ts";
@@ -37,7 +37,12 @@ export class HttpRequester {
     return (await this.send(scope, [], null, signal)).json();
   }
 
-  async send(scope: Scope, injectors: readonly RequestInjector[], pathOverride: string | null, signal: AbortSignal): Promise<HttpResult> {
+  async send(
+    scope: Scope,
+    injectors: readonly RequestInjector[],
+    pathOverride: string | null,
+    signal: AbortSignal,
+  ): Promise<HttpResult> {
     const ctx = contextOf({ ...scope, parameters: { ...this.spec.parameters, ...scope.parameters } });
     const parts = new RequestParts();
     parts.mergeParams(evalMapping(this.spec.params, ctx));
@@ -50,7 +55,8 @@ export class HttpRequester {
     const url = parts.url(joinUrl(base, path));
     const headers: Record<string, string> = { ...parts.headers };
     const body = parts.body();
-    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = body.contentType;
+    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+      headers["Content-Type"] = body.contentType;
     return this.client.send(
       { method: this.spec.method, url, headers, body: body?.body },
       this.spec.errorHandler,

@@ -30,7 +30,10 @@ export function parseLinkHeader(value: string | null): Obj {
       const eq = param.indexOf("=");
       if (eq < 0) continue;
       const key = param.slice(0, eq).trim().toLowerCase();
-      const v = param.slice(eq + 1).trim().replace(/^["']|["']$/g, "");
+      const v = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^["']|["']$/g, "");
       if (key) link[key] = v;
     }
     links[link.rel ?? (m[1] as string)] = link;

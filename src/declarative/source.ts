@@ -5,9 +5,9 @@
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from "../connectors/protocol.ts";
 import { validateConfig } from "../connectors/validate.ts";
 import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
+import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
 import { parseHostMap } from "./http/host-map.ts";
-import { ComponentFactory } from "./factory.ts";
 import { ManifestError, manifestProblems, resolveManifest } from "./manifest/load.ts";
 import type { DeclarativeStreamRunner } from "./stream.ts";
 import { isObj, type Obj } from "./values.ts";
@@ -35,12 +35,23 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 type Of<T extends AirbyteMessage["type"]> = Extract<AirbyteMessage, { type: T }>;
 
+/** The messages one by one (tests, simple callers). */
 export async function* runManifest(
   manifestText: string,
   origin: string,
   run: DeclarativeRun,
   deps: DeclarativeDeps = {},
 ): AsyncGenerator<AirbyteMessage> {
+  for await (const batch of runManifestBatches(manifestText, origin, run, deps)) yield* batch;
+}
+
+/** The messages in batches (a page of records at a time), which keeps a read cheap per record. */
+export async function* runManifestBatches(
+  manifestText: string,
+  origin: string,
+  run: DeclarativeRun,
+  deps: DeclarativeDeps = {},
+): AsyncGenerator<AirbyteMessage[]> {
   const { manifest, refused } = loadRunnable(manifestText, origin);
   const spec = isObj(manifest.spec) ? manifest.spec : {};
   const connectionSpec = isObj(spec.connection_specification) ? spec.connection_specification : {};
@@ -48,7 +59,7 @@ export async function* runManifest(
     const out: Obj = { connectionSpecification: connectionSpec };
     if (typeof spec.documentation_url === "string") out.documentationUrl = spec.documentation_url;
     if (isObj(spec.advanced_auth)) out.advanced_auth = spec.advanced_auth;
-    yield { type: "SPEC", spec: out } as Of<"SPEC">;
+    yield [{ type: "SPEC", spec: out } as Of<"SPEC">];
     return;
   }
 
@@ -73,13 +84,20 @@ export async function* runManifest(
   const refusedByName = new Map<string, string>();
   for (const [i, why] of refused) {
     const node = (manifest.streams as unknown[])[i];
-    const name = isObj(node) ? String(node.name ?? (isObj(node.$parameters) ? node.$parameters.name : "") ?? `#${i}`) : `#${i}`;
+    const name = isObj(node)
+      ? String(node.name ?? (isObj(node.$parameters) ? node.$parameters.name : "") ?? `#${i}`)
+      : `#${i}`;
     refusedByName.set(name, why);
     log.warn(`Stream ${name} cannot run natively and is left out: ${why}`);
   }
 
   if (run.command === "discover") {
-    yield { type: "CATALOG", catalog: { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) } } as Of<"CATALOG">;
+    yield [
+      {
+        type: "CATALOG",
+        catalog: { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) },
+      } as Of<"CATALOG">,
+    ];
     return;
   }
 
@@ -87,28 +105,35 @@ export async function* runManifest(
   if (problems.length > 0) {
     const text = `Config validation error: ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}.`;
     if (run.command === "check") {
-      yield { type: "CONNECTION_STATUS", connectionStatus: { status: "FAILED", message: text } } as Of<"CONNECTION_STATUS">;
+      yield [
+        {
+          type: "CONNECTION_STATUS",
+          connectionStatus: { status: "FAILED", message: text },
+        } as Of<"CONNECTION_STATUS">,
+      ];
       return;
     }
-    yield traceError(new DeclarativeError(text, "config_error"), null);
+    yield [traceError(new DeclarativeError(text, "config_error"), null)];
     return;
   }
 
   if (run.command === "check") {
-    yield await check(manifest, streams, refusedByName, run.signal);
+    yield [await check(manifest, streams, refusedByName, run.signal)];
     return;
   }
 
   const asked = (run.catalog?.streams ?? []).map((s) => s.stream.name).filter((n) => refusedByName.has(n));
   if (asked.length > 0) {
     // Refused before any record is read: a read never stops halfway for an unsupported component.
-    yield traceError(
-      new DeclarativeError(
-        `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
-        "config_error",
+    yield [
+      traceError(
+        new DeclarativeError(
+          `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
+          "config_error",
+        ),
+        null,
       ),
-      null,
-    );
+    ];
     return;
   }
   yield* read(streams, run, log);
@@ -144,12 +169,23 @@ async function check(
   const checkNode = isObj(manifest.check) ? manifest.check : {};
   const names = Array.isArray(checkNode.stream_names) ? checkNode.stream_names.map(String) : [];
   const status = (ok: boolean, message?: string): AirbyteMessage =>
-    ({ type: "CONNECTION_STATUS", connectionStatus: ok ? { status: "SUCCEEDED" } : { status: "FAILED", message } }) as Of<"CONNECTION_STATUS">;
+    ({
+      type: "CONNECTION_STATUS",
+      connectionStatus: ok ? { status: "SUCCEEDED" } : { status: "FAILED", message },
+    }) as Of<"CONNECTION_STATUS">;
   for (const name of names) {
     const why = refused.get(name);
-    if (why) return status(false, `Unable to connect to stream ${name} - the native manifest runner cannot run it: ${why}`);
+    if (why)
+      return status(
+        false,
+        `Unable to connect to stream ${name} - the native manifest runner cannot run it: ${why}`,
+      );
     const s = streams.get(name);
-    if (!s) return status(false, `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`);
+    if (!s)
+      return status(
+        false,
+        `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`,
+      );
     try {
       await s.runner.firstPage(signal);
     } catch (error) {
@@ -180,7 +216,7 @@ async function* read(
   streams: Map<string, { runner: DeclarativeStreamRunner }>,
   run: DeclarativeRun,
   log: NonNullable<DeclarativeDeps["log"]>,
-): AsyncGenerator<AirbyteMessage> {
+): AsyncGenerator<AirbyteMessage[]> {
   const configured = run.catalog?.streams ?? [];
   const states = streamStates(run.state);
   const failed: { name: string; type: string }[] = [];
@@ -193,48 +229,72 @@ async function* read(
     }
     const runner = s.runner;
     const incremental = cs.sync_mode === "incremental" && runner.def.cursor !== null;
-    yield status(name, "STARTED");
+    yield [status(name, "STARTED")];
     let count = 0;
     let sinceState = 0;
     try {
-      for await (const event of runner.read(incremental, incremental ? states.get(name) : undefined, run.signal)) {
+      for await (const event of runner.read(
+        incremental,
+        incremental ? states.get(name) : undefined,
+        run.signal,
+      )) {
         if (event.kind === "records") {
-          if (count === 0 && event.records.length > 0) yield status(name, "RUNNING");
           const emittedAt = Date.now();
-          for (const data of event.records) yield { type: "RECORD", record: { stream: name, data, emitted_at: emittedAt } } as Of<"RECORD">;
+          const batch: AirbyteMessage[] =
+            count === 0 && event.records.length > 0 ? [status(name, "RUNNING")] : [];
+          for (const data of event.records)
+            batch.push({
+              type: "RECORD",
+              record: { stream: name, data, emitted_at: emittedAt },
+            } as Of<"RECORD">);
+          yield batch;
           count += event.records.length;
           sinceState += event.records.length;
         } else {
-          yield {
-            type: "STATE",
-            state: { type: "STREAM", stream: { stream_descriptor: { name }, stream_state: event.state }, sourceStats: { recordCount: sinceState } },
-          } as Of<"STATE">;
+          yield [
+            {
+              type: "STATE",
+              state: {
+                type: "STREAM",
+                stream: { stream_descriptor: { name }, stream_state: event.state },
+                sourceStats: { recordCount: sinceState },
+              },
+            } as Of<"STATE">,
+          ];
           sinceState = 0;
         }
         if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");
       }
-      yield status(name, "COMPLETE");
+      yield [status(name, "COMPLETE")];
     } catch (error) {
       if (isAbort(error) || run.signal.aborted) throw error;
       failed.push({ name, type: failureTypeOf(error) });
-      yield traceError(error, name);
-      yield status(name, "INCOMPLETE");
+      yield [traceError(error, name), status(name, "INCOMPLETE")];
     }
   }
   if (failed.length > 0) {
     // Like the CDK: a config error only when every failure was one.
     const type = failed.every((f) => f.type === "config_error") ? "config_error" : "system_error";
-    yield traceError(
-      new DeclarativeError(`During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`, type),
-      null,
-    );
+    yield [
+      traceError(
+        new DeclarativeError(
+          `During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`,
+          type,
+        ),
+        null,
+      ),
+    ];
   }
 }
 
 function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE"): AirbyteMessage {
   return {
     type: "TRACE",
-    trace: { type: "STREAM_STATUS", emitted_at: Date.now(), stream_status: { stream_descriptor: { name }, status: s } },
+    trace: {
+      type: "STREAM_STATUS",
+      emitted_at: Date.now(),
+      stream_status: { stream_descriptor: { name }, status: s },
+    },
   } as Of<"TRACE">;
 }
 

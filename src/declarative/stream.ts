@@ -75,7 +75,8 @@ export class DeclarativeStreamRunner {
       for await (const partition of partitions) {
         const cursorSlices = this.def.cursor ? this.def.cursor.slices(null) : [{}];
         for (const c of cursorSlices) {
-          for await (const records of this.pages({ partition, cursor: c }, {}, signal)) yield { kind: "records", records };
+          for await (const records of this.pages({ partition, cursor: c }, {}, signal))
+            yield { kind: "records", records };
         }
       }
       yield { kind: "state", state: { ...NO_CURSOR_STATE } };
@@ -98,96 +99,175 @@ export class DeclarativeStreamRunner {
     yield* this.readPerPartition(cursor, state, signal);
   }
 
-  /** Substream + cursor: the CDK's per-partition state, new partitions starting from the global cursor. */
+  /**
+   * Substream + cursor, as the CDK's ConcurrentPerPartitionCursor: a cursor per partition, new
+   * partitions starting from the global cursor (minus the last run's duration), and a state of
+   * {use_global_cursor, states, state, lookback_window, parent_state}, emitted after the first
+   * partition, then at most every 10 minutes, and at the end.
+   */
   private async *readPerPartition(
     cursor: DatetimeCursor,
     state: unknown,
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
-    const saved = new Map<string, { partition: Obj; cursor: Obj }>();
+    const started = performance.now();
     const input = isObj(state) ? state : {};
-    if (Array.isArray(input.states)) {
-      for (const s of input.states) {
-        if (isObj(s) && isObj(s.partition) && isObj(s.cursor)) saved.set(partitionKey(s.partition), { partition: s.partition, cursor: s.cursor });
+    const saved = new Map<string, { partition: Obj; cursor: Obj }>();
+    let global: string | null = null;
+    let lookback = 0;
+    let parentState: unknown = null;
+    const formatted = (v: unknown): string | null => {
+      const t = cursor.stateValue({ [cursor.field]: v });
+      return t === null ? null : cursor.format(t);
+    };
+    if (!("states" in input) && !("state" in input)) {
+      global = formatted(input[cursor.field]);
+    } else {
+      lookback = Math.trunc(Number(input.lookback_window ?? 0)) || 0;
+      for (const s of Array.isArray(input.states) ? input.states : []) {
+        if (isObj(s) && isObj(s.partition) && isObj(s.cursor))
+          saved.set(partitionKey(s.partition), { partition: s.partition, cursor: s.cursor });
       }
+      if (isObj(input.state)) global = formatted(input.state[cursor.field]);
     }
-    const globalPrior = cursor.stateValue(isObj(input.state) ? input.state : input.states === undefined ? input : null);
-    let global: number | null = globalPrior;
+    if (isObj(input.parent_state) && Object.keys(input.parent_state).length > 0)
+      parentState = input.parent_state;
+    const useGlobal = input.use_global_cursor === true;
+    let newGlobal = global;
+    const snapshot = (final: boolean): Obj => {
+      const out: Obj = { use_global_cursor: useGlobal };
+      if (!useGlobal) out.states = [...saved.values()];
+      const g = final ? newGlobal : global;
+      if (g !== null) out.state = { [cursor.field]: g };
+      out.lookback_window = final ? Math.ceil((performance.now() - started) / 1000) : lookback;
+      out.parent_state = final ? {} : (parentState ?? {});
+      return out;
+    };
+    let lastEmit = 0;
     const router = this.def.router as PartitionRouter;
     for await (const partition of router.partitions(signal)) {
       const key = partitionKey(partition);
-      const own = saved.get(key);
-      const prior = own ? cursor.stateValue(own.cursor) : globalPrior;
+      const own = useGlobal ? undefined : saved.get(key);
+      let prior: number | null;
+      if (own) prior = cursor.stateValue(own.cursor);
+      else {
+        const g = global === null ? null : cursor.stateValue({ [cursor.field]: global });
+        prior = g === null ? null : g - lookback * 1_000_000;
+      }
       const progress = new CursorProgress(cursor, prior);
       const start = cursor.earliest(prior);
       for (const c of cursor.slices(prior)) {
         for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal)) {
-          for (const r of records) progress.observe(r);
+          for (const r of records) {
+            progress.observe(r);
+            const v = formatted(r[cursor.field]);
+            if (v !== null && (newGlobal === null || newGlobal < v)) newGlobal = v;
+          }
           yield { kind: "records", records };
         }
       }
-      saved.set(key, { partition, cursor: progress.state(prior ?? start) });
-      if (progress.latest !== null && (global === null || progress.latest > global)) global = progress.latest;
-      yield { kind: "state", state: this.perPartitionState(saved, cursor, global) };
+      if (!useGlobal) saved.set(key, { partition, cursor: progress.state(prior ?? start) });
+      const now = Date.now();
+      if (now - lastEmit > 600_000) {
+        lastEmit = now;
+        yield { kind: "state", state: snapshot(false) };
+      }
     }
-    yield { kind: "state", state: this.perPartitionState(saved, cursor, global) };
+    yield { kind: "state", state: snapshot(true) };
   }
 
-  private perPartitionState(saved: Map<string, { partition: Obj; cursor: Obj }>, cursor: DatetimeCursor, global: number | null): Obj {
-    const out: Obj = { use_global_cursor: false, states: [...saved.values()] };
-    if (global !== null) out.state = { [cursor.field]: cursor.format(global) };
-    return out;
-  }
-
-  /** SimpleRetriever: the pages of one slice, following the paginator. */
+  /**
+   * SimpleRetriever: the pages of one slice, following the paginator. The next page is requested
+   * as soon as its token is known, before this page's records go downstream, so the network
+   * wait overlaps the consumer's work; stopping early cancels that request.
+   */
   async *pages(slice: StreamSlice, state: Obj, signal: AbortSignal): AsyncGenerator<Obj[]> {
+    const local = new AbortController();
+    const sig = AbortSignal.any([signal, local.signal]);
+    let pending: Promise<{ records: Obj[]; next: unknown }> | null = this.page(
+      slice,
+      state,
+      this.def.retriever.paginator.initialToken(),
+      null,
+      sig,
+    );
+    try {
+      while (pending !== null) {
+        const { records, next } = await pending;
+        pending = null;
+        if (next !== null && next !== undefined) {
+          pending = this.page(slice, state, next, records, sig);
+          pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
+        }
+        if (records.length > 0) yield records;
+      }
+    } finally {
+      local.abort();
+    }
+  }
+
+  /** One page: request, decode, select; then the token of the next page (null at the end). */
+  private async page(
+    slice: StreamSlice,
+    state: Obj,
+    token: unknown,
+    before: Obj[] | null,
+    signal: AbortSignal,
+  ): Promise<{ records: Obj[]; next: unknown }> {
     const { requester, selector, paginator } = this.def.retriever;
     const cursor = this.def.cursor;
     const router = this.def.router;
-    const dataFeedStart = cursor?.spec.isDataFeed ? cursor.sliceStart(slice.cursor) : null;
-    const clientStart = cursor?.spec.clientSide ? cursor.sliceStart(slice.cursor) : null;
-    let token: unknown = paginator.initialToken();
-    let previous: string | null = null;
-    for (;;) {
-      const scope = {
-        config: this.config,
-        parameters: this.def.parameters,
-        slice,
-        state,
-        nextPageToken: token === null || token === undefined ? null : { next_page_token: token },
-      };
-      const injectors: RequestInjector[] = [
-        (parts, ctx) => paginator.inject(parts, ctx, token),
-        (parts, ctx) => cursor?.inject(parts, ctx, slice.cursor),
-        (parts, ctx) => router?.inject(parts, ctx, slice.partition),
-      ];
-      const result = await requester.send(scope, injectors, paginator.path(token), signal);
-      if (result.ignored) return;
-      const bodies = decodeJson(result.text);
-      const ctx = contextOf(scope);
-      let records = selectRecords(selector, bodies, ctx);
-      const last = records.length > 0 ? records[records.length - 1] : null;
-      const lastPageSize = records.length;
-      if (clientStart !== null && cursor) records = records.filter((r) => (safeParse(cursor, r) ?? clientStart) >= clientStart);
-      if (records.length > 0) yield records;
-      if (dataFeedStart !== null && cursor && last) {
-        const t = safeParse(cursor, last);
-        if (t !== null && t < dataFeedStart) return;
-      }
-      const next = paginator.next(
-        { response: firstBody(bodies), headers: headersView(result), lastRecord: last, lastPageSize, token },
-        ctx,
-      );
-      if (next === null || next === undefined) return;
-      const seen = JSON.stringify(next);
-      if (seen === previous) {
-        throw new DeclarativeError(
-          `Stream '${this.def.name}': the paginator returned the same next-page token twice in a row; stopping instead of looping forever.`,
-        );
-      }
-      previous = seen;
-      token = next;
+    const scope = {
+      config: this.config,
+      parameters: this.def.parameters,
+      slice,
+      state,
+      nextPageToken: token === null || token === undefined ? null : { next_page_token: token },
+    };
+    const injectors: RequestInjector[] = [
+      (parts, ctx) => paginator.inject(parts, ctx, token),
+      (parts, ctx) => cursor?.inject(parts, ctx, slice.cursor),
+      (parts, ctx) => router?.inject(parts, ctx, slice.partition),
+    ];
+    const result = await requester.send(scope, injectors, paginator.path(token), signal);
+    if (result.ignored) return { records: [], next: null };
+    const bodies = decodeJson(result.text);
+    const ctx = contextOf(scope);
+    let records = selectRecords(selector, bodies, ctx);
+    const last = records.length > 0 ? (records[records.length - 1] as Obj) : null;
+    const lastPageSize = records.length;
+    if (cursor?.spec.clientSide) {
+      const start = cursor.sliceStart(slice.cursor);
+      if (start !== null) records = records.filter((r) => (safeParse(cursor, r) ?? start) >= start);
     }
+    if (cursor?.spec.isDataFeed && last) {
+      // A newest-first feed: a record older than the slice start means the rest is already synced.
+      const start = cursor.sliceStart(slice.cursor);
+      const t = safeParse(cursor, last);
+      if (start !== null && t !== null && t < start) return { records, next: null };
+    }
+    const next = paginator.next(
+      {
+        response: firstBody(bodies),
+        headers: () => headersView(result),
+        lastRecord: last,
+        lastPageSize,
+        token,
+      },
+      ctx,
+    );
+    if (next === null || next === undefined) return { records, next: null };
+    if (
+      token !== null &&
+      token !== undefined &&
+      before !== null &&
+      JSON.stringify(next) === JSON.stringify(token)
+    ) {
+      throw new DeclarativeError(
+        `Stream '${this.def.name}': the paginator returned the same next-page token twice in a row; stopping instead of looping forever.`,
+      );
+    }
+    return { records, next };
   }
 }
 

@@ -2,7 +2,7 @@
 // through these, with the CDK's rule for each kind (string, boolean, mapping).
 
 import { evaluate, evaluateBoolean, renderTemplate } from "./interpolation/index.ts";
-import { isObj, type Obj } from "./values.ts";
+import { isObj, type Obj, pyStr } from "./values.ts";
 
 export { evaluate, evaluateBoolean, renderTemplate };
 
@@ -12,12 +12,16 @@ export function evalValue(template: unknown, ctx: Obj, fallback?: unknown): unkn
   return fallback === undefined ? evaluate(template, ctx) : evaluate(template, ctx, { default: fallback });
 }
 
-/** A string field (url, path, header value): rendered text, never literal-converted. */
+/**
+ * A string field (url, path, token): InterpolatedString.eval, whose default is the template
+ * itself, then str() of the result (a literal such as "123" comes back as the same text).
+ */
 export function evalString(template: unknown, ctx: Obj): string {
   if (template === undefined || template === null) return "";
-  if (typeof template !== "string") return String(template);
+  if (typeof template !== "string") return pyStr(template);
   if (!template.includes("{")) return template;
-  return renderTemplate(template, ctx);
+  const v = evaluate(template, ctx, { default: template });
+  return v === null || v === undefined ? "" : pyStr(v);
 }
 
 /**

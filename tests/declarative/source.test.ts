@@ -46,7 +46,10 @@ app.get("/v1/teams/:team/items", (c) => {
   const since = c.req.query("since") ?? "";
   const rows = items.filter((r) => r.team === team && r.updated_at >= since);
   const slice = rows.slice((page - 1) * 5, page * 5);
-  const next = page * 5 < rows.length ? `http://${c.req.header("host")}/v1/teams/${team}/items?page=${page + 1}&since=${since}` : null;
+  const next =
+    page * 5 < rows.length
+      ? `http://${c.req.header("host")}/v1/teams/${team}/items?page=${page + 1}&since=${since}`
+      : null;
   return c.json({ results: slice, next });
 });
 app.get("/v1/teams", (c) => c.json([{ slug: "red" }, { slug: "blue" }]));
@@ -159,7 +162,10 @@ spec:
 
 const CONFIG = { token: TOKEN, start_date: "2024-01-05T00:00:00Z" };
 
-async function run(command: "spec" | "check" | "discover" | "read", extra: { config?: object; streams?: [string, "full_refresh" | "incremental"][]; state?: unknown[] } = {}) {
+async function run(
+  command: "spec" | "check" | "discover" | "read",
+  extra: { config?: object; streams?: [string, "full_refresh" | "incremental"][]; state?: unknown[] } = {},
+) {
   const out: AirbyteMessage[] = [];
   const catalog = extra.streams
     ? {
@@ -170,19 +176,28 @@ async function run(command: "spec" | "check" | "discover" | "read", extra: { con
         })),
       }
     : undefined;
-  for await (const m of runManifest(BASE, "test.yaml", {
-    command,
-    config: (extra.config ?? CONFIG) as Record<string, unknown>,
-    catalog: catalog as never,
-    state: extra.state,
-    signal: new AbortController().signal,
-  }, deps)) out.push(m);
+  for await (const m of runManifest(
+    BASE,
+    "test.yaml",
+    {
+      command,
+      config: (extra.config ?? CONFIG) as Record<string, unknown>,
+      catalog: catalog as never,
+      state: extra.state,
+      signal: new AbortController().signal,
+    },
+    deps,
+  ))
+    out.push(m);
   return out;
 }
 
 const records = (ms: AirbyteMessage[], stream: string) =>
-  ms.flatMap((m) => (m.type === "RECORD" && m.record.stream === stream ? [m.record.data as Record<string, unknown>] : []));
-const states = (ms: AirbyteMessage[]) => ms.flatMap((m) => (m.type === "STATE" ? [(m.state as any).stream.stream_state] : []));
+  ms.flatMap((m) =>
+    m.type === "RECORD" && m.record.stream === stream ? [m.record.data as Record<string, unknown>] : [],
+  );
+const states = (ms: AirbyteMessage[]) =>
+  ms.flatMap((m) => (m.type === "STATE" ? [(m.state as any).stream.stream_state] : []));
 
 describe("runManifest", () => {
   test("spec, discover", async () => {
@@ -198,6 +213,9 @@ describe("runManifest", () => {
       source_defined_primary_key: [["id"]],
     });
     expect(streams[2].supported_sync_modes).toEqual(["full_refresh"]);
+    // Credentials are read at the first request, as in the CDK: discover needs none.
+    const [bare] = await run("discover", { config: {} });
+    expect((bare as any).catalog.streams).toHaveLength(3);
   });
 
   test("check succeeds, and fails with a bad token without leaking it", async () => {
@@ -214,28 +232,50 @@ describe("runManifest", () => {
   test("offset pagination within the date window, transformations, state = latest cursor", async () => {
     requests.length = 0;
     const out = await run("read", { streams: [["items", "incremental"]] });
-    const expected = items.filter((r) => r.updated_at >= CONFIG.start_date && r.updated_at <= "2024-03-01T00:00:00Z");
+    const expected = items.filter(
+      (r) => r.updated_at >= CONFIG.start_date && r.updated_at <= "2024-03-01T00:00:00Z",
+    );
     const got = records(out, "items");
     expect(got.map((r) => r.id)).toEqual(expected.map((r) => r.id));
-    expect(got[0]).toEqual({ id: 5, team: "red", updated_at: "2024-01-05T00:00:00Z", name: "Item 5", label: "ITEM 5-2024" });
+    expect(got[0]).toEqual({
+      id: 5,
+      team: "red",
+      updated_at: "2024-01-05T00:00:00Z",
+      name: "Item 5",
+      label: "ITEM 5-2024",
+    });
     // 19 records in pages of 10: two full pages are not enough, a third (short) one ends it.
     expect(requests.filter((r) => r.startsWith("/v1/items")).length).toBe(2);
     expect(requests[0]).toContain("since=2024-01-05T00%3A00%3A00Z");
     expect(requests[0]).toContain("until=2024-03-01T00%3A00%3A00Z");
     expect(states(out).at(-1)).toEqual({ updated_at: expected.at(-1)?.updated_at });
-    const statuses = out.flatMap((m) => (m.type === "TRACE" && m.trace.type === "STREAM_STATUS" ? [(m.trace as any).stream_status.status] : []));
+    const statuses = out.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" ? [(m.trace as any).stream_status.status] : [],
+    );
     expect(statuses).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
   });
 
   test("incremental resumes from the state", async () => {
-    const state = [{ type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: { updated_at: "2024-01-20T00:00:00Z" } } }];
+    const state = [
+      {
+        type: "STREAM",
+        stream: {
+          stream_descriptor: { name: "items" },
+          stream_state: { updated_at: "2024-01-20T00:00:00Z" },
+        },
+      },
+    ];
     const out = await run("read", { streams: [["items", "incremental"]], state });
-    expect(records(out, "items").map((r) => r.id)).toEqual(items.filter((r) => r.updated_at >= "2024-01-20T00:00:00Z").map((r) => r.id));
+    expect(records(out, "items").map((r) => r.id)).toEqual(
+      items.filter((r) => r.updated_at >= "2024-01-20T00:00:00Z").map((r) => r.id),
+    );
   });
 
   test("substream partitions with next-URL pagination and per-partition state", async () => {
     const out = await run("read", { streams: [["team_items", "incremental"]] });
-    const expected = ["red", "blue"].flatMap((t) => items.filter((r) => r.team === t && r.updated_at >= CONFIG.start_date));
+    const expected = ["red", "blue"].flatMap((t) =>
+      items.filter((r) => r.team === t && r.updated_at >= CONFIG.start_date),
+    );
     expect(records(out, "team_items").map((r) => r.id)).toEqual(expected.map((r) => r.id));
     const final = states(out).at(-1) as any;
     expect(final.states).toEqual(
@@ -245,14 +285,32 @@ describe("runManifest", () => {
       })),
     );
     expect(final.state).toEqual({ updated_at: items.at(-1)?.updated_at });
+    expect(final).toMatchObject({
+      use_global_cursor: false,
+      lookback_window: expect.any(Number),
+      parent_state: {},
+    });
     // Resume: only records at or after each partition's cursor come back.
-    const again = await run("read", { streams: [["team_items", "incremental"]], state: [{ type: "STREAM", stream: { stream_descriptor: { name: "team_items" }, stream_state: final } }] });
-    expect(records(again, "team_items").map((r) => r.id)).toEqual([items.filter((r) => r.team === "red").at(-1)?.id, items.filter((r) => r.team === "blue").at(-1)?.id]);
+    const again = await run("read", {
+      streams: [["team_items", "incremental"]],
+      state: [{ type: "STREAM", stream: { stream_descriptor: { name: "team_items" }, stream_state: final } }],
+    });
+    expect(records(again, "team_items").map((r) => r.id)).toEqual([
+      items.filter((r) => r.team === "red").at(-1)?.id,
+      items.filter((r) => r.team === "blue").at(-1)?.id,
+    ]);
   });
 
   test("a failing stream is a TRACE ERROR, the others still sync, and full refresh ends with the no-cursor state", async () => {
-    const out = await run("read", { streams: [["broken", "full_refresh"], ["items", "full_refresh"]] });
-    const errors = out.flatMap((m) => (m.type === "TRACE" && m.trace.type === "ERROR" ? [(m.trace as any).error] : []));
+    const out = await run("read", {
+      streams: [
+        ["broken", "full_refresh"],
+        ["items", "full_refresh"],
+      ],
+    });
+    const errors = out.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "ERROR" ? [(m.trace as any).error] : [],
+    );
     expect(errors[0].stream_descriptor).toEqual({ name: "broken" });
     expect(errors[0].failure_type).toBe("system_error");
     expect(errors.at(-1).message).toContain("broken");

@@ -8,10 +8,10 @@ import type { Logger } from "../../core/log.ts";
 import type { Redactor } from "../../core/redact.ts";
 import type { Settings } from "../../core/settings.ts";
 import { ManifestError } from "../../declarative/manifest/errors.ts";
-import { runManifest } from "../../declarative/source.ts";
+import { runManifestBatches } from "../../declarative/source.ts";
 import type { Executor, ExecutorInfo, RunOptions } from "../executor.ts";
-import { ConnectorError } from "../process.ts";
 import type { ConnectorCommand } from "../process.ts";
+import { ConnectorError } from "../process.ts";
 import type { AirbyteMessage } from "../protocol.ts";
 
 /** Whether the native manifest runner is built in (auto mode prefers it for manifest-only connectors). */
@@ -38,9 +38,12 @@ export function manifestFromFile(path: string): ManifestSource {
       try {
         return readFileSync(path, "utf8");
       } catch (error) {
-        throw new ToolError(`The manifest ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
-          hint: "manifest_path must be the absolute path of a readable YAML file.",
-        });
+        throw new ToolError(
+          `The manifest ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+          {
+            hint: "manifest_path must be the absolute path of a readable YAML file.",
+          },
+        );
       }
     },
   };
@@ -66,17 +69,25 @@ export class YamlExecutor implements Executor {
   }
 
   async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
-    if (command === "write") throw new ToolError("A declarative manifest describes a source: it has no 'write' command.");
+    if (command === "write")
+      throw new ToolError("A declarative manifest describes a source: it has no 'write' command.");
     await this.prepare(options.signal);
-    if (options.signal.aborted) throw new ConnectorError(`${this.info.target} was cancelled before it started.`);
+    if (options.signal.aborted)
+      throw new ConnectorError(`${this.info.target} was cancelled before it started.`);
     const { settings, log } = this.deps;
     let lastError: string | null = null;
     let batch: AirbyteMessage[] = [];
     try {
-      const messages = runManifest(
+      const batches = runManifestBatches(
         this.text as string,
         this.source.origin,
-        { command, config: options.config, catalog: options.catalog, state: options.state, signal: options.signal },
+        {
+          command,
+          config: options.config,
+          catalog: options.catalog,
+          state: options.state,
+          signal: options.signal,
+        },
         {
           hostMap: settings.declarative.hostMap ?? undefined,
           maxConcurrency: settings.declarative.maxConcurrency,
@@ -84,9 +95,12 @@ export class YamlExecutor implements Executor {
           log: { debug: (m) => log.debug(m), warn: (m) => log.warn(m) },
         },
       );
-      for await (const m of messages) {
-        if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) lastError = m.trace.error.message;
-        batch.push(m);
+      for await (const messages of batches) {
+        for (const m of messages) {
+          if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error)
+            lastError = m.trace.error.message;
+          batch.push(m);
+        }
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
@@ -95,14 +109,20 @@ export class YamlExecutor implements Executor {
     } catch (error) {
       if (options.signal.aborted) throw new ConnectorError(`${this.info.target} was cancelled.`);
       if (error instanceof ManifestError) {
-        throw new ToolError(`The manifest ${this.source.origin} cannot run natively: ${this.deps.redactor.text(error.message)}`, {
-          hint: "Run the connector with override_execution_mode 'docker' or 'python' instead, or fix the manifest.",
-        });
+        throw new ToolError(
+          `The manifest ${this.source.origin} cannot run natively: ${this.deps.redactor.text(error.message)}`,
+          {
+            hint: "Run the connector with override_execution_mode 'docker' or 'python' instead, or fix the manifest.",
+          },
+        );
       }
       if (error instanceof ToolError) throw error;
-      throw new ConnectorError(`The native manifest runner failed: ${this.deps.redactor.text((error as Error).message)}`);
+      throw new ConnectorError(
+        `The native manifest runner failed: ${this.deps.redactor.text((error as Error).message)}`,
+      );
     }
     if (batch.length > 0) yield batch;
-    if (lastError !== null) throw new ConnectorError(`${this.info.target} failed: ${this.deps.redactor.text(lastError)}`);
+    if (lastError !== null)
+      throw new ConnectorError(`${this.info.target} failed: ${this.deps.redactor.text(lastError)}`);
   }
 }

@@ -18,6 +18,7 @@ import { ToolError } from "../../core/errors.ts";
 import { displayUrl } from "../../core/url.ts";
 import { sleep as abortableSleep, abortError, isAbortError } from "./abort.ts";
 import { WaitTooLongError } from "./backoff.ts";
+import { fetchWithBody } from "./body-on-get.ts";
 import { Semaphore } from "./concurrency.ts";
 import { clip } from "./default-error-mapping.ts";
 import type {
@@ -187,7 +188,8 @@ export class HttpClient {
     describe?: string,
   ): Promise<HttpResult> {
     const method = request.method.toUpperCase();
-    const where = `${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}`;
+    // Built only when a message needs it: displayUrl costs more than a fast request.
+    const where = () => `${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}`;
     const fail = (init: {
       message: string;
       internalMessage: string;
@@ -211,16 +213,7 @@ export class HttpClient {
     } catch {
       throw fail({
         message: `Invalid URL '${displayUrl(request.url)}': it is not an absolute URL.`,
-        internalMessage: `Invalid URL for ${where}.`,
-        failureType: "system_error",
-        status: null,
-        attempts: 0,
-      });
-    }
-    if (request.body !== undefined && (method === "GET" || method === "HEAD")) {
-      throw fail({
-        message: `A ${method} request cannot carry a body here (${displayUrl(request.url)}).`,
-        internalMessage: `${where} has a body; fetch refuses bodies on GET and HEAD.`,
+        internalMessage: `Invalid URL for ${where()}.`,
         failureType: "system_error",
         status: null,
         attempts: 0,
@@ -241,17 +234,20 @@ export class HttpClient {
       const { outcome, url } = await this.attempt(request, method, signal, forceRefresh);
       forceRefresh = false;
       const status = outcome.response?.status ?? null;
-      log.debug(
-        `${where} → ${status ?? outcome.error?.name ?? "no response"} (attempt ${attempt} of at most ${maxTries})`,
-      );
       const resolution = handler.interpret(outcome);
+      // A first-try success is the common case and not worth a line (its text costs a URL parse).
+      if (resolution.action !== "SUCCESS" || attempt > 1) {
+        log.debug(
+          `${where()} → ${status ?? outcome.error?.name ?? "no response"} (attempt ${attempt} of at most ${maxTries})`,
+        );
+      }
 
       switch (resolution.action) {
         case "SUCCESS":
           return result(outcome, url, false);
         case "IGNORE":
           info(
-            `${where}: ` +
+            `${where()}: ` +
               (resolution.message ??
                 (outcome.response
                   ? `Ignoring response for '${method}' request to '${displayUrl(url)}' with response code '${status}'`
@@ -287,7 +283,7 @@ export class HttpClient {
         strategySeconds = handler.backoffSeconds(outcome, attempt) || null;
       } catch (error) {
         if (!(error instanceof WaitTooLongError)) throw error;
-        log.warn?.(`${where}: ${error.internalMessage}`);
+        log.warn?.(`${where()}: ${error.internalMessage}`);
         throw fail({
           message: error.message,
           internalMessage: error.internalMessage,
@@ -311,16 +307,16 @@ export class HttpClient {
       let seconds: number;
       if (kind === "strategy") {
         seconds = (strategySeconds as number) + 1; // the CDK's extra second "to cover any fractions of second"
-        info(`${where}: retrying. Sleeping for ${strategySeconds} seconds (+1). ${retryMessage}`);
+        info(`${where()}: retrying. Sleeping for ${strategySeconds} seconds (+1). ${retryMessage}`);
       } else if (kind === "rate_limited") {
         seconds = 2 ** retries.rate_limited++;
         info(
-          `${where}: rate limit hit after ${attempt} tries. Waiting ${seconds} seconds then retrying. Try decreasing concurrency or the number of workers to stay within API rate limits.`,
+          `${where()}: rate limit hit after ${attempt} tries. Waiting ${seconds} seconds then retrying. Try decreasing concurrency or the number of workers to stay within API rate limits.`,
         );
       } else {
         seconds = Math.min(2 ** retries.retry++, maxTime - elapsed);
         info(
-          `${where}: caught retryable error '${retryMessage}' after ${attempt} tries. Waiting ${seconds} seconds then retrying...`,
+          `${where()}: caught retryable error '${retryMessage}' after ${attempt} tries. Waiting ${seconds} seconds then retrying...`,
         );
       }
       await this.sleep(Math.max(0, seconds) * 1000, signal);
@@ -362,13 +358,17 @@ export class HttpClient {
         }
         let response: Response;
         try {
-          response = await fetch(this.options.hostMap.rewrite(url), {
-            method: currentMethod,
-            headers,
-            body,
-            signal: both,
-            redirect: "manual",
-          });
+          const target = this.options.hostMap.rewrite(url);
+          response =
+            body !== undefined && (currentMethod === "GET" || currentMethod === "HEAD")
+              ? await fetchWithBody(target, { method: currentMethod, headers, body, signal: both })
+              : await fetch(target, {
+                  method: currentMethod,
+                  headers,
+                  body,
+                  signal: both,
+                  redirect: "manual",
+                });
         } catch (error) {
           return { outcome: this.networkOutcome(error, signal, timeout.signal, currentMethod, url), url };
         }

@@ -48,7 +48,10 @@ export interface Compiled {
   plain: string | null;
 }
 
-const ALIASES: Record<string, string> = { stream_interval: "stream_slice", stream_partition: "stream_slice" };
+const ALIASES = new Map([
+  ["stream_interval", "stream_slice"],
+  ["stream_partition", "stream_slice"],
+]);
 
 /** Names a body assigns in its own scope: {% set %} anywhere but inside a nested {% for %}. */
 function assignedNames(stmts: Stmt[], into: Set<string>): Set<string> {
@@ -85,13 +88,13 @@ class Compiler {
       if (callee) hit.callee = true;
       return;
     }
-    const alias = ALIASES[name];
+    const alias = ALIASES.get(name);
     this.required.set(name, { name, alts: alias ? [alias] : [], callee });
   }
 
   private name(n: string, callee: boolean): Fn {
     const global = GLOBALS.get(n);
-    const alias = ALIASES[n];
+    const alias = ALIASES.get(n);
     const lookup: Fn = (f) =>
       Object.hasOwn(f.ctx, n)
         ? f.ctx[n]

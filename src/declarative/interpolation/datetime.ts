@@ -252,9 +252,9 @@ export class PyDateTime {
     if (us < 0 || us > 999999) throw new DateValueError("microsecond must be in 0..999999");
     return new PyDateTime(daysFromCivil(y, mo, d) * SEC_PER_DAY + h * 3600 + mi * 60 + s, us, offsetMinutes);
   }
-  /** datetime.now(timezone.utc), to the microsecond where the clock allows. */
+  /** datetime.now(timezone.utc), from the wall clock (millisecond resolution). */
   static now(): PyDateTime {
-    return PyDateTime.fromEpochMicros(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+    return PyDateTime.fromEpochMicros(Date.now() * 1000);
   }
   get naive(): boolean {
     return this.offsetMinutes === null;
@@ -265,7 +265,10 @@ export class PyDateTime {
   }
   /** datetime.timestamp(): float seconds; naive values count as UTC (the CDK runs in UTC). */
   timestamp(): number {
-    return this.wallSec - (this.offsetMinutes ?? 0) * 60 + this.usec / US_PER_SEC;
+    // Python divides the exact microsecond count by 10**6; so does this while the count is exact.
+    const sec = this.wallSec - (this.offsetMinutes ?? 0) * 60;
+    const micros = sec * US_PER_SEC + this.usec;
+    return Number.isSafeInteger(micros) ? micros / US_PER_SEC : sec + this.usec / US_PER_SEC;
   }
   fields(): Fields {
     const days = floorDiv(this.wallSec, SEC_PER_DAY);
@@ -333,6 +336,9 @@ export class PyDateTime {
       mod(us, US_PER_SEC),
       this.offsetMinutes,
     );
+  }
+  sub(td: PyTimedelta): PyDateTime {
+    return this.add(td.negate());
   }
   /** this - other; both naive or both aware, as Python requires. */
   diff(other: PyDateTime): PyTimedelta {
@@ -647,7 +653,7 @@ function strptimeRegex(format: string): RegExp {
       }
       const k = fmt[++i];
       if (k === undefined) throw new DateValueError(`stray % in format '${format}'`);
-      const re = STRPTIME_RE[k];
+      const re = Object.hasOwn(STRPTIME_RE, k) ? STRPTIME_RE[k] : undefined;
       if (re === undefined) throw new DateValueError(`'${k}' is a bad directive in format '${format}'`);
       src += re;
     }
@@ -764,32 +770,36 @@ export function pyFloatText(text: string): number | null {
   return Number(t.replace(/_/g, ""));
 }
 
-const UNIX_EPOCH_MICROS = 0;
-
 /** DatetimeParser.parse: the CDK's special epoch formats, else strptime; naive results become UTC.
  *  Throws DateValueError when the value does not fit the format. */
 export function parseDatetimeStrict(date: string | number, format: string): PyDateTime {
-  const asInt = (): number => {
+  const asInt = (): bigint => {
     if (typeof date === "number") {
       if (!Number.isFinite(date)) throw new DateValueError("cannot convert to an integer");
-      return Math.trunc(date);
+      return BigInt(Math.trunc(date));
     }
-    const n = pyIntText(date);
-    if (n === null) throw new DateValueError(`cannot parse as an integer for format '${format}'`);
-    return n;
+    if (pyIntText(date) === null)
+      throw new DateValueError(`cannot parse as an integer for format '${format}'`);
+    return BigInt(date.trim().replace(/_/g, ""));
+  };
+  // Exact for any digit count: whole seconds and the microsecond remainder separately.
+  const fromMicros = (us: bigint): PyDateTime => {
+    let sec = us / 1_000_000n;
+    if (us % 1_000_000n < 0n) sec -= 1n;
+    return new PyDateTime(Number(sec), Number(us - sec * 1_000_000n), 0);
   };
   switch (format) {
     case "%s":
-      return PyDateTime.fromTimestamp(asInt());
+      return new PyDateTime(Number(asInt()), 0, 0);
     case "%s_as_float": {
       const f = typeof date === "number" ? date : pyFloatText(date);
       if (f === null) throw new DateValueError("cannot parse as a float Unix timestamp");
       return PyDateTime.fromTimestamp(f);
     }
     case "%epoch_microseconds":
-      return PyDateTime.fromEpochMicros(UNIX_EPOCH_MICROS + asInt());
+      return fromMicros(asInt());
     case "%ms":
-      return PyDateTime.fromEpochMicros(UNIX_EPOCH_MICROS + asInt() * 1000);
+      return fromMicros(asInt() * 1000n);
   }
   const fmt = format.includes("%_ms") ? format.replaceAll("%_ms", "%f") : format;
   const parsed = strptime(typeof date === "number" ? numberText(date) : date, fmt);

@@ -213,7 +213,7 @@ const HASHES: Record<string, string> = {
 
 function hashFilter(value: unknown, args: unknown[], kwargs: Kwargs): string {
   const [type = "md5", salt] = bind("hash", ["hash_type", "salt"], args, kwargs);
-  const algo = typeof type === "string" ? HASHES[type] : undefined;
+  const algo = typeof type === "string" && Object.hasOwn(HASHES, type) ? HASHES[type] : undefined;
   if (algo === undefined) throw new PyError("AttributeError", `No hashing function named ${pyStr(type)}`);
   const h = createHash(algo).update(pyStr(value), "utf8");
   if (truthy(salt)) h.update(pyStr(salt), "utf8");

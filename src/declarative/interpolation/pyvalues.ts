@@ -370,11 +370,6 @@ export function negate(v: unknown): unknown {
   throw new PyTypeError(`bad operand type for unary -: '${typeName(v)}'`);
 }
 
-/** Python's int(x) for numbers, bools and numeric strings; null when it would raise ValueError. */
-export function toIndex(v: unknown): number | null {
-  return isInt(v) ? num(v) : null;
-}
-
 /** printf-style `str % args` (the %s %r %d %i %f %e %g %x %o %c %% conversions). */
 export function printf(format: string, args: unknown): string {
   const list = isTuple(args) ? (args as unknown[]) : [args];
