@@ -157,7 +157,10 @@ export class ComponentFactory {
           requestBody(node, "RequestBodyPlainText"),
         parameters: params(node),
         auth: node.authenticator
-          ? this.authenticator(obj(node.authenticator, `${where}.authenticator`), `${where}.authenticator`)
+          ? this.lazyAuthenticator(
+              obj(node.authenticator, `${where}.authenticator`),
+              `${where}.authenticator`,
+            )
           : NO_AUTH,
         errorHandler: this.errorHandler(node.error_handler, `${where}.error_handler`),
       },
@@ -168,7 +171,12 @@ export class ComponentFactory {
   /** Built at the first request, as the CDK evaluates credentials only then: discover needs none. */
   private lazyAuthenticator(node: Node, where: string): Authenticator {
     let built: Authenticator | null = null;
-    return { apply: (parts, signal) => (built ??= this.authenticator(node, where)).apply(parts, signal) };
+    return {
+      apply: (parts, signal) => {
+        built ??= this.authenticator(node, where);
+        return built.apply(parts, signal);
+      },
+    };
   }
 
   private authenticator(node: Node, where: string): Authenticator {

@@ -132,7 +132,7 @@ export function flattenFields(flattenLists: boolean): Transformation {
           walk(v, Object.hasOwn(out, key) ? `${key}_${prefix}` : key, false);
         }
       } else if (flattenLists && Array.isArray(value) && !top) {
-        value.forEach((v, i) => walk(v, `${prefix}.${i}`, false));
+        for (const [i, v] of value.entries()) walk(v, `${prefix}.${i}`, false);
       } else {
         out[prefix] = value;
       }

@@ -1,5 +1,7 @@
 // Small helpers over the plain JSON values a manifest and a response are made of.
 
+import { pyStr as interpolationPyStr } from "./interpolation/index.ts";
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Obj = Record<string, unknown>;
 
@@ -20,19 +22,9 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-/** A value as requests would put it in a query string or a header (Python's str()). */
+/** A value as requests would put it in a query string or a header: Python's str(). */
 export function pyStr(v: unknown): string {
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (v === null || v === undefined) return "None";
-  if (typeof v === "string") return v;
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : pyFloat(v);
-  return JSON.stringify(v);
-}
-
-function pyFloat(n: number): string {
-  const s = String(n);
-  return s.includes("e") || s.includes(".") ? s : `${s}.0`;
+  return typeof v === "string" ? v : interpolationPyStr(v);
 }
 
 /** dpath-style get: `*` matches every key or index; a missing segment yields nothing. */

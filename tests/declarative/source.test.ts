@@ -6,6 +6,9 @@ import { Hono } from "hono";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { type DeclarativeDeps, runManifest } from "../../src/declarative/source.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: messages are read field by field in assertions
+type Loose = any;
+
 const TOKEN = "s3cr3t-token-value";
 const NOW = new Date("2024-03-01T00:00:00Z");
 
@@ -197,15 +200,15 @@ const records = (ms: AirbyteMessage[], stream: string) =>
     m.type === "RECORD" && m.record.stream === stream ? [m.record.data as Record<string, unknown>] : [],
   );
 const states = (ms: AirbyteMessage[]) =>
-  ms.flatMap((m) => (m.type === "STATE" ? [(m.state as any).stream.stream_state] : []));
+  ms.flatMap((m) => (m.type === "STATE" ? [(m.state as Loose).stream.stream_state] : []));
 
 describe("runManifest", () => {
   test("spec, discover", async () => {
     const [spec] = await run("spec");
-    expect((spec as any).spec.connectionSpecification.required).toEqual(["token", "start_date"]);
+    expect((spec as Loose).spec.connectionSpecification.required).toEqual(["token", "start_date"]);
     const [catalog] = await run("discover");
-    const streams = (catalog as any).catalog.streams;
-    expect(streams.map((s: any) => s.name)).toEqual(["items", "team_items", "broken"]);
+    const streams = (catalog as Loose).catalog.streams;
+    expect(streams.map((s: Loose) => s.name)).toEqual(["items", "team_items", "broken"]);
     expect(streams[0]).toMatchObject({
       supported_sync_modes: ["full_refresh", "incremental"],
       source_defined_cursor: true,
@@ -215,18 +218,28 @@ describe("runManifest", () => {
     expect(streams[2].supported_sync_modes).toEqual(["full_refresh"]);
     // Credentials are read at the first request, as in the CDK: discover needs none.
     const [bare] = await run("discover", { config: {} });
-    expect((bare as any).catalog.streams).toHaveLength(3);
+    const nested = BASE.replace("{{ config['token'] }}", "{{ config['authorization']['client_id'] }}");
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      nested,
+      "nested.yaml",
+      { command: "discover", config: {}, signal: new AbortController().signal },
+      deps,
+    ))
+      out.push(m);
+    expect((out[0] as Loose).catalog.streams).toHaveLength(3);
+    expect((bare as Loose).catalog.streams).toHaveLength(3);
   });
 
   test("check succeeds, and fails with a bad token without leaking it", async () => {
     const [ok] = await run("check");
-    expect((ok as any).connectionStatus.status).toBe("SUCCEEDED");
+    expect((ok as Loose).connectionStatus.status).toBe("SUCCEEDED");
     const bad = await run("check", { config: { ...CONFIG, token: "wrong-token-123" } });
-    expect((bad[0] as any).connectionStatus.status).toBe("FAILED");
-    expect((bad[0] as any).connectionStatus.message).toContain("Unable to connect to stream items");
+    expect((bad[0] as Loose).connectionStatus.status).toBe("FAILED");
+    expect((bad[0] as Loose).connectionStatus.message).toContain("Unable to connect to stream items");
     expect(JSON.stringify(bad)).not.toContain("wrong-token-123");
     const invalid = await run("check", { config: { token: TOKEN } });
-    expect((invalid[0] as any).connectionStatus.message).toContain("start_date");
+    expect((invalid[0] as Loose).connectionStatus.message).toContain("start_date");
   });
 
   test("offset pagination within the date window, transformations, state = latest cursor", async () => {
@@ -250,7 +263,7 @@ describe("runManifest", () => {
     expect(requests[0]).toContain("until=2024-03-01T00%3A00%3A00Z");
     expect(states(out).at(-1)).toEqual({ updated_at: expected.at(-1)?.updated_at });
     const statuses = out.flatMap((m) =>
-      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" ? [(m.trace as any).stream_status.status] : [],
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" ? [(m.trace as Loose).stream_status.status] : [],
     );
     expect(statuses).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
   });
@@ -277,7 +290,7 @@ describe("runManifest", () => {
       items.filter((r) => r.team === t && r.updated_at >= CONFIG.start_date),
     );
     expect(records(out, "team_items").map((r) => r.id)).toEqual(expected.map((r) => r.id));
-    const final = states(out).at(-1) as any;
+    const final = states(out).at(-1) as Loose;
     expect(final.states).toEqual(
       ["red", "blue"].map((team) => ({
         partition: { team, parent_slice: {} },
@@ -309,7 +322,7 @@ describe("runManifest", () => {
       ],
     });
     const errors = out.flatMap((m) =>
-      m.type === "TRACE" && m.trace.type === "ERROR" ? [(m.trace as any).error] : [],
+      m.type === "TRACE" && m.trace.type === "ERROR" ? [(m.trace as Loose).error] : [],
     );
     expect(errors[0].stream_descriptor).toEqual({ name: "broken" });
     expect(errors[0].failure_type).toBe("system_error");
