@@ -80,6 +80,10 @@ async function select(
       lookup: async () => (options.entry === undefined ? entry(name) : options.entry),
       lookupError: () => new ToolError(`No connector named '${name}' in the registry.`),
       which: (command) => Bun.which(command, { PATH: options.path }),
+      registryManifest: (e, version) => ({
+        origin: `registry:${e.name}@${version ?? e.docker_image_tag}`,
+        load: async () => "version: 6.0.0\n",
+      }),
     },
   );
 }
@@ -126,15 +130,18 @@ describe("auto mode", () => {
     expect(ex.info.reason).toContain("neither uv nor python3");
   });
 
-  test("a manifest-only connector says the native runner is not here yet, and falls back to its image", async () => {
+  test("a manifest-only connector runs natively from the registry's manifest, even with Docker and Python around", async () => {
     const manifest = entry("source-pokeapi", {
       language: "manifest-only",
       install_types: ["docker", "yaml"],
       pypi_package_name: null,
     });
     const ex = await select("source-pokeapi", { path: everything, entry: manifest });
-    expect(ex.info.kind).toBe("docker");
+    expect(ex.info.kind).toBe("yaml");
     expect(ex.info.reason).toContain("manifest-only");
+    expect(ex.info.target).toBe(`registry:source-pokeapi@${manifest.docker_image_tag}`);
+    const pinned = await select("source-pokeapi", { path: everything, entry: manifest, req: { connectorVersion: "0.3.0" } });
+    expect(pinned.info).toMatchObject({ kind: "yaml", target: "registry:source-pokeapi@0.3.0", version: "0.3.0" });
   });
 
   test("with no way to run it, the error lists every reason", async () => {
@@ -195,11 +202,25 @@ describe("explicit modes", () => {
     );
   });
 
-  test("yaml is a clear 'not yet' when run", async () => {
-    const ex = await select("source-py", { mode: "yaml", path: everything });
-    expect(await refusal(ex.prepare(new AbortController().signal))).toContain(
-      "not available in this version",
+  test("yaml needs a manifest: a connector that is not manifest-only is refused with what to do", async () => {
+    const text = await refusal(select("source-py", { mode: "yaml", path: everything }));
+    expect(text).toContain("not a manifest-only connector");
+    expect(text).toContain("manifest_path");
+  });
+
+  test("manifest_path must be absolute, and a manifest beside a components.py is refused", async () => {
+    expect(await refusal(select("source-x", { path: everything, req: { manifestPath: "manifest.yaml" } }))).toContain(
+      "absolute path",
     );
+    const folder = join(dir.path, "custom");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "manifest.yaml"), "version: 6.0.0\n");
+    writeFileSync(join(folder, "components.py"), "class X: pass\n");
+    const ex = await select("source-x", { path: everything, req: { manifestPath: join(folder, "manifest.yaml") } });
+    expect(ex.info.kind).toBe("yaml");
+    const text = await refusal(ex.prepare(new AbortController().signal));
+    expect(text).toContain("components.py");
+    expect(text).toContain("'python' or 'docker'");
   });
 
   test("names that could escape the install dir are refused", async () => {
