@@ -15,7 +15,7 @@ export const NO_AUTH: Authenticator = { apply: async () => {} };
 /** What a token request needs from the runner: a POST, with the runner's host map and retries. */
 export type TokenPost = (
   url: string,
-  body: { form?: Obj; json?: Obj },
+  body: { form?: Obj; query?: Obj },
   headers: Record<string, string>,
   signal: AbortSignal,
 ) => Promise<unknown>;
@@ -55,6 +55,17 @@ export interface OAuthSettings {
   clientId: string;
   clientSecret: string;
   refreshToken: string | null;
+  /** Field names of the refresh request (client_id_name, …). */
+  names: { clientId: string; clientSecret: string; refreshToken: string; grantType: string };
+  /** send_refresh_request_as_query_params. */
+  asQuery: boolean;
+  /** When the initial access token expires (token_expiry_date), in ms; null when unknown. */
+  initialExpiry: number | null;
+  /** refresh_token_updater: rotating refresh tokens are kept and reported. */
+  rotation: {
+    field: string;
+    onRotate: (refreshToken: string, accessToken: string, expiresAt: number) => void;
+  } | null;
   scopes: string[] | null;
   extraBody: Obj;
   headers: Record<string, string>;
@@ -75,8 +86,9 @@ export class OAuthAuthenticator implements Authenticator {
     private readonly s: OAuthSettings,
     private readonly post: TokenPost,
   ) {
+    this.s = { ...s };
     this.token = s.initialToken;
-    if (this.token) this.expiresAt = Number.POSITIVE_INFINITY;
+    if (this.token) this.expiresAt = s.initialExpiry ?? Number.POSITIVE_INFINITY;
   }
 
   async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
@@ -90,18 +102,24 @@ export class OAuthAuthenticator implements Authenticator {
   }
 
   private async refresh(signal: AbortSignal): Promise<void> {
+    const n = this.s.names;
     const form: Obj = {
-      grant_type: this.s.grantType,
-      client_id: this.s.clientId,
-      client_secret: this.s.clientSecret,
+      [n.grantType]: this.s.grantType,
+      [n.clientId]: this.s.clientId,
+      [n.clientSecret]: this.s.clientSecret,
     };
     if (this.s.grantType === "refresh_token" && this.s.refreshToken !== null)
-      form.refresh_token = this.s.refreshToken;
+      form[n.refreshToken] = this.s.refreshToken;
     if (this.s.scopes) form.scopes = this.s.scopes;
     Object.assign(form, this.s.extraBody);
     let body: unknown;
     try {
-      body = await this.post(this.s.endpoint, { form }, this.s.headers, signal);
+      body = await this.post(
+        this.s.endpoint,
+        this.s.asQuery ? { query: form } : { form },
+        this.s.headers,
+        signal,
+      );
     } catch (error) {
       if ((error as { name?: string }).name === "AbortError") throw error;
       throw new DeclarativeError(
@@ -118,6 +136,14 @@ export class OAuthAuthenticator implements Authenticator {
     }
     this.token = token;
     this.expiresAt = this.expiry(dpathGet(body, this.s.expiresInName.split(".")));
+    const rotation = this.s.rotation;
+    if (rotation) {
+      const next = dpathGet(body, rotation.field.split("."));
+      if (typeof next === "string" && next !== "" && next !== this.s.refreshToken) {
+        this.s.refreshToken = next;
+        rotation.onRotate(next, token, this.expiresAt);
+      }
+    }
   }
 
   private expiry(value: unknown): number {

@@ -29,6 +29,8 @@ export interface DatetimeCursorSpec {
   startKey: string;
   endKey: string;
   isDataFeed: boolean;
+  /** is_compare_strictly: the range ends before `end`, not at it. */
+  strict?: boolean;
   clientSide: boolean;
   parameters: Obj;
 }
@@ -121,8 +123,8 @@ export class DatetimeCursor {
       out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(end) });
       return out;
     }
-    const granular = this.spec.granularity !== null;
-    const within = (s: number) => (granular ? s < end : s <= end);
+    const strict = this.spec.strict === true;
+    const within = (s: number) => (strict ? s < end : s <= end);
     while (within(start)) {
       const next = addDuration(start, this.spec.step);
       if (next <= start) break;

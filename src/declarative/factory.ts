@@ -14,7 +14,7 @@ import {
   type TokenPost,
 } from "./auth.ts";
 import { DatetimeCursor, type MinMax } from "./cursor.ts";
-import { parseDuration } from "./dates.ts";
+import { parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { BackoffStrategy } from "./http/backoff.ts";
 import {
@@ -50,6 +50,7 @@ import {
   type AddedField,
   addFields,
   dpathExtractor,
+  dpathFlattenFields,
   flattenFields,
   keysReplace,
   keysToLower,
@@ -63,12 +64,14 @@ import { type RequestOption, requestOptionOf } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
 import { evalString, evaluateBoolean, evalValue } from "./template.ts";
-import { asArray, isObj, type Obj, pyStr } from "./values.ts";
+import { asArray, dpathSet, isObj, type Obj, pyStr } from "./values.ts";
 
 export interface FactoryDeps {
   client: HttpClient;
   config: Obj;
   now: () => Date;
+  /** A rotated credential: the whole config as it should now be saved (the CDK's CONTROL message). */
+  onConfigUpdate?: (config: Obj) => void;
 }
 
 type Node = Obj;
@@ -120,7 +123,12 @@ export class ComponentFactory {
         name,
         primaryKey: primaryKeyOf(node.primary_key ?? parameters.primary_key),
         schema,
-        retriever: { requester, selector, paginator },
+        retriever: {
+          requester,
+          selector,
+          paginator,
+          slicerOnFirstPageOnly: retrieverNode.ignore_stream_slicer_parameters_on_paginated_requests === true,
+        },
         cursor,
         router,
         parameters,
@@ -145,8 +153,8 @@ export class ComponentFactory {
     return new HttpRequester(
       {
         name,
-        urlBase: String(node.url_base ?? ""),
-        path: String(node.path ?? ""),
+        urlBase: String(node.url ?? node.url_base ?? ""),
+        path: node.url ? "" : String(node.path ?? ""),
         method: String(node.http_method ?? "GET").toUpperCase(),
         params: node.request_parameters,
         headers: node.request_headers,
@@ -203,6 +211,13 @@ export class ComponentFactory {
           node.scopes === undefined || node.scopes === null
             ? null
             : asArray(evalValue(node.scopes, ctx)).map(pyStr);
+        const name = (v: unknown, d: string) => (v ? s(v) : d);
+        const expiryFormat = node.token_expiry_date_format ? String(node.token_expiry_date_format) : null;
+        const initialExpiry = node.token_expiry_date
+          ? parseExpiry(s(node.token_expiry_date), expiryFormat)
+          : null;
+        const updater = isObj(node.refresh_token_updater) ? node.refresh_token_updater : null;
+        const onConfigUpdate = this.deps.onConfigUpdate;
         return new OAuthAuthenticator(
           {
             endpoint: s(node.token_refresh_endpoint),
@@ -210,6 +225,14 @@ export class ComponentFactory {
             clientId: s(node.client_id),
             clientSecret: s(node.client_secret),
             refreshToken: node.refresh_token === undefined ? null : s(node.refresh_token),
+            names: {
+              clientId: name(node.client_id_name, "client_id"),
+              clientSecret: name(node.client_secret_name, "client_secret"),
+              refreshToken: name(node.refresh_token_name, "refresh_token"),
+              grantType: name(node.grant_type_name, "grant_type"),
+            },
+            asQuery: node.send_refresh_request_as_query_params === true,
+            initialExpiry,
             scopes,
             extraBody: isObj(node.refresh_request_body)
               ? evalMappingShallow(node.refresh_request_body, ctx)
@@ -223,8 +246,35 @@ export class ComponentFactory {
             ),
             accessTokenName: node.access_token_name ? s(node.access_token_name) : "access_token",
             expiresInName: node.expires_in_name ? s(node.expires_in_name) : "expires_in",
-            expiryDateFormat: node.token_expiry_date_format ? String(node.token_expiry_date_format) : null,
+            expiryDateFormat: expiryFormat,
             initialToken: node.access_token_value ? s(node.access_token_value) || null : null,
+            rotation: updater
+              ? {
+                  field: name(updater.refresh_token_name, "refresh_token"),
+                  onRotate: (refreshToken, accessToken, expiresAt) => {
+                    const path = (v: unknown, d: string[]) => (Array.isArray(v) ? v.map(String) : d);
+                    const config = structuredClone(this.deps.config);
+                    dpathSet(
+                      config,
+                      path(updater.refresh_token_config_path, ["credentials", "refresh_token"]),
+                      refreshToken,
+                    );
+                    dpathSet(
+                      config,
+                      path(updater.access_token_config_path, ["credentials", "access_token"]),
+                      accessToken,
+                    );
+                    if (Number.isFinite(expiresAt)) {
+                      dpathSet(
+                        config,
+                        path(updater.token_expiry_date_config_path, ["credentials", "token_expiry_date"]),
+                        new Date(expiresAt).toISOString(),
+                      );
+                    }
+                    onConfigUpdate?.(config);
+                  },
+                }
+              : null,
             now: this.deps.now,
           },
           this.tokenPost(),
@@ -280,21 +330,19 @@ export class ComponentFactory {
     const handler = new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
     return async (url, body, headers, signal) => {
       const form = new URLSearchParams();
-      for (const [k, v] of Object.entries(body.form ?? {})) {
+      for (const [k, v] of Object.entries(body.form ?? body.query ?? {})) {
         if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
         else if (v !== null && v !== undefined) form.append(k, pyStr(v));
       }
-      const result = await this.deps.client.send(
-        {
-          method: "POST",
-          url,
-          headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-          body: form.toString(),
-        },
-        handler,
-        signal,
-        "token refresh",
-      );
+      const request = body.query
+        ? { method: "POST", url: `${url}${url.includes("?") ? "&" : "?"}${form}`, headers }
+        : {
+            method: "POST",
+            url,
+            headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+            body: form.toString(),
+          };
+      const result = await this.deps.client.send(request, handler, signal, "token refresh");
       return result.json();
     };
   }
@@ -343,15 +391,19 @@ export class ComponentFactory {
 
   private backoff(node: Node, where: string): BackoffStrategy {
     const ctx = this.ctx(node);
+    const jitter = (n: Node) =>
+      n.jitter_range_in_seconds === undefined
+        ? {}
+        : { jitterRangeSeconds: num(n.jitter_range_in_seconds, 0) };
     const num = (v: unknown, d: number) => {
       const x = Number(evalValue(v, ctx));
       return v === undefined || v === null || !Number.isFinite(x) ? d : x;
     };
     switch (node.type) {
       case "ExponentialBackoffStrategy":
-        return new ExponentialBackoffStrategy(num(node.factor, 5));
+        return new ExponentialBackoffStrategy(num(node.factor, 5), jitter(node));
       case "ConstantBackoffStrategy":
-        return new ConstantBackoffStrategy(num(node.backoff_time_in_seconds, 5));
+        return new ConstantBackoffStrategy(num(node.backoff_time_in_seconds, 5), jitter(node));
       case "WaitTimeFromHeader":
         return new WaitTimeFromHeader({
           header: evalString(node.header, ctx),
@@ -365,6 +417,9 @@ export class ComponentFactory {
           header: evalString(node.header, ctx),
           ...(node.regex ? { regex: String(node.regex) } : {}),
           ...(node.min_wait !== undefined ? { minWait: num(node.min_wait, 0) } : {}),
+          ...(node.max_waiting_time_in_seconds !== undefined
+            ? { maxWaitingTimeSeconds: num(node.max_waiting_time_in_seconds, 0) }
+            : {}),
         });
       default:
         return unsupported(node, where);
@@ -378,6 +433,7 @@ export class ComponentFactory {
     return {
       extract: dpathExtractor(asArray(extractor.field_path)),
       filter,
+      transformFirst: node.transform_before_filtering === true,
       transformations,
       normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
     };
@@ -407,6 +463,16 @@ export class ComponentFactory {
         return keysReplace(String(node.old ?? ""), String(node.new ?? ""));
       case "FlattenFields":
         return flattenFields(node.flatten_lists !== false);
+      case "DpathFlattenFields": {
+        const kt = isObj(node.key_transformation) ? node.key_transformation : {};
+        return dpathFlattenFields(
+          asArray(node.field_path),
+          node.delete_origin_value === true,
+          node.replace_record === true,
+          String(kt.prefix ?? ""),
+          String(kt.suffix ?? ""),
+        );
+      }
       default:
         return unsupported(node, where);
     }
@@ -535,6 +601,7 @@ export class ComponentFactory {
         startKey: String(node.partition_field_start ?? "start_time"),
         endKey: String(node.partition_field_end ?? "end_time"),
         isDataFeed: node.is_data_feed === true,
+        strict: node.is_compare_strictly === true,
         clientSide: node.is_client_side_incremental === true,
         parameters: params(node),
       },
@@ -542,6 +609,12 @@ export class ComponentFactory {
       this.deps.now,
     );
   }
+}
+
+function parseExpiry(text: string, format: string | null): number | null {
+  if (!text) return null;
+  const t = (format ? parseMicros(text, [format]) : null) ?? parseAnyMicros(text);
+  return t === null ? null : t / 1000;
 }
 
 function params(node: Node): Obj {

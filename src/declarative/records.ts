@@ -143,6 +143,26 @@ export function flattenFields(flattenLists: boolean): Transformation {
   };
 }
 
+/** DpathFlattenFields: the object at a path is merged into the record (keys optionally renamed). */
+export function dpathFlattenFields(
+  fieldPath: readonly unknown[],
+  deleteOrigin: boolean,
+  replaceRecord: boolean,
+  prefix: string,
+  suffix: string,
+): Transformation {
+  return (record, ctx) => {
+    const path = fieldPath.map((p) => evalString(p, ctx));
+    const extracted = path.includes("*") ? dpathValues(record, path)[0] : dpathGet(record, path);
+    if (!isObj(extracted)) return;
+    const renamed: Obj = {};
+    for (const [k, v] of Object.entries(extracted)) renamed[`${prefix}${k}${suffix}`] = v;
+    if (replaceRecord) for (const k of Object.keys(record)) delete record[k];
+    else if (deleteOrigin) dpathDelete(record, path);
+    Object.assign(record, renamed);
+  };
+}
+
 /** TypeTransformer(DefaultTransform): values converted to the type their schema property declares. */
 export function normalizer(schema: unknown): (record: Obj) => void {
   const props = isObj(schema) && isObj(schema.properties) ? (schema.properties as Obj) : {};
@@ -190,6 +210,8 @@ function convert(v: unknown, types: string[]): unknown {
 export interface RecordSelector {
   extract: Extractor;
   filter: string | null;
+  /** transform_before_filtering: the filter sees transformed records. */
+  transformFirst: boolean;
   transformations: Transformation[];
   normalize: ((record: Obj) => void) | null;
 }
@@ -205,8 +227,9 @@ export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: 
           `The record selector found a ${Array.isArray(data) ? "list" : typeof data} where a record (a JSON object) was expected. Check the extractor's field_path.`,
         );
       }
+      if (selector.transformFirst) for (const t of selector.transformations) t(data, ctx);
       if (selector.filter !== null && !evaluateBoolean(selector.filter, { ...ctx, record: data })) continue;
-      for (const t of selector.transformations) t(data, ctx);
+      if (!selector.transformFirst) for (const t of selector.transformations) t(data, ctx);
       selector.normalize?.(data);
       out.push(data);
     }

@@ -73,7 +73,15 @@ export async function* runManifestBatches(
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     log,
   });
-  const factory = new ComponentFactory({ client, config, now });
+  // A rotated OAuth refresh token is reported as the CDK does: a CONTROL message with the new config.
+  const controls: AirbyteMessage[] = [];
+  const onConfigUpdate = (updated: Obj) => {
+    controls.push({
+      type: "CONTROL",
+      control: { type: "CONNECTOR_CONFIG", emitted_at: Date.now(), connectorConfig: { config: updated } },
+    } as Of<"CONTROL">);
+  };
+  const factory = new ComponentFactory({ client, config, now, onConfigUpdate });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams = new Map<string, { runner: DeclarativeStreamRunner; node: Obj }>();
   (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {
@@ -136,7 +144,7 @@ export async function* runManifestBatches(
     ];
     return;
   }
-  yield* read(streams, run, log);
+  yield* read(streams, run, log, controls);
 }
 
 /**
@@ -216,6 +224,7 @@ async function* read(
   streams: Map<string, { runner: DeclarativeStreamRunner }>,
   run: DeclarativeRun,
   log: NonNullable<DeclarativeDeps["log"]>,
+  controls: AirbyteMessage[],
 ): AsyncGenerator<AirbyteMessage[]> {
   const configured = run.catalog?.streams ?? [];
   const states = streamStates(run.state);
@@ -238,6 +247,7 @@ async function* read(
         incremental ? states.get(name) : undefined,
         run.signal,
       )) {
+        if (controls.length > 0) yield controls.splice(0);
         if (event.kind === "records") {
           const emittedAt = Date.now();
           const batch: AirbyteMessage[] =

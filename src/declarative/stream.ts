@@ -16,6 +16,8 @@ export interface Retriever {
   requester: HttpRequester;
   selector: RecordSelector;
   paginator: Paginator;
+  /** ignore_stream_slicer_parameters_on_paginated_requests. */
+  slicerOnFirstPageOnly?: boolean;
 }
 
 export type StreamEvent = { kind: "records"; records: Obj[] } | { kind: "state"; state: Obj };
@@ -224,11 +226,15 @@ export class DeclarativeStreamRunner {
       state,
       nextPageToken: token === null || token === undefined ? null : { next_page_token: token },
     };
-    const injectors: RequestInjector[] = [
-      (parts, ctx) => paginator.inject(parts, ctx, token),
-      (parts, ctx) => cursor?.inject(parts, ctx, slice.cursor),
-      (parts, ctx) => router?.inject(parts, ctx, slice.partition),
-    ];
+    const paginated = token !== null && token !== undefined;
+    const injectors: RequestInjector[] =
+      paginated && this.def.retriever.slicerOnFirstPageOnly
+        ? [(parts, ctx) => paginator.inject(parts, ctx, token)]
+        : [
+            (parts, ctx) => paginator.inject(parts, ctx, token),
+            (parts, ctx) => cursor?.inject(parts, ctx, slice.cursor),
+            (parts, ctx) => router?.inject(parts, ctx, slice.partition),
+          ];
     const result = await requester.send(scope, injectors, paginator.path(token), signal);
     if (result.ignored) return { records: [], next: null };
     const bodies = decodeJson(result.text);

@@ -140,8 +140,16 @@ describe("auto mode", () => {
     expect(ex.info.kind).toBe("yaml");
     expect(ex.info.reason).toContain("manifest-only");
     expect(ex.info.target).toBe(`registry:source-pokeapi@${manifest.docker_image_tag}`);
-    const pinned = await select("source-pokeapi", { path: everything, entry: manifest, req: { connectorVersion: "0.3.0" } });
-    expect(pinned.info).toMatchObject({ kind: "yaml", target: "registry:source-pokeapi@0.3.0", version: "0.3.0" });
+    const pinned = await select("source-pokeapi", {
+      path: everything,
+      entry: manifest,
+      req: { connectorVersion: "0.3.0" },
+    });
+    expect(pinned.info).toMatchObject({
+      kind: "yaml",
+      target: "registry:source-pokeapi@0.3.0",
+      version: "0.3.0",
+    });
   });
 
   test("with no way to run it, the error lists every reason", async () => {
@@ -209,14 +217,17 @@ describe("explicit modes", () => {
   });
 
   test("manifest_path must be absolute, and a manifest beside a components.py is refused", async () => {
-    expect(await refusal(select("source-x", { path: everything, req: { manifestPath: "manifest.yaml" } }))).toContain(
-      "absolute path",
-    );
+    expect(
+      await refusal(select("source-x", { path: everything, req: { manifestPath: "manifest.yaml" } })),
+    ).toContain("absolute path");
     const folder = join(dir.path, "custom");
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "manifest.yaml"), "version: 6.0.0\n");
     writeFileSync(join(folder, "components.py"), "class X: pass\n");
-    const ex = await select("source-x", { path: everything, req: { manifestPath: join(folder, "manifest.yaml") } });
+    const ex = await select("source-x", {
+      path: everything,
+      req: { manifestPath: join(folder, "manifest.yaml") },
+    });
     expect(ex.info.kind).toBe("yaml");
     const text = await refusal(ex.prepare(new AbortController().signal));
     expect(text).toContain("components.py");
