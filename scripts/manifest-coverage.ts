@@ -1,18 +1,23 @@
 // Which manifests of a folder the native declarative runner can load, and what the others lack.
 //   bun scripts/manifest-coverage.ts <folder> [--json]
-// One line per manifest (*.yaml, *.yml; *.metadata.yaml skipped): its name, "loads" or "fails", and
-// the component types it needs that the runner refuses (with counts), or else its first problem.
+// One line per manifest (*.yaml, *.yml; *.metadata.yaml skipped): its name, "loads", "runs N of M
+// streams" (the runner leaves out the streams whose problems are their own) or "fails", and the
+// component types it needs that the runner refuses (with counts), or else its first problem.
 // Ends with the totals and the most-missed component types. Exit code 1 if a manifest made the
 // loader throw anything but a ManifestError (a loader bug).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadManifest, ManifestError } from "../src/declarative/manifest/load.ts";
+import { ManifestError, manifestProblems, resolveManifest } from "../src/declarative/manifest/load.ts";
+import { loadRunnable } from "../src/declarative/manifest/runnable.ts";
 
 interface Entry {
   name: string;
   loads: boolean;
+  /** Streams the runner leaves out when it runs the rest (problems confined to them). */
+  streamsLeftOut?: number;
+  streams?: number;
   /** Refused component types (custom or unsupported) and how often each occurs. */
   missing: Record<string, number>;
   /** The first problem, when nothing is missing but the manifest still fails. */
@@ -40,9 +45,15 @@ const entries = files.map((file) => check(join(folder, file)));
 
 function check(path: string): Entry {
   const name = basename(path).replace(/\.ya?ml$/, "");
+  const text = readFileSync(path, "utf8");
   try {
-    loadManifest(readFileSync(path, "utf8"), basename(path));
-    return { name, loads: true, missing: {} };
+    const { refused, streamCount } = loadRunnable(text, basename(path));
+    if (refused.size === 0) return { name, loads: true, missing: {} };
+    // Runs, without the streams that need what the runner lacks: count what they lack.
+    const missing: Record<string, number> = {};
+    for (const p of manifestProblems(resolveManifest(text, basename(path))))
+      if (p.kind === "custom" || p.kind === "unsupported") missing[p.type] = (missing[p.type] ?? 0) + 1;
+    return { name, loads: true, missing, streamsLeftOut: refused.size, streams: streamCount };
   } catch (error) {
     if (!(error instanceof ManifestError))
       return {
@@ -98,11 +109,17 @@ if (values.json) {
             .map(([type, count]) => `${type}×${count}`)
             .join(", ")
         : (e.error ?? "");
-    console.log(`${e.name.padEnd(width)}  ${e.loads ? "loads" : "fails"}${detail ? `  ${detail}` : ""}`);
+    const status = !e.loads
+      ? "fails"
+      : e.streamsLeftOut
+        ? `runs ${(e.streams ?? 0) - e.streamsLeftOut} of ${e.streams} streams`
+        : "loads";
+    console.log(`${e.name.padEnd(width)}  ${status}${detail ? `  ${detail}` : ""}`);
   }
   const percent = entries.length ? ((100 * loaded) / entries.length).toFixed(1) : "0";
+  const partial = entries.filter((e) => e.streamsLeftOut).length;
   console.log(
-    `\n${loaded} of ${entries.length} load (${percent}%)${crashed ? `; ${crashed} crashed the loader` : ""}`,
+    `\n${loaded} of ${entries.length} load (${percent}%)${partial ? `, ${partial} of them without some streams` : ""}${crashed ? `; ${crashed} crashed the loader` : ""}`,
   );
   if (mostMissed.length) {
     console.log("most-missed component types (manifests, occurrences):");

@@ -8,7 +8,7 @@ import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
 import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
 import { parseHostMap } from "./http/host-map.ts";
-import { ManifestError, manifestProblems, resolveManifest } from "./manifest/load.ts";
+import { loadRunnable } from "./manifest/runnable.ts";
 import type { DeclarativeStreamRunner } from "./stream.ts";
 import { isObj, type Obj } from "./values.ts";
 
@@ -145,27 +145,6 @@ export async function* runManifestBatches(
     return;
   }
   yield* read(streams, run, log, controls);
-}
-
-/**
- * Loads and validates the manifest. A problem confined to one stream (an AsyncRetriever, say)
- * leaves that stream out instead of the whole connector; anything else fails the load.
- */
-function loadRunnable(text: string, origin: string): { manifest: Obj; refused: Map<number, string> } {
-  const manifest = resolveManifest(text, origin);
-  const problems = manifestProblems(manifest);
-  const refused = new Map<number, string>();
-  const global = [];
-  for (const p of problems) {
-    const m = /^streams\[(\d+)\]/.exec(p.path);
-    if (m && (p.kind === "unsupported" || p.kind === "custom")) {
-      const i = Number(m[1]);
-      if (!refused.has(i)) refused.set(i, `${p.path}: ${p.message}`);
-    } else global.push(p);
-  }
-  const count = Array.isArray(manifest.streams) ? manifest.streams.length : 0;
-  if (global.length > 0 || (count > 0 && refused.size === count)) throw new ManifestError(origin, problems);
-  return { manifest, refused };
 }
 
 async function check(

@@ -44,6 +44,10 @@ beforeAll(() => {
     join(folder, "source-broken.yml"),
     manifest({ record_selector: { extractor: { field_path: "data" } } }),
   );
+  writeFileSync(
+    join(folder, "source-partial.yaml"),
+    manifest({}, { name: "export", retriever: { type: "AsyncRetriever" } }),
+  );
   writeFileSync(join(folder, "source-good.metadata.yaml"), "data: {name: good}\n");
   writeFileSync(join(folder, "notes.txt"), "not a manifest");
 });
@@ -64,13 +68,14 @@ describe("manifest-coverage", () => {
     const { stdout, code } = await run(folder);
     expect(code).toBe(0);
     expect(stdout.split("\n")).toEqual([
-      "source-broken  fails  streams[0] (users).retriever.record_selector.extractor.field_path: expected a list, got string",
-      "source-custom  fails  CustomPaginationStrategy×1, AsyncRetriever×1",
-      "source-good    loads",
+      "source-broken   fails  streams[0] (users).retriever.record_selector.extractor.field_path: expected a list, got string",
+      "source-custom   fails  CustomPaginationStrategy×1, AsyncRetriever×1",
+      "source-good     loads",
+      "source-partial  runs 1 of 2 streams  AsyncRetriever×1",
       "",
-      "1 of 3 load (33.3%)",
+      "2 of 4 load (50.0%), 1 of them without some streams",
       "most-missed component types (manifests, occurrences):",
-      "  AsyncRetriever  1, 1",
+      "  AsyncRetriever  2, 2",
       "  CustomPaginationStrategy  1, 1",
       "",
     ]);
@@ -80,15 +85,17 @@ describe("manifest-coverage", () => {
     const { stdout, code } = await run(folder, "--json");
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ total: 3, loaded: 1, crashed: 0 });
+    expect(report).toMatchObject({ total: 4, loaded: 2, crashed: 0 });
     expect(report.manifests.map((m: { name: string; loads: boolean }) => [m.name, m.loads])).toEqual([
       ["source-broken", false],
       ["source-custom", false],
       ["source-good", true],
+      ["source-partial", true],
     ]);
+    expect(report.manifests[3]).toMatchObject({ streams: 2, streamsLeftOut: 1 });
     expect(report.manifests[1].missing).toEqual({ CustomPaginationStrategy: 1, AsyncRetriever: 1 });
     expect(report.mostMissed).toEqual([
-      { type: "AsyncRetriever", manifests: 1, occurrences: 1 },
+      { type: "AsyncRetriever", manifests: 2, occurrences: 2 },
       { type: "CustomPaginationStrategy", manifests: 1, occurrences: 1 },
     ]);
   });
