@@ -76,6 +76,7 @@ export class YamlExecutor implements Executor {
       throw new ConnectorError(`${this.info.target} was cancelled before it started.`);
     const { settings, log } = this.deps;
     let lastError: string | null = null;
+    const streamErrors: string[] = [];
     let batch: AirbyteMessage[] = [];
     try {
       const batches = runManifestBatches(
@@ -97,8 +98,16 @@ export class YamlExecutor implements Executor {
       );
       for await (const messages of batches) {
         for (const m of messages) {
-          if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error)
-            lastError = m.trace.error.message;
+          if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) {
+            // The closing summary only names the streams: keep each stream's own reason with it.
+            const stream = (m.trace.error as { stream_descriptor?: { name?: string } }).stream_descriptor
+              ?.name;
+            if (stream) streamErrors.push(`${stream}: ${m.trace.error.message}`);
+            lastError =
+              stream || streamErrors.length === 0
+                ? m.trace.error.message
+                : `${m.trace.error.message} ${streamErrors.join(" ")}`;
+          }
           batch.push(m);
         }
         if (batch.length >= BATCH) {
