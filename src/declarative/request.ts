@@ -87,6 +87,14 @@ export class RequestParts {
 
   /** Builds the URL with the query: parameters already in the URL (a next-page link) win. */
   url(base: string): string {
+    if (this.params.length === 0) return base;
+    const hash = base.indexOf("#");
+    if (base.indexOf("?") < 0 && hash < 0) {
+      // The common case, without a URL parse: no query yet, so nothing to keep.
+      const q = new URLSearchParams();
+      for (const [k, v] of this.params) q.append(k, v);
+      return `${base}?${q}`;
+    }
     const u = new URL(base);
     for (const [k, v] of this.params) if (!u.searchParams.has(k)) u.searchParams.append(k, v);
     return u.toString();

@@ -47,6 +47,16 @@ export function parseHostMap(text: string | undefined): HostMap {
     size: targets.size,
     rewrite(url: string): string {
       if (targets.size === 0) return url;
+      // Fast path for every page: an origin prefix followed by a path, query or nothing.
+      for (const [origin, target] of targets) {
+        if (url.length >= origin.length && url.slice(0, origin.length).toLowerCase() === origin) {
+          const rest = url.slice(origin.length);
+          if (rest === "" || rest[0] === "/" || rest[0] === "?" || rest[0] === "#") {
+            const path = rest === "" || rest[0] !== "/" ? `/${rest}` : rest;
+            return `${target.origin}${target.prefix}${path}`;
+          }
+        }
+      }
       let u: URL;
       try {
         u = new URL(url);
