@@ -12,7 +12,10 @@ export function urlWithoutCredentials(url: string): string | null {
   }
 }
 
-/** A URL fit to show; anything that is not an http(s) URL (a file path, say) as it is. */
+/**
+ * A URL fit to show: any URL with a host (http, ftp, postgres…) without its user info and query;
+ * anything else (a file path, say) as it is.
+ */
 export function displayUrl(url: string): string {
-  return /^https?:\/\//i.test(url) ? (urlWithoutCredentials(url) ?? url) : url;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? (urlWithoutCredentials(url) ?? url) : url;
 }

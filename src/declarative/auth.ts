@@ -75,6 +75,8 @@ export interface OAuthSettings {
   /** A token already in the config (access_token_value), used until it expires. */
   initialToken: string | null;
   now: () => Date;
+  /** Tokens obtained at run time are handed here, to be masked in every output. */
+  onSecret: (value: string) => void;
 }
 
 export class OAuthAuthenticator implements Authenticator {
@@ -134,12 +136,14 @@ export class OAuthAuthenticator implements Authenticator {
         "config_error",
       );
     }
+    this.s.onSecret(token);
     this.token = token;
     this.expiresAt = this.expiry(dpathGet(body, this.s.expiresInName.split(".")));
     const rotation = this.s.rotation;
     if (rotation) {
       const next = dpathGet(body, rotation.field.split("."));
       if (typeof next === "string" && next !== "" && next !== this.s.refreshToken) {
+        this.s.onSecret(next);
         this.s.refreshToken = next;
         rotation.onRotate(next, token, this.expiresAt);
       }
@@ -170,6 +174,7 @@ export class SessionTokenAuthenticator implements Authenticator {
     private readonly expirationMs: number | null,
     private readonly use: { kind: "bearer" } | { kind: "api_key"; option: RequestOption; ctx: Obj },
     private readonly now: () => Date,
+    private readonly onSecret: (value: string) => void,
   ) {}
 
   async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
@@ -193,6 +198,7 @@ export class SessionTokenAuthenticator implements Authenticator {
       );
     }
     this.token = pyStr(token);
+    this.onSecret(this.token);
     this.expiresAt =
       this.expirationMs === null ? Number.POSITIVE_INFINITY : this.now().getTime() + this.expirationMs;
   }

@@ -5,7 +5,7 @@
 import { addDuration, type Duration, formatMicros, nowMicros, parseAnyMicros, parseMicros } from "./dates.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
-import { evalString, evalValue } from "./template.ts";
+import { evalString, evaluate } from "./template.ts";
 import type { Obj } from "./values.ts";
 
 export interface MinMax {
@@ -75,7 +75,8 @@ export class DatetimeCursor {
     const ctx = { config: this.config, parameters: this.spec.parameters };
     const formats = m.format ? [m.format] : this.formats;
     const read = (template: string, what: string): number => {
-      const v = evalValue(template, ctx);
+      // The run's clock, so now_utc() in start/end agrees with the cursor's own "now".
+      const v = typeof template === "string" ? evaluate(template, ctx, { now: this.now }) : template;
       const t =
         parseAnyMicros(v) ??
         parseMicros(v, formats) ??
@@ -99,14 +100,12 @@ export class DatetimeCursor {
     return this.minMax(this.spec.start);
   }
 
-  /** The end of the range: end_datetime capped at now, and never before the start. */
+  /** The end of the range: end_datetime (not capped, as the CDK's concurrent cursor), else now. */
   endMicros(): number {
-    const now = nowMicros(this.now);
-    const end = this.spec.end ? Math.min(this.minMax(this.spec.end), now) : now;
-    return Math.max(end, this.startMicros());
+    return this.spec.end ? this.minMax(this.spec.end) : nowMicros(this.now);
   }
 
-  /** Where a read starts given a saved cursor value. */
+  /** Where a read starts given a saved cursor value: max(start, state - lookback). */
   earliest(stateValue: number | null): number {
     const start = this.startMicros();
     if (stateValue === null) return start;
@@ -114,26 +113,38 @@ export class DatetimeCursor {
     return Math.max(start, back);
   }
 
-  /** The cursor slices of one read: [start, end] cut into steps when a step is set. */
+  /** The sync start the state and the record checks use: max(start, state), no lookback. */
+  syncStart(stateValue: number | null): number {
+    const start = this.startMicros();
+    return stateValue === null ? start : Math.max(start, stateValue);
+  }
+
+  /**
+   * The cursor slices of one read, as the CDK's concurrent cursor cuts them: none when the range
+   * is empty; one [lower, upper] without a step; else steps, each ending a granularity before
+   * the next one starts, except the last, which ends at the upper bound.
+   */
   slices(stateValue: number | null): Obj[] {
-    let start = this.earliest(stateValue);
-    const end = this.endMicros();
+    const lower = this.earliest(stateValue);
+    const upper = this.endMicros();
+    const slice = (a: number, b: number) => ({
+      [this.startKey]: this.format(a),
+      [this.endKey]: this.format(b),
+    });
+    if (lower >= upper) return [];
+    const step = this.spec.step;
+    if (!step || addDuration(lower, step) >= upper) return [slice(lower, upper)];
     const out: Obj[] = [];
-    if (!this.spec.step) {
-      out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(end) });
-      return out;
-    }
-    const strict = this.spec.strict === true;
-    const within = (s: number) => (strict ? s < end : s <= end);
-    while (within(start)) {
-      const next = addDuration(start, this.spec.step);
-      if (next <= start) break;
-      const sliceEnd = Math.min(
-        this.spec.granularity ? addDuration(next, this.spec.granularity, -1) : next,
-        end,
-      );
-      out.push({ [this.startKey]: this.format(start), [this.endKey]: this.format(sliceEnd) });
-      start = next;
+    let l = lower;
+    for (;;) {
+      const next = addDuration(l, step);
+      if (next <= l) break;
+      const u = Math.min(next, upper);
+      const reached = u >= upper;
+      const end = this.spec.granularity && !reached ? addDuration(u, this.spec.granularity, -1) : u;
+      out.push(slice(l, end));
+      if (reached) break;
+      l = u;
     }
     return out;
   }
@@ -160,14 +171,17 @@ export class DatetimeCursor {
   }
 }
 
-/** Tracks the most recent cursor value of one partition (or of the whole stream). */
+/**
+ * Tracks the most recent cursor value of one partition (or of the whole stream), from the sync
+ * start on: a stream with no new record keeps max(start, state) as its state.
+ */
 export class CursorProgress {
-  latest: number | null;
+  latest: number;
   constructor(
     private readonly cursor: DatetimeCursor,
-    prior: number | null,
+    readonly start: number,
   ) {
-    this.latest = prior;
+    this.latest = start;
   }
 
   /** A record without a readable cursor value is skipped, as the CDK only logs it. */
@@ -178,11 +192,22 @@ export class CursorProgress {
     } catch {
       return;
     }
-    if (t !== null && (this.latest === null || t > this.latest)) this.latest = t;
+    if (t === null) return;
+    if (t > this.latest) this.latest = t;
   }
 
-  /** The state object: the latest value seen, else the start the read began from. */
-  state(start: number): Obj {
-    return { [this.cursor.field]: this.cursor.format(this.latest ?? start) };
+  state(): Obj {
+    return { [this.cursor.field]: this.cursor.format(this.latest) };
+  }
+
+  /** The CDK's should_be_synced: start <= value <= end; a record without a value is kept. */
+  inRange(record: Obj, end: number): boolean {
+    let t: number | null;
+    try {
+      t = this.cursor.parse(record[this.cursor.field]);
+    } catch {
+      return true;
+    }
+    return t === null || (t >= this.start && t <= end);
   }
 }

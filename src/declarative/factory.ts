@@ -72,6 +72,8 @@ export interface FactoryDeps {
   now: () => Date;
   /** A rotated credential: the whole config as it should now be saved (the CDK's CONTROL message). */
   onConfigUpdate?: (config: Obj) => void;
+  /** A credential obtained at run time, for the redactor. */
+  onSecret?: ((value: string) => void) | undefined;
 }
 
 type Node = Obj;
@@ -276,6 +278,7 @@ export class ComponentFactory {
                 }
               : null,
             now: this.deps.now,
+            onSecret: this.deps.onSecret ?? (() => {}),
           },
           this.tokenPost(),
         );
@@ -305,6 +308,7 @@ export class ComponentFactory {
           expiration ? expiration.months * 30 * 86_400_000 + expiration.micros / 1000 : null,
           use,
           this.deps.now,
+          this.deps.onSecret ?? (() => {}),
         );
       }
       case "SelectiveAuthenticator": {

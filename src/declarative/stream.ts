@@ -20,6 +20,12 @@ export interface Retriever {
   slicerOnFirstPageOnly?: boolean;
 }
 
+/** What a read checks records against: the sync start (in progress) and the range end. */
+interface Bounds {
+  progress: CursorProgress;
+  end: number;
+}
+
 export type StreamEvent = { kind: "records"; records: Obj[] } | { kind: "state"; state: Obj };
 
 export interface StreamDefinition {
@@ -86,16 +92,18 @@ export class DeclarativeStreamRunner {
     }
     if (!this.def.router) {
       const prior = cursor.stateValue(state);
-      const progress = new CursorProgress(cursor, prior);
-      const start = cursor.earliest(prior);
+      const progress = new CursorProgress(cursor, cursor.syncStart(prior));
+      const bounds = { progress, end: cursor.endMicros() };
       const stateObj = isObj(state) ? state : {};
       for (const c of cursor.slices(prior)) {
-        for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal)) {
+        for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
           for (const r of records) progress.observe(r);
           yield { kind: "records", records };
         }
-        yield { kind: "state", state: progress.state(prior ?? start) };
+        yield { kind: "state", state: progress.state() };
       }
+      // The CDK emits a state even when there was nothing to read (the range was empty).
+      if (cursor.slices(prior).length === 0) yield { kind: "state", state: progress.state() };
       return;
     }
     yield* this.readPerPartition(cursor, state, signal);
@@ -156,10 +164,10 @@ export class DeclarativeStreamRunner {
         const g = global === null ? null : cursor.stateValue({ [cursor.field]: global });
         prior = g === null ? null : g - lookback * 1_000_000;
       }
-      const progress = new CursorProgress(cursor, prior);
-      const start = cursor.earliest(prior);
+      const progress = new CursorProgress(cursor, cursor.syncStart(prior));
+      const bounds = { progress, end: cursor.endMicros() };
       for (const c of cursor.slices(prior)) {
-        for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal)) {
+        for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal, bounds)) {
           for (const r of records) {
             progress.observe(r);
             const v = formatted(r[cursor.field]);
@@ -168,7 +176,7 @@ export class DeclarativeStreamRunner {
           yield { kind: "records", records };
         }
       }
-      if (!useGlobal) saved.set(key, { partition, cursor: progress.state(prior ?? start) });
+      if (!useGlobal) saved.set(key, { partition, cursor: progress.state() });
       const now = Date.now();
       if (now - lastEmit > 600_000) {
         lastEmit = now;
@@ -183,7 +191,12 @@ export class DeclarativeStreamRunner {
    * as soon as its token is known, before this page's records go downstream, so the network
    * wait overlaps the consumer's work; stopping early cancels that request.
    */
-  async *pages(slice: StreamSlice, state: Obj, signal: AbortSignal): AsyncGenerator<Obj[]> {
+  async *pages(
+    slice: StreamSlice,
+    state: Obj,
+    signal: AbortSignal,
+    bounds: Bounds | null = null,
+  ): AsyncGenerator<Obj[]> {
     const local = new AbortController();
     const sig = AbortSignal.any([signal, local.signal]);
     let pending: Promise<{ records: Obj[]; next: unknown }> | null = this.page(
@@ -192,13 +205,14 @@ export class DeclarativeStreamRunner {
       this.def.retriever.paginator.initialToken(),
       null,
       sig,
+      bounds,
     );
     try {
       while (pending !== null) {
         const { records, next } = await pending;
         pending = null;
         if (next !== null && next !== undefined) {
-          pending = this.page(slice, state, next, records, sig);
+          pending = this.page(slice, state, next, records, sig, bounds);
           pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
         }
         if (records.length > 0) yield records;
@@ -215,6 +229,7 @@ export class DeclarativeStreamRunner {
     token: unknown,
     before: Obj[] | null,
     signal: AbortSignal,
+    bounds: Bounds | null,
   ): Promise<{ records: Obj[]; next: unknown }> {
     const { requester, selector, paginator } = this.def.retriever;
     const cursor = this.def.cursor;
@@ -240,17 +255,15 @@ export class DeclarativeStreamRunner {
     const bodies = decodeJson(result.text);
     const ctx = contextOf(scope);
     let records = selectRecords(selector, bodies, ctx);
+    // Client-side incremental filtering belongs to the record selector in the CDK, so the page
+    // size and last record the paginator sees are counted after it.
+    if (cursor?.spec.clientSide && bounds)
+      records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
     const last = records.length > 0 ? (records[records.length - 1] as Obj) : null;
     const lastPageSize = records.length;
-    if (cursor?.spec.clientSide) {
-      const start = cursor.sliceStart(slice.cursor);
-      if (start !== null) records = records.filter((r) => (safeParse(cursor, r) ?? start) >= start);
-    }
-    if (cursor?.spec.isDataFeed && last) {
-      // A newest-first feed: a record older than the slice start means the rest is already synced.
-      const start = cursor.sliceStart(slice.cursor);
-      const t = safeParse(cursor, last);
-      if (start !== null && t !== null && t < start) return { records, next: null };
+    // A newest-first feed: once the last record is out of range, the rest is already synced.
+    if (cursor?.spec.isDataFeed && bounds && last && !bounds.progress.inRange(last, bounds.end)) {
+      return { records, next: null };
     }
     const next = paginator.next(
       {
@@ -274,14 +287,6 @@ export class DeclarativeStreamRunner {
       );
     }
     return { records, next };
-  }
-}
-
-function safeParse(cursor: DatetimeCursor, record: Obj): number | null {
-  try {
-    return cursor.parse(record[cursor.field]);
-  } catch {
-    return null;
   }
 }
 

@@ -12,6 +12,7 @@ type Loose = any;
 
 const tokenRequests: { query: Record<string, string>; body: string }[] = [];
 const requests: URL[] = [];
+const obtained: string[] = [];
 let issued = 0;
 const rows = Array.from({ length: 7 }, (_, i) => ({
   id: i + 1,
@@ -135,6 +136,7 @@ async function read(streams: string[]): Promise<AirbyteMessage[]> {
     },
     {
       hostMap: `https://api.example.com=http://127.0.0.1:${server.port},https://auth.example.com=http://127.0.0.1:${server.port}`,
+      onSecret: (v: string) => obtained.push(v),
     },
   ))
     out.push(m);
@@ -151,6 +153,8 @@ test("OAuth with renamed fields in the query, a rotated refresh token reported a
     query: { grant_type: "refresh_token", app_id: "cid", client_secret: "csecret", rt: "rt-0" },
     body: "",
   });
+  // Tokens obtained at run time go to the redactor like config secrets.
+  expect(obtained).toEqual(["access-1", "rotated-1"]);
   const control = out.find((m) => m.type === "CONTROL") as Loose;
   expect(control.control.connectorConfig.config.credentials).toMatchObject({
     refresh_token: "rotated-1",

@@ -94,6 +94,7 @@ export class YamlExecutor implements Executor {
           maxConcurrency: settings.declarative.maxConcurrency,
           timeoutMs: settings.httpTimeoutMs,
           log: { debug: (m) => log.debug(m), warn: (m) => log.warn(m) },
+          onSecret: (v) => this.deps.redactor.add([v]),
         },
       );
       for await (const messages of batches) {
