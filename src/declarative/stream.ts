@@ -197,8 +197,12 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
     bounds: Bounds | null = null,
   ): AsyncGenerator<Obj[]> {
+    // Linked by hand (see http/client.ts): AbortSignal.any() signals live as long as the caller's.
     const local = new AbortController();
-    const sig = AbortSignal.any([signal, local.signal]);
+    const sig = local.signal;
+    const onAbort = () => local.abort(signal.reason);
+    if (signal.aborted) local.abort(signal.reason);
+    else signal.addEventListener("abort", onAbort, { once: true });
     let pending: Promise<{ records: Obj[]; next: unknown }> | null = this.page(
       slice,
       state,
@@ -218,6 +222,7 @@ export class DeclarativeStreamRunner {
         if (records.length > 0) yield records;
       }
     } finally {
+      signal.removeEventListener("abort", onAbort);
       local.abort();
     }
   }

@@ -329,12 +329,19 @@ export class HttpClient {
     forceRefresh: boolean,
   ): Promise<{ outcome: HttpOutcome; url: string }> {
     await this.slots.acquire(signal);
+    // Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by any() alive
+    // as long as the caller's (a whole read), which grew the heap by a few dozen objects a page.
     const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new DOMException("The attempt timed out.", "TimeoutError")),
-      this.options.timeoutMs,
-    );
-    const both = AbortSignal.any([signal, timeout.signal]);
+    const link = new AbortController();
+    const both = link.signal;
+    const onAbort = () => link.abort(signal.reason);
+    if (signal.aborted) link.abort(signal.reason);
+    else signal.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => {
+      const reason = new DOMException("The attempt timed out.", "TimeoutError");
+      timeout.abort(reason);
+      link.abort(reason);
+    }, this.options.timeoutMs);
     let url = request.url;
     try {
       let headers: Record<string, string> = { ...request.headers };
@@ -402,6 +409,7 @@ export class HttpClient {
       }
     } finally {
       clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
       this.slots.release();
     }
   }
