@@ -218,6 +218,23 @@ export interface RecordSelector {
 
 /** Runs a decoded response through the selector; the context is the page's (slice, state, token). */
 export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: Obj): Obj[] {
+  // The common case, a page of plain records with nothing to do: the extracted list as it is.
+  if (
+    bodies.length === 1 &&
+    selector.filter === null &&
+    selector.transformations.length === 0 &&
+    !selector.normalize
+  ) {
+    const list = selector.extract(bodies[0], ctx);
+    let plain = true;
+    for (let i = 0; i < list.length; i++) {
+      if (!isObj(list[i])) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return list as Obj[];
+  }
   const out: Obj[] = [];
   for (const body of bodies) {
     for (const data of selector.extract(body, ctx)) {

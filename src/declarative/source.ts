@@ -237,13 +237,16 @@ async function* read(
         if (controls.length > 0) yield controls.splice(0);
         if (event.kind === "records") {
           const emittedAt = Date.now();
-          const batch: AirbyteMessage[] =
-            count === 0 && event.records.length > 0 ? [status(name, "RUNNING")] : [];
-          for (const data of event.records)
-            batch.push({
+          const records = event.records;
+          const first = count === 0 && records.length > 0 ? 1 : 0;
+          const batch = new Array<AirbyteMessage>(records.length + first);
+          if (first) batch[0] = status(name, "RUNNING");
+          for (let i = 0; i < records.length; i++) {
+            batch[i + first] = {
               type: "RECORD",
-              record: { stream: name, data, emitted_at: emittedAt },
-            } as Of<"RECORD">);
+              record: { stream: name, data: records[i], emitted_at: emittedAt },
+            } as Of<"RECORD">;
+          }
           yield batch;
           count += event.records.length;
           sinceState += event.records.length;
