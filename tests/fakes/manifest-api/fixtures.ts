@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { FIXTURES } from "../../helpers/fixtures.ts";
+import type { ConfiguredAirbyteCatalog } from "../../../src/connectors/protocol.ts";
+import { FIXTURES, skipWithoutFixtures } from "../../helpers/fixtures.ts";
 
 type Json = Record<string, unknown>;
 
@@ -108,4 +109,30 @@ export function cdkCatalogStream(s: ManifestStream): Json {
     ...(cursor ? { source_defined_cursor: true, default_cursor_field: [cursor] } : {}),
     ...(pk.length > 0 ? { source_defined_primary_key: pk.map((k) => [k]) } : {}),
   };
+}
+
+/** What every fixture manifest test starts from; empty values when the fixtures are absent. */
+export interface FixtureManifest {
+  skip: boolean;
+  text: string;
+  manifest: ResolvedManifest;
+  /** Each stream's inline schema, by stream name. */
+  schemas: Record<string, Json>;
+}
+
+export function fixtureManifest(name: string): FixtureManifest {
+  const skip = skipWithoutFixtures(`${name} manifest tests`);
+  const text = skip ? "" : manifestText(name);
+  const manifest = skip ? ({} as ResolvedManifest) : resolvedManifest(text);
+  const schemas = Object.fromEntries(
+    (skip ? [] : manifest.streams).map((s) => [s.name, s.schema_loader.schema]),
+  );
+  return { skip, text, manifest, schemas };
+}
+
+/** The connector's sample configured catalog; an empty one when it has none or the fixtures are absent. */
+export function sampleCatalogOf(name: string, skip: boolean): ConfiguredAirbyteCatalog {
+  return skip
+    ? { streams: [] }
+    : (sampleJson<ConfiguredAirbyteCatalog>(name, "configured_catalog.json") ?? { streams: [] });
 }
