@@ -2,20 +2,13 @@
 // gives them, plus `link`: the parsed Link header keyed by rel).
 
 import type { HttpResult } from "./http/client.ts";
+import { caseInsensitiveHeaders } from "./http/headers.ts";
 import type { Obj } from "./values.ts";
 
 export function headersView(result: HttpResult): Obj {
-  const out: Obj = {};
-  result.headers.forEach((value, name) => {
-    out[name] = value;
-    out[canonical(name)] = value;
-  });
-  out.link = parseLinkHeader(result.headers.get("link"));
-  return out;
-}
-
-function canonical(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+  const view: Obj = caseInsensitiveHeaders(result.headers);
+  view.link = parseLinkHeader(result.headers.get("link"));
+  return view;
 }
 
 /** requests' Response.links: `<url>; rel="next"` entries keyed by rel (or by url when there is none). */
