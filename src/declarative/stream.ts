@@ -95,7 +95,8 @@ export class DeclarativeStreamRunner {
       const progress = new CursorProgress(cursor, cursor.syncStart(prior));
       const bounds = { progress, end: cursor.endMicros() };
       const stateObj = isObj(state) ? state : {};
-      for (const c of cursor.slices(prior)) {
+      const slices = cursor.slices(prior);
+      for (const c of slices) {
         for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
           for (const r of records) progress.observe(r);
           yield { kind: "records", records };
@@ -103,7 +104,7 @@ export class DeclarativeStreamRunner {
         yield { kind: "state", state: progress.state() };
       }
       // The CDK emits a state even when there was nothing to read (the range was empty).
-      if (cursor.slices(prior).length === 0) yield { kind: "state", state: progress.state() };
+      if (slices.length === 0) yield { kind: "state", state: progress.state() };
       return;
     }
     yield* this.readPerPartition(cursor, state, signal);
