@@ -81,6 +81,8 @@ type Node = Obj;
 export class ComponentFactory {
   /** Parent streams are built once per definition node, so a shared parent is read as one stream. */
   private readonly streams = new Map<Node, DeclarativeStreamRunner>();
+  /** Whether a built parent config asks for incremental_dependency, which is not implemented. */
+  incrementalDependency = false;
 
   constructor(private readonly deps: FactoryDeps) {}
 
@@ -541,6 +543,7 @@ export class ComponentFactory {
       case "SubstreamPartitionRouter": {
         const configs: ParentConfig[] = asArray<Node>(n.parent_stream_configs).map((c, i) => {
           const at = `${where}.parent_stream_configs[${i}]`;
+          if (c.incremental_dependency === true) this.incrementalDependency = true;
           return {
             parent: this.stream(obj(c.stream, `${at}.stream`), `${at}.stream`),
             parentKey: String(c.parent_key ?? ""),

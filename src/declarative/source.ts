@@ -91,7 +91,7 @@ export async function* runManifestBatches(
     const runner = factory.stream(node, `streams[${i}]`);
     streams.set(runner.name, { runner, node });
   });
-  if (JSON.stringify(manifest.streams ?? []).includes('"incremental_dependency":true')) {
+  if (factory.incrementalDependency) {
     // Not silently: the records are the same, but each sync re-reads the parents from the start.
     log.warn(
       "incremental_dependency is not implemented by the native runner: parent streams are read in full on every sync (the child records are the same; parent_state stays {}).",
