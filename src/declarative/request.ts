@@ -121,12 +121,37 @@ export function joinUrl(base: string, path: string): string {
   if (!path) return base;
   if (/^https?:\/\//i.test(path)) return path;
   const b = base.endsWith("/") ? base : `${base}/`;
+  const relative = path.replace(/^\/+/, "");
+  // Every page joins the same base and path: a path of plain segments appends to the base's
+  // normalised form as URL resolution would, without parsing a URL each time.
+  const normalised = normalisedBase(b);
+  if (normalised !== null && PLAIN_PATH.test(relative)) return normalised + relative;
   try {
-    return new URL(path.replace(/^\/+/, ""), b).toString();
+    return new URL(relative, b).toString();
   } catch {
     throw new DeclarativeError(
       `The request URL built from url_base '${base}' and path '${path}' is not valid.`,
       "config_error",
     );
   }
+}
+
+// Segments of unreserved characters (no dot segments, no empty ones, nothing to percent-encode).
+const PLAIN_PATH = /^(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/(?=.)|$))*$/;
+const bases = new Map<string, string | null>();
+
+/** The base as URL resolution writes it, when it ends in a directory and has no query or fragment. */
+function normalisedBase(base: string): string | null {
+  let n = bases.get(base);
+  if (n === undefined) {
+    try {
+      const href = new URL(base).href;
+      n = href.endsWith("/") && !href.includes("?") && !href.includes("#") ? href : null;
+    } catch {
+      n = null;
+    }
+    if (bases.size > 256) bases.clear();
+    bases.set(base, n);
+  }
+  return n;
 }

@@ -331,16 +331,16 @@ export class HttpClient {
     await this.slots.acquire(signal);
     // Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by any() alive
     // as long as the caller's (a whole read), which grew the heap by a few dozen objects a page.
-    const timeout = new AbortController();
+    // One controller for both the caller's cancel and the timeout; the flag tells them apart.
     const link = new AbortController();
     const both = link.signal;
+    const timeout = { aborted: false };
     const onAbort = () => link.abort(signal.reason);
     if (signal.aborted) link.abort(signal.reason);
     else signal.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(() => {
-      const reason = new DOMException("The attempt timed out.", "TimeoutError");
-      timeout.abort(reason);
-      link.abort(reason);
+      timeout.aborted = true;
+      link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
     }, this.options.timeoutMs);
     let url = request.url;
     try {
@@ -375,7 +375,7 @@ export class HttpClient {
                   redirect: "manual",
                 });
         } catch (error) {
-          return { outcome: this.networkOutcome(error, signal, timeout.signal, currentMethod, url), url };
+          return { outcome: this.networkOutcome(error, signal, timeout, currentMethod, url), url };
         }
         const location = response.headers.get("location");
         if (REDIRECT_STATUSES.has(response.status) && location) {
@@ -403,7 +403,7 @@ export class HttpClient {
         try {
           text = await response.text();
         } catch (error) {
-          return { outcome: this.networkOutcome(error, signal, timeout.signal, currentMethod, url), url };
+          return { outcome: this.networkOutcome(error, signal, timeout, currentMethod, url), url };
         }
         return { outcome: { response: responseView(response, url, text), error: null }, url };
       }
@@ -417,7 +417,7 @@ export class HttpClient {
   private networkOutcome(
     error: unknown,
     caller: AbortSignal,
-    timeout: AbortSignal,
+    timeout: { aborted: boolean },
     method: string,
     url: string,
   ): HttpOutcome {
