@@ -13,6 +13,8 @@ Usage:
                                 sync a source into the local cache (sync_source_to_cache)
   ${NAME} sql "<query>" [--max-records N]
                                 query the local cache, read-only (run_sql_query)
+  ${NAME} cloud sync --connection-id ID [--wait] [--timeout S] [--json]
+                                run an Airbyte Cloud connection's sync (for CI)
   ${NAME} connector <name> <spec|check|discover|read> [--config F] [--catalog F] [--state F]
                                 run a built-in connector (source-faker) speaking the
                                 Airbyte protocol on stdout, like a connector image
@@ -59,6 +61,28 @@ Run one read-only SQL query on the local cache: the friendly form of 'call run_s
 Prints the JSON result (columns, rows, truncated). Writes are refused.
 
 Exit codes: 0 success; 1 the query failed or was refused; 2 bad usage.
+`,
+  cloud: `Usage: ${NAME} cloud sync --connection-id ID [options]
+
+Start a sync of an Airbyte Cloud connection; with --wait, follow it to the end. Made for CI:
+the exit code says how the job ended, stdout has the outcome (job id, status, records,
+bytes, duration, URL), and stderr a line at each status change.
+
+  --connection-id ID     the connection to sync (required)
+  --workspace-id ID      its workspace (default: AIRBYTE_CLOUD_WORKSPACE_ID)
+  --wait                 wait for the job to end (default: start it and exit)
+  --timeout S            seconds to wait with --wait (default 3600)
+  --cancel-on-stop       cancel the job when the wait ends early (timeout or interrupt);
+                         without it the job keeps running in Airbyte Cloud
+  --json                 print the outcome as a JSON object
+
+Credentials: AIRBYTE_CLOUD_CLIENT_ID and AIRBYTE_CLOUD_CLIENT_SECRET, or
+AIRBYTE_CLOUD_BEARER_TOKEN (AIRBYTE_CLOUD_API_URL for a self-managed instance).
+
+Exit codes: 0 the job succeeded (or, without --wait, started); 1 it failed or was
+cancelled, or Airbyte could not be reached; 2 bad usage or configuration, or the
+setting that hides run_cloud_sync; 3 --timeout passed while the job was still running;
+130 interrupted while waiting.
 `,
   serve: `Usage: ${NAME} serve
 

@@ -18,6 +18,7 @@ import { COMMIT, NAME, VERSION } from "../core/version.ts";
 import { hiddenReason } from "../core/visibility.ts";
 import { RedactingTransport } from "../mcp/redacting-transport.ts";
 import { createMcpServer } from "../mcp/server.ts";
+import { cloudSync } from "./cloud.ts";
 import { ConnectorUsageError, runBuiltinConnector } from "./connector.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { ProgressLine } from "./progress.ts";
@@ -90,6 +91,8 @@ export async function runCli(
         return await runTool("sync_source_to_cache", syncArguments(rest), tools, io);
       case "sql":
         return await runTool("run_sql_query", sqlArguments(rest), tools, io);
+      case "cloud":
+        return await cloud(rest, tools, io);
     }
     throw new UsageError(`unknown command '${command}'.`);
   } catch (error) {
@@ -290,6 +293,65 @@ async function runTool(
     return outcome.kind === "failed" ? EXIT.toolFailed : EXIT.usage;
   } finally {
     bar?.clear();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** `cloud sync ...`: starts (and with --wait follows) a Cloud sync; Ctrl-C/SIGTERM stop the wait. */
+async function cloud(args: string[], tools: readonly AnyToolDef[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== "sync") {
+    throw new UsageError(
+      sub === undefined
+        ? "'cloud' needs a subcommand: 'cloud sync'."
+        : `unknown cloud subcommand '${sub}': the only one is 'sync'.`,
+    );
+  }
+  const { values } = parse(
+    rest,
+    {
+      "connection-id": { type: "string" },
+      "workspace-id": { type: "string" },
+      wait: { type: "boolean" },
+      timeout: { type: "string" },
+      "cancel-on-stop": { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    0,
+  );
+  const connectionId = values["connection-id"]?.trim();
+  if (!connectionId) throw new UsageError("'cloud sync' needs --connection-id ID.");
+  let timeoutSeconds = 3600;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      throw new UsageError("--timeout must be a number of seconds greater than 0.");
+    if (!values.wait) throw new UsageError("--timeout only applies with --wait.");
+  }
+  if (values["cancel-on-stop"] && !values.wait)
+    throw new UsageError("--cancel-on-stop only applies with --wait.");
+  const rt = runtime(tools, io);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await cloudSync(
+      {
+        connectionId,
+        workspaceId: values["workspace-id"] ?? null,
+        wait: values.wait === true,
+        timeoutSeconds,
+        json: values.json === true,
+        cancelOnStop: values["cancel-on-stop"] === true,
+      },
+      rt,
+      tools,
+      io,
+      abort.signal,
+    );
+  } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

@@ -39,7 +39,7 @@ export async function invokeTool(
 
   let output: unknown;
   try {
-    output = await tool.handler(parsed.data, ctx);
+    output = await tool.handler(parsed.data, { ...ctx, transport });
   } catch (error) {
     if (!(error instanceof ToolError)) ctx.log.error(`tool ${name} crashed`, { error: String(error) });
     return { ok: false, kind: "failed", message: redact(errorText(error)) };

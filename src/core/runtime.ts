@@ -1,6 +1,7 @@
 // Wires settings, secrets, redactor and logger once; both front-ends take a Runtime.
 
 import { join } from "node:path";
+import { type CloudSession, type CloudSessionOptions, createCloudSession } from "../cloud/session.ts";
 import type { RegistryIndex } from "../registry/model.ts";
 import { Registry } from "../registry/registry.ts";
 import { embeddedSnapshot } from "../registry/snapshot.ts";
@@ -20,6 +21,7 @@ export interface Runtime {
   log: Logger;
   http: HttpClient;
   registry: Registry;
+  cloud: CloudSession;
   tools: readonly AnyToolDef[];
   context(signal?: AbortSignal, progress?: (p: Progress) => void): ToolContext;
 }
@@ -29,6 +31,8 @@ export interface RuntimeOptions extends LoadSettingsOptions {
   writeLog?: (line: string) => void;
   /** The registry snapshot to fall back on (default: the one embedded in the binary). */
   snapshot?: () => Promise<RegistryIndex | null>;
+  /** Cloud overrides for tests (fast retries and polls). */
+  cloud?: Omit<CloudSessionOptions, "settings" | "log" | "redactor">;
 }
 
 /** Throws SettingsError on a configuration problem (the caller reports it and exits 2). */
@@ -54,6 +58,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }),
     snapshot: options.snapshot ?? embeddedSnapshot,
   });
+  const cloud = createCloudSession({ ...options.cloud, settings, log, redactor });
   return {
     settings,
     secrets,
@@ -61,6 +66,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     log,
     http,
     registry,
+    cloud,
     tools: options.tools,
     context: (signal, progress) => ({
       settings,
@@ -68,6 +74,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       redactor,
       log,
       registry,
+      cloud,
       signal: signal ?? new AbortController().signal,
       progress,
     }),

@@ -1,11 +1,13 @@
 // A tool is one definition; the MCP server and the CLI are two front-ends over the same list.
 
 import type { z } from "zod";
+import type { CloudSession } from "../cloud/session.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Redactor } from "./redact.ts";
 import type { SecretLookup } from "./secrets.ts";
 import type { Domain, Settings } from "./settings.ts";
+import type { Transport } from "./visibility.ts";
 
 export interface ToolHints {
   readOnlyHint: boolean;
@@ -23,6 +25,10 @@ export interface ToolContext {
   /** Aborted when the caller cancels the call (MCP cancellation, Ctrl-C in the CLI). */
   signal: AbortSignal;
   registry: Registry;
+  /** Airbyte Cloud: the client (built on first use) and safe mode's record of created objects. */
+  cloud: CloudSession;
+  /** The front-end the call came through (set by invokeTool): an HTTP caller may not name server files. */
+  transport?: Transport | undefined;
   /** Reports progress of a long call (MCP progress notifications, the CLI's progress line). */
   progress?: ((p: Progress) => void) | undefined;
 }

@@ -2,6 +2,7 @@
 
 import type { AnyToolDef } from "../core/tool.ts";
 import { CACHE_TOOLS } from "./cache.ts";
+import { CLOUD_TOOLS } from "./cloud/index.ts";
 import { CONNECTOR_TOOLS } from "./connectors.ts";
 import { listDotenvSecrets } from "./local.ts";
 import { getApiDocsUrls, getConnectorInfo, getConnectorVersionHistory, listConnectors } from "./registry.ts";
@@ -14,4 +15,5 @@ export const ALL_TOOLS: readonly AnyToolDef[] = [
   listDotenvSecrets,
   ...CONNECTOR_TOOLS,
   ...CACHE_TOOLS,
+  ...CLOUD_TOOLS,
 ];

@@ -1,0 +1,84 @@
+// A fake Airbyte Cloud and a runtime pointed at it, for Cloud tool tests: calls take the real path
+// (filters, validation, handler, output check, redactor), with retries and polls in milliseconds.
+
+import { join } from "node:path";
+import { type CallOutcome, invokeTool } from "../../src/core/invoke.ts";
+import { createRuntime, type Runtime } from "../../src/core/runtime.ts";
+import type { Progress } from "../../src/core/tool.ts";
+import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { type FakeCloud, type FakeCloudOptions, startFakeCloud } from "../fakes/cloud/server.ts";
+import { tempDir } from "./binary.ts";
+
+export const CLIENT_ID = "test-client-id";
+export const CLIENT_SECRET = "test-client-secret-value";
+
+export interface CloudHarnessOptions {
+  /** Extra or overriding environment (e.g. AIRBYTE_CLOUD_MCP_SAFE_MODE, an env file). */
+  env?: Record<string, string>;
+  /** Leave AIRBYTE_CLOUD_WORKSPACE_ID unset. */
+  noDefaultWorkspace?: boolean;
+  /** Authenticate with this bearer token instead of client credentials. */
+  bearerToken?: string;
+  fake?: FakeCloudOptions;
+}
+
+export interface CloudHarness {
+  fake: FakeCloud;
+  rt: Runtime;
+  /** The fake's default workspace (the one AIRBYTE_CLOUD_WORKSPACE_ID names unless told not to). */
+  workspaceId: string;
+  call(
+    name: string,
+    input: Record<string, unknown>,
+    signal?: AbortSignal,
+    progress?: (p: Progress) => void,
+  ): Promise<CallOutcome>;
+  cleanup(): Promise<void>;
+}
+
+export async function cloudHarness(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
+  const fake = await startFakeCloud({
+    ...(options.bearerToken ? { bearerTokens: [options.bearerToken] } : {}),
+    validateResponses: true,
+    ...options.fake,
+  });
+  const dir = tempDir();
+  const workspaceId = fake.store.defaults.workspaceId;
+  const auth: Record<string, string> = options.bearerToken
+    ? { AIRBYTE_CLOUD_BEARER_TOKEN: options.bearerToken }
+    : { AIRBYTE_CLOUD_CLIENT_ID: CLIENT_ID, AIRBYTE_CLOUD_CLIENT_SECRET: CLIENT_SECRET };
+  const rt = createRuntime({
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir.path,
+      AIRBYTE_PROJECT_DIR: join(dir.path, "project"),
+      AIRBYTE_LOCAL_REGISTRY: "http://127.0.0.1:9/files/registries/v0/oss_registry.json",
+      AIRBYTE_CONNECTOR_METADATA_URL: "http://127.0.0.1:9/files/metadata/airbyte",
+      AIRBYTE_DOCS_URL: "http://127.0.0.1:9",
+      AIRBYTE_MCP_LOG_LEVEL: "silent",
+      AIRBYTE_CLOUD_API_URL: fake.apiUrl,
+      AIRBYTE_CLOUD_CONFIG_API_URL: fake.configApiUrl,
+      ...(options.noDefaultWorkspace ? {} : { AIRBYTE_CLOUD_WORKSPACE_ID: workspaceId }),
+      ...auth,
+      ...options.env,
+    },
+    tools: ALL_TOOLS,
+    snapshot: async () => null,
+    cloud: {
+      client: { retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+      pollIntervalMs: 5,
+      maxPollIntervalMs: 20,
+    },
+  });
+  return {
+    fake,
+    rt,
+    workspaceId,
+    call: (name, input, signal, progress) =>
+      invokeTool(ALL_TOOLS, name, input, rt.context(signal, progress), { kind: "cli" }),
+    async cleanup() {
+      await fake.close();
+      dir.cleanup();
+    },
+  };
+}
