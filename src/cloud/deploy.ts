@@ -60,7 +60,7 @@ export async function deployConnector(
     );
   }
   const config = resolveConfigInput(input.config, input.configSecretName, ctx, "config", { spec: spec.spec });
-  const problems = validateConfig(withObjectTypes(spec.spec), config);
+  const problems = validateConfig(spec.spec, config);
   if (problems.length > 0) {
     throw new ToolError(
       `The config does not match the spec of ${entry.name} (nothing was sent): ${problems.map((p) => `${p.field} ${p.problem}`).join("; ")}.`,
@@ -233,31 +233,6 @@ export async function cloudSpecOf(
   const oss = await fromFile("oss.json");
   if (oss) return { spec: oss, note: null };
   return { spec: null, note: failures.join("; ") };
-}
-
-/**
- * The spec with `type: "object"` on every subschema that has properties but no type. Connector
- * specs often leave it out in oneOf branches, and the schema converter then lets every branch match
- * anything ("more than one option matched" for a valid config).
- */
-export function withObjectTypes(spec: JsonObject): JsonObject {
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (node === null || typeof node !== "object") return node;
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
-        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
-      } else if (
-        ["items", "additionalProperties", "oneOf", "anyOf", "allOf", "not", "if", "then", "else"].includes(k)
-      ) {
-        out[k] = walk(v);
-      } else out[k] = v;
-    }
-    if (out.type === undefined && ("properties" in out || "required" in out)) out.type = "object";
-    return out;
-  };
-  return walk(spec) as JsonObject;
 }
 
 /** Refuses an object of another workspace than the one the call works in. */

@@ -42,8 +42,8 @@ export function createCloudSession(options: CloudSessionOptions): CloudSession {
       return client;
     },
     created: new CreatedObjects(),
-    pollIntervalMs: options.pollIntervalMs ?? 2_000,
-    maxPollIntervalMs: options.maxPollIntervalMs ?? 30_000,
+    pollIntervalMs: options.pollIntervalMs ?? options.settings.cloud.pollIntervalMs,
+    maxPollIntervalMs: options.maxPollIntervalMs ?? Math.max(30_000, options.settings.cloud.pollIntervalMs),
   };
 }
 

@@ -16,7 +16,7 @@ function schemaFor(spec: Record<string, unknown>): z.ZodType | null {
   let schema = compiled.get(key);
   if (!schema) {
     try {
-      schema = z.fromJSONSchema(spec as Parameters<typeof z.fromJSONSchema>[0]);
+      schema = z.fromJSONSchema(withObjectTypes(spec) as Parameters<typeof z.fromJSONSchema>[0]);
     } catch {
       return null; // A spec zod cannot read is left to the connector's own check.
     }
@@ -89,4 +89,29 @@ function describeIssue(issue: Issue): string {
       // zod's messages for the remaining codes name expectations, not values.
       return issue.message.replace(/^Invalid input: /, "");
   }
+}
+
+/**
+ * The spec with `type: "object"` on every subschema that has properties but no type. Connector
+ * specs often leave it out in oneOf branches, and the schema converter then lets every branch match
+ * anything ("more than one option matched" for a valid config).
+ */
+function withObjectTypes(spec: Record<string, unknown>): Record<string, unknown> {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
+      } else if (
+        ["items", "additionalProperties", "oneOf", "anyOf", "allOf", "not", "if", "then", "else"].includes(k)
+      ) {
+        out[k] = walk(v);
+      } else out[k] = v;
+    }
+    if (out.type === undefined && ("properties" in out || "required" in out)) out.type = "object";
+    return out;
+  };
+  return walk(spec) as Record<string, unknown>;
 }

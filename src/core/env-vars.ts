@@ -158,14 +158,15 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     name: "AIRBYTE_CLOUD_MCP_SAFE_MODE",
     secret: false,
     default: "1",
-    description: "Destructive Cloud tools may only touch objects this server process created.",
+    description:
+      "Cloud updates, renames and deletes may only touch objects this server process created; permanent deletes also need the exact name.",
   },
   {
     name: "AIRBYTE_CLOUD_MCP_READONLY_MODE",
     secret: false,
     default: "0",
     description:
-      "`1` hides the Cloud tools that write or destroy. `run_cloud_sync`, local and registry tools stay visible.",
+      "`1` hides the Cloud tools that write or destroy. `run_cloud_sync`, `cancel_cloud_sync`, local and registry tools stay visible.",
   },
   {
     name: "AIRBYTE_MCP_DOMAINS",
@@ -239,6 +240,13 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     secret: false,
     default: "unset",
     description: "Default Cloud workspace for tools whose `workspace_id` is omitted.",
+  },
+  {
+    name: "AIRBYTE_CLOUD_POLL_INTERVAL",
+    secret: false,
+    default: "2",
+    description:
+      "Seconds between the first polls of a running Cloud job (`run_cloud_sync` with `wait`, `cloud sync --wait`); the wait grows by half at each poll, up to 30 s.",
   },
   {
     name: "AIRBYTE_CLOUD_API_URL",

@@ -84,6 +84,8 @@ export interface Settings {
     configApiUrl: string | null;
     hasClientCredentials: boolean;
     hasBearerToken: boolean;
+    /** First wait between two polls of a running job (it grows from there, up to 30 s). */
+    pollIntervalMs: number;
   };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   structuredLogging: boolean;
@@ -232,6 +234,8 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
       configApiUrl: url("AIRBYTE_CLOUD_CONFIG_API_URL", get("AIRBYTE_CLOUD_CONFIG_API_URL")) ?? null,
       hasClientCredentials: hasClientId && hasClientSecret,
       hasBearerToken,
+      pollIntervalMs:
+        positiveSeconds("AIRBYTE_CLOUD_POLL_INTERVAL", get("AIRBYTE_CLOUD_POLL_INTERVAL"), 2) * 1000,
     },
     logLevel: logLevel as Settings["logLevel"],
     structuredLogging: flag(get, "AIRBYTE_STRUCTURED_LOGGING", false),

@@ -11,7 +11,7 @@ export function serverInstructions(settings: Settings): string {
   );
   if (settings.readOnlyMode) {
     modes.push(
-      "Read-only mode is ON: Cloud tools that write or destroy are hidden (run_cloud_sync stays available).",
+      "Read-only mode is ON: Cloud tools that write or destroy are hidden (run_cloud_sync and cancel_cloud_sync stay available).",
     );
   }
   return [

@@ -7,12 +7,22 @@ import { join } from "node:path";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { describeTool } from "../../src/core/describe.ts";
 import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { type FakeCloud, startFakeCloud } from "../fakes/cloud/server.ts";
 import { binaryPath, cleanEnv, runBinary, tempDir } from "../helpers/binary.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
 
 const dir = tempDir();
-afterAll(() => dir.cleanup());
+// Cloud calls go to a fake Cloud that knows the canary credentials, so they take their real paths
+// (token, requests, API errors) quickly instead of waiting on an unreachable api.airbyte.com.
+let cloud: FakeCloud;
+afterAll(async () => {
+  await cloud?.close();
+  dir.cleanup();
+});
 beforeAll(async () => {
+  cloud = await startFakeCloud({
+    clients: { [PROCESS_SECRETS.AIRBYTE_CLOUD_CLIENT_ID]: PROCESS_SECRETS.AIRBYTE_CLOUD_CLIENT_SECRET },
+  });
   await binaryPath();
 }, 60_000);
 
@@ -46,6 +56,9 @@ const env = (extra: Record<string, string> = {}) =>
   cleanEnv(dir.path, {
     AIRBYTE_MCP_ENV_FILE: envFile,
     AIRBYTE_MCP_LOG_LEVEL: "debug",
+    AIRBYTE_CLOUD_API_URL: cloud.apiUrl,
+    AIRBYTE_CLOUD_CONFIG_API_URL: cloud.configApiUrl,
+    AIRBYTE_CLOUD_WORKSPACE_ID: cloud.store.defaults.workspaceId,
     ...PROCESS_SECRETS,
     ...extra,
   });
@@ -126,16 +139,28 @@ test("no secret value in any CLI output", async () => {
     ["tools", "--json", "--all"],
     [SECRETS[0] ?? ""],
   ];
-  for (const name of [...ALL_TOOLS.map((t) => t.name), SECRETS[1] ?? ""]) {
-    for (const args of argumentSets(name)) runs.push(["call", name, "--json", JSON.stringify(args)]);
+  // Every argument set per tool is the MCP test's job (one process); here a process per call, so
+  // each tool gets the empty set, the secret_reference set and the three sets of one secret,
+  // rotating through the secrets from tool to tool so that each secret meets every kind of tool.
+  const names = [...ALL_TOOLS.map((t) => t.name), SECRETS[1] ?? ""];
+  names.forEach((name, i) => {
+    const sets = argumentSets(name);
+    const k = i % SECRETS.length;
+    const picked = [sets[0], sets[1 + 3 * k], sets[2 + 3 * k], sets[3 + 3 * k], sets[sets.length - 1]];
+    for (const args of picked) runs.push(["call", name, "--json", JSON.stringify(args)]);
     runs.push(["call", name, "--json", `{"x": ${SECRETS[0]}}`]);
     runs.push(["call", name, `--${SECRETS[0]}`]);
-  }
-  for (const args of runs) {
-    for (const extra of [{}, { AIRBYTE_MCP_TRUSTED_EXECUTION: "0" }] as Record<string, string>[]) {
-      const r = await runBinary(args, { env: env(extra) });
-      outputs.push(r.stdout, r.stderr);
-    }
+  });
+  const jobs = runs.flatMap((args) =>
+    ([{}, { AIRBYTE_MCP_TRUSTED_EXECUTION: "0" }] as Record<string, string>[]).map((extra) => ({
+      args,
+      extra,
+    })),
+  );
+  // Two at a time (two cores): the binary's start-up dominates.
+  for (let i = 0; i < jobs.length; i += 2) {
+    const batch = jobs.slice(i, i + 2).map(({ args, extra }) => runBinary(args, { env: env(extra) }));
+    for (const r of await Promise.all(batch)) outputs.push(r.stdout, r.stderr);
   }
   // Start-up failures: a malformed env file that holds secrets, and a bad setting.
   const bad = join(dir.path, "bad.env");

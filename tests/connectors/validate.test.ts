@@ -1,0 +1,48 @@
+import { describe, expect, test } from "bun:test";
+import { validateConfig } from "../../src/connectors/validate.ts";
+
+// The shape of destination-postgres's ssl_mode: oneOf branches with properties but no `type`.
+const spec = {
+  type: "object",
+  required: ["host", "port"],
+  properties: {
+    host: { type: "string" },
+    port: { type: "integer", minimum: 0, maximum: 65536 },
+    password: { type: "string", airbyte_secret: true },
+    ssl_mode: {
+      type: "object",
+      oneOf: [
+        { title: "disable", required: ["mode"], properties: { mode: { type: "string", const: "disable" } } },
+        {
+          title: "verify-ca",
+          required: ["mode", "ca_certificate"],
+          properties: { mode: { type: "string", const: "verify-ca" }, ca_certificate: { type: "string" } },
+        },
+      ],
+    },
+  },
+};
+
+describe("validateConfig", () => {
+  test("a valid config with an untyped oneOf branch passes", () => {
+    expect(validateConfig(spec, { host: "db", port: 5432, ssl_mode: { mode: "disable" } })).toEqual([]);
+    expect(
+      validateConfig(spec, { host: "db", port: 5432, ssl_mode: { mode: "verify-ca", ca_certificate: "x" } }),
+    ).toEqual([]);
+  });
+
+  test("each bad field is named, and no value is echoed", () => {
+    const problems = validateConfig(spec, { port: "not-a-port", password: "s3cret-value" });
+    const fields = problems.map((p) => p.field);
+    expect(fields).toContain("host");
+    expect(fields).toContain("port");
+    expect(JSON.stringify(problems)).not.toContain("s3cret-value");
+    expect(JSON.stringify(problems)).not.toContain("not-a-port");
+  });
+
+  test("a oneOf value that fits no branch is a problem", () => {
+    const problems = validateConfig(spec, { host: "db", port: 1, ssl_mode: { mode: "verify-ca" } });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]?.field).toContain("ssl_mode");
+  });
+});
