@@ -18,8 +18,14 @@ import {
   manifestProblems,
   resolveManifest,
 } from "../declarative/manifest/load.ts";
-import { CloudApiError, type CloudClient, type DeclarativeSourceDefinition } from "./client/index.ts";
+import {
+  CloudApiError,
+  type CloudClient,
+  collect,
+  type DeclarativeSourceDefinition,
+} from "./client/index.ts";
 import { type JsonObject, resolveConfigInput } from "./config-input.ts";
+import { requireDefinitionUnused } from "./delete.ts";
 import { requireCreatedHere, requireExactName } from "./safe-mode.ts";
 import { workspaceOf } from "./session.ts";
 
@@ -566,6 +572,12 @@ export async function deleteDefinition(
   const client = ctx.cloud.client();
   const def = await client.declarativeSources.get(workspaceId, input.definition_id, ctx.signal);
   requireExactName(KIND, def.id, def.name, input.name);
+  // Airbyte deletes the definition's sources and their connections with it: refuse while any exists.
+  const sources = await collect(client.sources.list(workspaceId, {}, ctx.signal));
+  if (sources.some((s) => s.definitionId === def.id)) {
+    const connections = await collect(client.connections.list(workspaceId, {}, ctx.signal));
+    requireDefinitionUnused(def, sources, connections);
+  }
   await client.declarativeSources.delete(workspaceId, def.id, ctx.signal);
   ctx.cloud.created.forget(def.id);
   return {

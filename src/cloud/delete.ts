@@ -5,11 +5,13 @@
 //
 // Cloud deletes a source's or destination's connections along with it. So that no connection goes
 // without its own name check, a source or destination still used by another connection is not
-// deleted: its connections are deleted first, by name.
+// deleted: its connections are deleted first, by name. Likewise Cloud deletes a custom source
+// definition's sources (and so their connections) along with it: a definition still used by a
+// source is not deleted (requireDefinitionUnused).
 
 import { ToolError } from "../core/errors.ts";
 import type { ToolContext } from "../core/tool.ts";
-import { type Connection, collect } from "./client/index.ts";
+import { type Connection, collect, type Source } from "./client/index.ts";
 import { requireCreatedHere, requireExactName } from "./safe-mode.ts";
 
 const ACTION = "permanently delete";
@@ -165,6 +167,37 @@ function requireUnused(
     `Refused to permanently delete ${kind} '${target.id}': ${users.length === 1 ? "a connection still uses" : `${users.length} connections still use`} it, and Airbyte would delete ${users.length === 1 ? "it" : "them"} too: ${list}. Nothing was deleted.`,
     {
       hint: `Delete ${users.length === 1 ? "that connection" : "those connections"} first with permanently_delete_cloud_connection (each by its exact name; cascade_delete_${kind}=true with ${kind}_name deletes this ${kind} along with the last one).`,
+    },
+  );
+}
+
+/**
+ * Refuses to delete a custom source definition that sources still use: Airbyte would delete them,
+ * and their connections, with it, without the safe-mode and name checks each has on its own.
+ */
+export function requireDefinitionUnused(
+  definition: { id: string; name: string },
+  sources: Source[],
+  connections: Connection[],
+): void {
+  const users = sources.filter((s) => s.definitionId === definition.id);
+  if (users.length === 0) return;
+  const ids = new Set(users.map((s) => s.sourceId));
+  const linked = connections.filter((c) => ids.has(c.sourceId));
+  const sourceList = users.map((s) => `'${s.name}' (ID: ${s.sourceId})`).join(", ");
+  const connectionList = linked.map((c) => `'${c.name}' (ID: ${c.connectionId})`).join(", ");
+  const sourceWord = users.length === 1 ? "source" : "sources";
+  const connectionWord = linked.length === 1 ? "connection" : "connections";
+  const said = [`${users.length === 1 ? "Source" : "Sources"} using it: ${sourceList}.`];
+  const their = users.length === 1 ? "its" : "their";
+  if (linked.length > 0)
+    said.push(
+      `${linked.length === 1 ? "Connection" : "Connections"} of ${users.length === 1 ? "that source" : "those sources"}: ${connectionList}.`,
+    );
+  throw new ToolError(
+    `Refused to permanently delete custom source definition '${definition.name}' (ID: ${definition.id}): Airbyte would delete the ${sourceWord} built on it, and ${their} connections, along with it. ${said.join(" ")} Nothing was deleted.`,
+    {
+      hint: `${linked.length > 0 ? `Delete the ${connectionWord} first with permanently_delete_cloud_connection, then the ${sourceWord}` : `Delete the ${sourceWord}`} with permanently_delete_cloud_source (each by its exact name, after confirming with the user), then delete the definition.`,
     },
   );
 }

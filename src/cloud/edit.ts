@@ -60,9 +60,11 @@ export interface UpdateConfigInput {
 }
 
 /**
- * Sends a new config for a source or destination. The public API documents PATCH as a partial
- * update but not how a configuration merges, so callers are told to send it whole (secret fields as
- * references, or as Cloud's mask to keep the stored value).
+ * Changes the config of a source or destination with PATCH, as PyAirbyte does: Airbyte merges the
+ * fields sent into the stored config (ConfigurationUpdate.partialSource → mergeNodesExceptForSecrets:
+ * fields not sent are kept, a stored object is merged field by field, anything else is replaced), so
+ * a field cannot be removed this way. PUT would replace the config whole, but it also needs the name
+ * and every secret again, and is not what the PyAirbyte tool does.
  * Plain-text secrets are refused in the fields the connector's spec marks secret (when the registry
  * knows the connector) and in the fields Cloud answers masked.
  */

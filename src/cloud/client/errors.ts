@@ -1,6 +1,7 @@
 // Failures of the Cloud client as errors an agent can act on: what was being done, what the API said
-// (its problem JSON, cloud-api.md §8), and what to do next. Never a token or a secret: every text
-// goes through the client's scrubber before it is built into an error.
+// (its problem JSON, cloud-api.md §8), and what to do next. Never a token or a secret: every text the
+// API sent is masked whole (maskProblem, bodyExcerpt) before it is flattened or cut, since a secret
+// spread over lines or straddling the cut would no longer match the masker afterwards.
 
 import { z } from "zod";
 import { ToolError } from "../../core/errors.ts";
@@ -120,7 +121,26 @@ export interface HttpFailureContext {
   mayHaveCreated: boolean;
 }
 
-/** The sentence describing an error answer: "404 resource-not-found: no source with id …". */
+/** A copy of the problem with every string in it masked (data may hold any JSON). */
+export function maskProblem(problem: Problem, mask: (text: string) => string): Problem {
+  return maskStrings(problem, mask) as Problem;
+}
+
+function maskStrings(v: unknown, mask: (text: string) => string): unknown {
+  if (typeof v === "string") return mask(v);
+  if (Array.isArray(v)) return v.map((x) => maskStrings(x, mask));
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = maskStrings(x, mask);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The sentence describing an error answer: "404 resource-not-found: no source with id …". The
+ * problem and body must already be masked (maskProblem, bodyExcerpt): this flattens and cuts them.
+ */
 export function describeProblem(status: number, problem: Problem | null, bodyText: string | null): string {
   const parts: string[] = [];
   const title = problem?.title?.trim();
@@ -150,10 +170,17 @@ function truncate(s: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** A short, single-line excerpt of a non-JSON error body (an HTML page says nothing useful). */
-export function bodyExcerpt(text: string, contentType: string | null): string | null {
+/**
+ * A short, single-line excerpt of a non-JSON error body (an HTML page says nothing useful), masked
+ * whole before it is cut.
+ */
+export function bodyExcerpt(
+  text: string,
+  contentType: string | null,
+  mask: (text: string) => string,
+): string | null {
   if (text.trim() === "" || /html/i.test(contentType ?? "") || /^\s*</.test(text)) return null;
-  return truncate(text, 200);
+  return truncate(mask(text), 200);
 }
 
 /** What to do after an error answer, by status and by what was asked. */

@@ -25,10 +25,11 @@ export interface CreateCloudClientOptions {
   retry?: RetryOptions;
   log?: Logger;
   /**
-   * Taught every secret the client handles (client secret, bearer token, each access token), so that
-   * the server's redactor masks them in every output.
+   * The server's redactor: taught every secret the client handles (client secret, bearer token, each
+   * access token), so that it masks them in every output; and used to mask API text in errors, since
+   * it also knows the values secret references resolved to and the env file's secrets.
    */
-  redactor?: Pick<Redactor, "add">;
+  redactor?: Pick<Redactor, "add" | "text">;
   /** Token renewal margin and clock (tests). */
   tokens?: TokenCacheOptions;
   /** Items per request of paged lists (1-100, default 100). */
@@ -80,7 +81,9 @@ export function createCloudClient(options: CreateCloudClientOptions): CloudClien
     retry: retryPolicy(options.retry),
     log: options.log ?? SILENT,
     userAgent: `${NAME}/${VERSION}`,
-    scrub: (text) => secrets.text(text),
+    // The server's redactor first: it knows the client's secrets too, and longer secrets of its own
+    // must be masked whole before a shorter one inside them is.
+    scrub: (text) => secrets.text(options.redactor ? options.redactor.text(text) : text),
     auth: () => auth,
   });
   if (lookup.ok) {

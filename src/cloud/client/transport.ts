@@ -13,6 +13,7 @@ import {
   createdHint,
   describeProblem,
   hintFor,
+  maskProblem,
   type Problem,
   ProblemSchema,
 } from "./errors.ts";
@@ -72,7 +73,10 @@ export interface TransportOptions {
   retry: RetryPolicy;
   log: Logger;
   userAgent: string;
-  /** Masks the secrets the client knows in any text it builds into an error or a log line. */
+  /**
+   * Masks the secrets the client and the server know in any text it builds into an error or a log
+   * line; API text is masked whole, before anything flattens or cuts it.
+   */
   scrub: (text: string) => string;
   /** The authenticator, or the error explaining why there is none (looked up at each call). */
   auth: () => Authenticator | CloudApiError;
@@ -360,10 +364,12 @@ function httpError(
   response: Response,
   ctx: { attempts: number; auth: AuthKind | null; retryAfterMs: number | null; scrub: (s: string) => string },
 ): CloudApiError {
+  // Masked before describeProblem flattens and cuts it, and kept masked on the error.
+  const masked = problem ? maskProblem(problem, ctx.scrub) : null;
   const said = describeProblem(
     status,
-    problem,
-    problem ? null : bodyExcerpt(text, response.headers.get("content-type")),
+    masked,
+    masked ? null : bodyExcerpt(text, response.headers.get("content-type"), ctx.scrub),
   );
   let hint = hintFor(status, problem, {
     action: spec.action,
@@ -384,7 +390,7 @@ function httpError(
     method: spec.method,
     url: where,
     status,
-    problem,
+    problem: masked,
     retryAfterMs: ctx.retryAfterMs,
   });
 }

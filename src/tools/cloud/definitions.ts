@@ -181,7 +181,8 @@ export const permanentlyDeleteCustomSourceDefinition = defineTool({
   title: "Permanently delete a custom source definition",
   description:
     "Permanently delete a custom source definition from Airbyte Cloud. name must be the definition's exact " +
-    "current name (confirm it with the user first). Safe mode allows this only on definitions this server published.",
+    "current name (confirm it with the user first). Safe mode allows this only on definitions this server published. " +
+    "Refused while a source uses the definition (Airbyte would delete it and its connections too): delete those first.",
   domain: "cloud",
   input: z
     .object({

@@ -81,11 +81,13 @@ function updateConfigTool(kind: "source" | "destination") {
     name: `update_cloud_${kind}_config`,
     title: `Update a Cloud ${kind}'s config`,
     description:
-      `Replace the config of a ${kind} of the workspace. Send the complete config: it is checked by Cloud ` +
-      `against the connector's spec, and a wrong value can break the ${kind}'s connections. Secret fields must be ` +
-      "'secret_reference::ENV_VAR' values (resolved on the server before sending; plain-text secrets are refused) " +
-      "or '**********' to keep the stored value, or come from " +
-      `config_secret_name. ${SAFE_MODE_NOTE}`,
+      `Change the config of a ${kind} of the workspace. The fields given are merged into the stored config: ` +
+      "fields not given keep their values, nested objects are merged field by field, lists and other values are " +
+      "replaced; a field cannot be removed this way. Cloud checks the result against the connector's spec, and " +
+      `a wrong value can break the ${kind}'s connections. A secret field given must be a ` +
+      "'secret_reference::ENV_VAR' value (resolved on the server before sending; plain-text secrets are refused) " +
+      "or come from config_secret_name; leave it out (or send '**********') to keep the stored value. " +
+      SAFE_MODE_NOTE,
     domain: "cloud",
     input: z
       .object({

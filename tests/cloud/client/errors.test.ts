@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { CloudApiError, createCloudClient } from "../../../src/cloud/client/index.ts";
+import { Redactor } from "../../../src/core/redact.ts";
 import {
   type ApiServer,
   BEARER,
@@ -268,5 +269,89 @@ describe("no secret in errors or logs", () => {
     const all = [tokenError.text, apiError.text, ...log.lines].join("\n");
     expect(all).not.toContain(CLIENT_SECRET);
     expect(all).not.toContain("access-token-abcdef-123456");
+  });
+
+  // API text is masked whole, before it is flattened to one line and cut: a secret spread over lines
+  // or straddling the cut would otherwise no longer match the masker and leak in part.
+  const PEM =
+    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nQWERTYUIOPasdfghjkl1234567890zxcvbnm\n-----END PRIVATE KEY-----";
+  const LONG = "sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij0123456789";
+  const PEM_PARTS = ["MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", "QWERTYUIOPasdfghjkl"];
+
+  /** A client whose server redactor knows `secrets` (as resolved secret references), on `app`. */
+  function withServerSecrets(app: Hono, secrets: string[]) {
+    api = startApi(app);
+    const redactor = new Redactor(secrets);
+    const client = createCloudClient({
+      settings: cloudSettings({
+        AIRBYTE_CLOUD_API_URL: `${api.origin}/v1`,
+        AIRBYTE_CLOUD_BEARER_TOKEN: BEARER,
+      }),
+      retry: FAST_RETRY,
+      redactor,
+    });
+    return client;
+  }
+
+  test("a multi-line secret the server's redactor knows, echoed in a 400 detail, is masked whole", async () => {
+    const app = new Hono();
+    app.all("*", (c) =>
+      c.json(
+        problem(400, "bad-request", `Invalid configuration: {"private_key": "${PEM}"}`, {
+          message: `private_key=${PEM}`,
+        }),
+        400,
+      ),
+    );
+    const client = withServerSecrets(app, [PEM]);
+    const e = (await rejection(client.sources.get(SOURCE_ID))) as CloudApiError;
+    expect(e.message).toContain('Invalid configuration: {"private_key": "****"}');
+    const everything = [e.text, JSON.stringify(e.problem)].join("\n");
+    for (const part of PEM_PARTS) expect(everything).not.toContain(part);
+    expect(everything).not.toContain("BEGIN PRIVATE KEY");
+  });
+
+  test("a secret straddling the cut of a long detail leaves nothing of itself", async () => {
+    const app = new Hono();
+    app.all("*", (c) => c.json(problem(400, "bad-request", `${"x".repeat(580)} api_key=${LONG}`), 400));
+    const client = withServerSecrets(app, [LONG]);
+    const e = (await rejection(client.sources.get(SOURCE_ID))) as CloudApiError;
+    expect(e.message).toContain("api_key=****");
+    expect(e.message).not.toContain("sk_live");
+  });
+
+  test("a secret at the cut of a non-JSON body excerpt leaves nothing of itself", async () => {
+    const app = new Hono();
+    app.all(
+      "*",
+      () =>
+        new Response(`${"y".repeat(185)}\nkey ${LONG}\n`, {
+          status: 502,
+          headers: { "Content-Type": "text/plain" },
+        }),
+    );
+    const client = withServerSecrets(app, [LONG]);
+    const e = (await rejection(client.sources.get(SOURCE_ID))) as CloudApiError;
+    expect(e.message).toContain("key ****");
+    expect(e.message).not.toContain("sk_live");
+  });
+
+  test("the client secret echoed by the token endpoint at the cut leaves nothing of itself", async () => {
+    const app = new Hono();
+    app.post("/v1/applications/token", (c) =>
+      c.json(problem(400, "bad-request", `${"x".repeat(575)} client_secret=${CLIENT_SECRET}`), 400),
+    );
+    api = startApi(app);
+    const client = createCloudClient({
+      settings: cloudSettings({
+        AIRBYTE_CLOUD_API_URL: `${api.origin}/v1`,
+        AIRBYTE_CLOUD_CLIENT_ID: CLIENT_ID,
+        AIRBYTE_CLOUD_CLIENT_SECRET: CLIENT_SECRET,
+      }),
+      retry: FAST_RETRY,
+    });
+    const e = (await rejection(client.workspaces.get(WS))) as CloudApiError;
+    expect(e.message).toContain("client_secret=****");
+    expect(e.message).not.toContain(CLIENT_SECRET.slice(0, 8));
   });
 });

@@ -1,7 +1,8 @@
 // Sources and destinations of the public API (list, create, get, patch, put, delete) and the streams a
 // source discovers (GET /streams). A create names its connector by `configuration.sourceType` /
 // `destinationType` or by `definitionId`; the configuration must hold the spec's required fields; secrets
-// come back masked, and a masked value sent back keeps the stored secret. Deleting a source or a
+// come back masked, and a masked value sent back keeps the stored secret. PATCH merges the configuration
+// sent into the stored one (fields not sent are kept), PUT replaces it. Deleting a source or a
 // destination deletes its connections, as on the real platform.
 
 import { Hono } from "hono";
@@ -20,7 +21,7 @@ import {
   paginate,
   uuidParam,
 } from "./http.ts";
-import { keepMaskedSecrets, missingRequired } from "./secrets.ts";
+import { keepMaskedSecrets, mergeConfiguration, missingRequired } from "./secrets.ts";
 import type { FakeCloudStore } from "./store.ts";
 import { actorFor, actorResponse, listedWorkspaces, workspaceFor } from "./views.ts";
 
@@ -87,7 +88,9 @@ export function actorRoutes(store: FakeCloudStore): Hono<FakeEnv> {
       const incoming = asObj(body.configuration);
       let configuration = actor.configuration;
       if (incoming) {
-        configuration = keepMaskedSecrets(incoming, actor.configuration);
+        configuration = full
+          ? keepMaskedSecrets(incoming, actor.configuration)
+          : mergeConfiguration(actor.configuration, incoming);
         delete configuration[typeKey];
         checkSpec(store, kind, actor.definitionId, configuration);
       }

@@ -203,6 +203,15 @@ export function publicApiRoutes(deps: PublicApiDeps): Hono<FakeEnv> {
     const def = declarativeFor(store, ws.workspaceId, uuidParam(c.req.param("definitionId"), "definitionId"));
     const out = declarativeResponse(store, def);
     def.deleted = true;
+    // As the platform does (SourceDefinitionsHandler.deleteSourceDefinition): every source built on
+    // the definition is deleted with it, and their connections with them.
+    for (const source of store.sources.values()) {
+      if (source.definitionId !== def.id || source.deleted) continue;
+      source.deleted = true;
+      for (const conn of store.connections.values()) {
+        if (conn.sourceId === source.id) conn.deleted = true;
+      }
+    }
     return c.json(out);
   });
 

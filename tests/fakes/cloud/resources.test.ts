@@ -186,7 +186,7 @@ describe.skipIf(skip)("sources and destinations", () => {
     expect(foreign.status).toBe(403);
   });
 
-  test("patch renames and replaces the configuration; a masked secret sent back keeps the stored one", async () => {
+  test("patch renames and merges the configuration; a masked secret sent back keeps the stored one", async () => {
     const { store } = s.fake;
     const dst = store.addDestination({
       connectorType: "postgres",
@@ -210,8 +210,48 @@ describe.skipIf(skip)("sources and destinations", () => {
     });
     expect(replaced.body.configuration.password).toBe(SECRET_MASK);
     expect(store.destinations.get(dst.id)?.configuration.password).toBe("new-secret");
-    const invalid = await s.api.patch(`/destinations/${dst.id}`, { configuration: { host: "only" } });
+    // Only the fields sent change; the others (and the secret, sent masked or not at all) are kept.
+    const partial = await s.api.patch(`/destinations/${dst.id}`, {
+      configuration: { host: "only", password: SECRET_MASK },
+    });
+    expect(partial.status).toBe(200);
+    expect(store.destinations.get(dst.id)?.configuration).toEqual({
+      ...POSTGRES,
+      host: "only",
+      password: "new-secret",
+    });
+    // A stored configuration missing a required field stays invalid after a merge that does not add it.
+    const { host: _host, ...withoutHost } = POSTGRES;
+    const broken = store.addDestination({ connectorType: "postgres", configuration: withoutHost });
+    const invalid = await s.api.patch(`/destinations/${broken.id}`, { configuration: { port: 1 } });
     expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.body)).toContain("host");
+    expect(store.destinations.get(broken.id)?.configuration).toEqual(withoutHost);
+  });
+
+  test("patch merges nested objects field by field and replaces lists; put replaces the configuration", async () => {
+    const { store } = s.fake;
+    const src = store.addSource({
+      configuration: {
+        count: 1,
+        seed: 7,
+        tunnel: { method: "SSH", host: "bastion", key: "ssh-secret" },
+        streams: ["a", "b"],
+      },
+    });
+    const patched = await s.api.patch(`/sources/${src.id}`, {
+      configuration: { count: 9, tunnel: { host: "bastion2" }, streams: ["c"] },
+    });
+    expect(patched.status).toBe(200);
+    expect(store.sources.get(src.id)?.configuration).toEqual({
+      count: 9,
+      seed: 7,
+      tunnel: { method: "SSH", host: "bastion2", key: "ssh-secret" },
+      streams: ["c"],
+    });
+    const put = await s.api.put(`/sources/${src.id}`, { name: "Replaced", configuration: { count: 2 } });
+    expect(put.status).toBe(200);
+    expect(store.sources.get(src.id)?.configuration).toEqual({ count: 2 });
   });
 
   test("put needs name and configuration; delete answers 204, then 404, and takes the connections with it", async () => {
@@ -412,6 +452,22 @@ describe.skipIf(skip)("declarative source definitions", () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.id).toBe(id);
     expect((await s.api.get(`${path()}/${id}`)).status).toBe(404);
+  });
+
+  test("delete takes the definition's sources with it, and their connections, as the platform does", async () => {
+    const def = (await s.api.post(path(), { name: "my-api", manifest: manifest() })).body;
+    const store = s.fake.store;
+    const src = store.addSource({ name: "on it", definitionId: def.id, configuration: { api_key: "k" } });
+    const other = store.addSource({ name: "not on it" });
+    const dst = store.addDestination({ name: "dst" });
+    const conn = store.addConnection({ sourceId: src.id, destinationId: dst.id });
+    const kept = store.addConnection({ sourceId: other.id, destinationId: dst.id });
+    expect((await s.api.delete(`${path()}/${def.id}`)).status).toBe(200);
+    expect((await s.api.get(`/sources/${src.id}`)).status).toBe(404);
+    expect((await s.api.get(`/connections/${conn.connectionId}`)).status).toBe(404);
+    expect((await s.api.get(`/sources/${other.id}`)).status).toBe(200);
+    expect((await s.api.get(`/connections/${kept.connectionId}`)).status).toBe(200);
+    expect((await s.api.get(`/destinations/${dst.id}`)).status).toBe(200);
   });
 
   test("a source on a custom definition: its manifest's streams and spec (secrets masked)", async () => {

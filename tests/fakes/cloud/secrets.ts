@@ -1,5 +1,6 @@
 // How the real API treats secrets in connector configurations: fields the spec marks `airbyte_secret` are
-// answered as "**********", and an update that sends the mask back keeps the stored value.
+// answered as "**********", and an update that sends the mask back keeps the stored value. Also how an
+// update combines with the stored configuration: PUT replaces it, PATCH merges into it.
 
 import type { Json } from "./definitions.ts";
 
@@ -47,19 +48,43 @@ export function maskSecrets(config: Json, spec: Json | undefined): Json {
   return walk(config, [spec]) as Json;
 }
 
-/** `incoming` with every masked value replaced by the stored one at the same path. */
+/** `value` with every masked value replaced by the stored one at the same path. */
+function keepMasked(value: unknown, old: unknown): unknown {
+  if (value === SECRET_MASK) return old === undefined ? value : old;
+  if (Array.isArray(value))
+    return value.map((v, i) => keepMasked(v, Array.isArray(old) ? old[i] : undefined));
+  const obj = asObj(value);
+  if (!obj) return value;
+  const prev = asObj(old) ?? {};
+  const out: Json = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = keepMasked(v, prev[k]);
+  return out;
+}
+
+/** PUT: `incoming` replaces the configuration, every masked value replaced by the stored one. */
 export function keepMaskedSecrets(incoming: Json, stored: Json): Json {
-  const walk = (value: unknown, old: unknown): unknown => {
-    if (value === SECRET_MASK) return old === undefined ? value : old;
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, Array.isArray(old) ? old[i] : undefined));
-    const obj = asObj(value);
-    if (!obj) return value;
-    const prev = asObj(old) ?? {};
-    const out: Json = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = walk(v, prev[k]);
-    return out;
-  };
-  return walk(incoming, stored) as Json;
+  return keepMasked(incoming, stored) as Json;
+}
+
+/**
+ * PATCH: `incoming` merged into `stored` as the platform does (ConfigurationUpdate.partialSource and
+ * partialDestination → SecretsHelpers.mergeNodesExceptForSecrets): each field sent replaces the
+ * stored one, except that an object stored there is merged field by field (and is left as it is when
+ * what was sent is not an object, since the platform then finds no field to merge). Fields not sent
+ * are kept; lists and other values are replaced whole; a masked value sent back keeps the secret.
+ */
+export function mergeConfiguration(stored: Json, incoming: Json): Json {
+  const out = structuredClone(stored);
+  for (const [k, v] of Object.entries(incoming)) {
+    const old = asObj(out[k]);
+    if (old) {
+      const sent = asObj(v);
+      if (sent) out[k] = mergeConfiguration(old, sent);
+    } else {
+      out[k] = keepMasked(v, out[k]);
+    }
+  }
+  return out;
 }
 
 /** Top-level required fields of the spec the configuration lacks. */

@@ -458,6 +458,42 @@ describe("permanently_delete_custom_source_definition", () => {
     ).toContain("Safe mode");
   });
 
+  test("refused while sources use it (Airbyte would delete them and their connections), naming each", async () => {
+    const { name, out } = await publish();
+    const id = ok(out).definition_id as string;
+    // A colleague's source and connection on the definition, not created by this server.
+    const source = h.fake.store.addSource({ name: "Prod items", definitionId: id, configuration: {} });
+    const idle = h.fake.store.addSource({ name: "Idle items", definitionId: id, configuration: {} });
+    const destination = h.fake.store.addDestination({ name: "Warehouse" });
+    const connection = h.fake.store.addConnection({
+      sourceId: source.id,
+      destinationId: destination.id,
+      name: "Prod pipeline",
+    });
+    const unrelated = h.fake.store.addSource({ name: "Other" });
+    const message = failed(
+      await h.call("permanently_delete_custom_source_definition", { definition_id: id, name }),
+    );
+    expect(message).toContain(`'Prod items' (ID: ${source.id})`);
+    expect(message).toContain(`'Idle items' (ID: ${idle.id})`);
+    expect(message).toContain(`'Prod pipeline' (ID: ${connection.connectionId})`);
+    expect(message).not.toContain(unrelated.id);
+    expect(message).toContain("Nothing was deleted");
+    expect(message).toContain("permanently_delete_cloud_connection");
+    expect(message).toContain("permanently_delete_cloud_source");
+    expect(h.fake.store.declarativeDefinitions.get(id)?.deleted).toBe(false);
+    expect(h.fake.store.sources.get(source.id)?.deleted).toBe(false);
+    expect(h.fake.store.connections.get(connection.connectionId)?.deleted).toBe(false);
+    expect(h.fake.requests.filter((r) => r.method === "DELETE" && r.path.includes(id))).toHaveLength(0);
+
+    // Once they are gone (deleted by their owner), the definition can be deleted.
+    for (const s of [source, idle]) s.deleted = true;
+    connection.deleted = true;
+    ok(await h.call("permanently_delete_custom_source_definition", { definition_id: id, name }));
+    expect(h.fake.store.declarativeDefinitions.get(id)?.deleted).toBe(true);
+    expect(h.fake.store.sources.get(unrelated.id)?.deleted).toBe(false);
+  });
+
   test("safe mode refuses a definition this server did not publish, even with its name", async () => {
     const other = h.fake.store.addDeclarativeDefinition({ name: "Keep me", manifest: parseYaml(MANIFEST) });
     const message = failed(

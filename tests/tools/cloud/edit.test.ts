@@ -222,26 +222,50 @@ describe("config updates", () => {
     },
   );
 
-  test("a source's config is sent as given; Cloud's own check failing is reported with its reason", async () => {
+  test("the fields given are merged into the stored config, the others kept; an empty config is refused", async () => {
     const h = await unsafe();
-    const source = h.fake.store.addSource({ name: "Faker" });
-    ok(await h.call("update_cloud_source_config", { source_id: source.id, config: { count: 9, seed: 3 } }));
-    expect(source.configuration).toEqual({ count: 9, seed: 3 });
+    const source = h.fake.store.addSource({
+      name: "Faker",
+      configuration: { count: 1, seed: 7, always_updated: true },
+    });
+    ok(await h.call("update_cloud_source_config", { source_id: source.id, config: { count: 9 } }));
+    expect(source.configuration).toEqual({ count: 9, seed: 7, always_updated: true });
     expect(
       failed(await h.call("update_cloud_source_config", { source_id: source.id, config: {} })),
     ).toContain("nothing to update");
+
+    // A secret left out keeps its stored value.
     const destination = h.fake.store.addDestination({ name: "Warehouse", connectorType: "postgres" });
-    const { host: _host, ...withoutHost } = destination.configuration;
     const before = structuredClone(destination.configuration);
+    ok(
+      await h.call("update_cloud_destination_config", {
+        destination_id: destination.id,
+        config: { host: "db3.example.com" },
+      }),
+    );
+    expect(destination.configuration).toEqual({ ...before, host: "db3.example.com" });
+    expect(destination.configuration.password).toBe(SEEDED_PASSWORD);
+  });
+
+  test("Cloud's own check failing on the merged config is reported with its reason", async () => {
+    const h = await unsafe();
+    const { host: _host, ...withoutHost } = h.fake.store.addDestination({ connectorType: "postgres" })
+      .configuration as Record<string, unknown>;
+    // Stored without a required field: a merge that does not add it still fails Cloud's check.
+    const destination = h.fake.store.addDestination({
+      name: "Broken",
+      connectorType: "postgres",
+      configuration: withoutHost,
+    });
     const message = failed(
       await h.call("update_cloud_destination_config", {
         destination_id: destination.id,
-        config: { ...withoutHost, password: "**********" },
+        config: { port: 6543 },
       }),
     );
     expect(message).toContain("400");
     expect(message).toContain("host");
-    expect(destination.configuration).toEqual(before);
+    expect(destination.configuration).toEqual(withoutHost);
   });
 
   test("a transient 502 on the update is retried; a persistent one fails with what to do", async () => {
@@ -249,7 +273,7 @@ describe("config updates", () => {
     const source = h.fake.store.addSource({ name: "Faker" });
     h.fake.injectFailure({ method: "PATCH", path: /\/sources\//, status: 502 });
     ok(await h.call("update_cloud_source_config", { source_id: source.id, config: { count: 5 } }));
-    expect(source.configuration).toEqual({ count: 5 });
+    expect(source.configuration.count).toBe(5);
     h.fake.injectFailure({ method: "PATCH", path: /\/sources\//, status: 502, times: 20 });
     const message = failed(
       await h.call("update_cloud_source_config", { source_id: source.id, config: { count: 6 } }),
