@@ -16,15 +16,10 @@
 // Errors name fields and variables, never values.
 
 import { parse as parseYaml } from "yaml";
-import { deepMerge, secretFieldNames } from "../connectors/config.ts";
+import { deepMerge, hardcodedSecrets, secretFieldNames, secretValues } from "../connectors/config.ts";
 import { ToolError } from "../core/errors.ts";
 import type { Redactor } from "../core/redact.ts";
-import {
-  MIN_REFERENCED_LENGTH,
-  resolveSecretReferences,
-  SECRET_REFERENCE_PREFIX,
-  type SecretLookup,
-} from "../core/secrets.ts";
+import { resolveSecretReferences, SECRET_REFERENCE_PREFIX, type SecretLookup } from "../core/secrets.ts";
 import type { ToolContext } from "../core/tool.ts";
 
 export type JsonObject = Record<string, unknown>;
@@ -67,7 +62,7 @@ export function resolveConfigInput(
 
   let merged: JsonObject =
     config === null ? {} : typeof config === "string" ? parseInline(config, what) : config;
-  const typedIn = plainSecrets(merged, secretKeys);
+  const typedIn = hardcodedSecrets(merged, secretKeys, new Set([CLOUD_SECRET_MASK]));
   if (typedIn.length > 0) {
     throw new ToolError(
       `${what} holds secret values typed in plain text, in: ${typedIn.join(", ")}. They were not sent.`,
@@ -86,7 +81,8 @@ export function resolveConfigInput(
   }
   if (name !== "") {
     const fromSecret = secretConfig(name, lookup, `${what}_secret_name`);
-    ctx.redactor?.add(secretLeaves(fromSecret, secretKeys));
+    // Every value is masked when no field is known to be secret (the variable was named as one).
+    ctx.redactor?.add(secretValues(fromSecret, secretKeys.size === 0 ? null : secretKeys));
     merged = deepMerge(merged, fromSecret);
   }
   return resolveSecretReferences(merged, lookup, ctx.settings.envFile?.path ?? null);
@@ -145,45 +141,6 @@ function secretConfig(name: string, lookup: SecretLookup, argument: string): Jso
     });
   }
   return value;
-}
-
-/** Paths of plain-text values under a secret field (references and Cloud's mask are fine). */
-function plainSecrets(config: JsonObject, secretKeys: ReadonlySet<string>): string[] {
-  if (secretKeys.size === 0) return [];
-  const found: string[] = [];
-  const walk = (v: unknown, path: string, underSecret: boolean) => {
-    if (typeof v === "string") {
-      if (underSecret && v !== "" && v !== CLOUD_SECRET_MASK && !v.startsWith(SECRET_REFERENCE_PREFIX))
-        found.push(path);
-    } else if (Array.isArray(v)) {
-      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`, underSecret);
-    } else if (isObject(v)) {
-      for (const [k, x] of Object.entries(v))
-        walk(x, path ? `${path}.${k}` : k, underSecret || secretKeys.has(k));
-    }
-  };
-  walk(config, "", false);
-  return found;
-}
-
-/**
- * Values of a config held in a secret that the redactor should learn: those under secret fields,
- * or every string when no field is known to be secret (the variable was named as a secret).
- */
-function secretLeaves(config: JsonObject, secretKeys: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, underSecret: boolean) => {
-    if (typeof v === "string") {
-      if (underSecret && v.length >= MIN_REFERENCED_LENGTH && !v.startsWith(SECRET_REFERENCE_PREFIX))
-        out.push(v);
-    } else if (Array.isArray(v)) {
-      for (const x of v) walk(x, underSecret);
-    } else if (isObject(v)) {
-      for (const [k, x] of Object.entries(v)) walk(x, underSecret || secretKeys.has(k));
-    }
-  };
-  walk(config, secretKeys.size === 0);
-  return out;
 }
 
 function isObject(v: unknown): v is JsonObject {

@@ -333,6 +333,18 @@ export async function latestJob(
   return jobs[0] ?? null;
 }
 
+/** The job a call names (checked against the connection), or the newest when it names none. */
+export function jobOrLatest(
+  client: CloudClient,
+  connectionId: string,
+  jobId: number | null,
+  signal: AbortSignal,
+): Promise<Job | null> {
+  return jobId === null
+    ? latestJob(client, connectionId, signal)
+    : jobOfConnection(client, connectionId, jobId, signal);
+}
+
 export interface SyncStatusInput {
   connection_id: string;
   job_id: number | null;
@@ -368,10 +380,7 @@ export async function getSyncStatus(ctx: Ctx, input: SyncStatusInput): Promise<S
   const workspaceId = workspaceOf(input.workspace_id, ctx.settings);
   const client = ctx.cloud.client();
   const connection = await connectionInWorkspace(client, input.connection_id, workspaceId, ctx.signal);
-  const job =
-    input.job_id === null
-      ? await latestJob(client, connection.connectionId, ctx.signal)
-      : await jobOfConnection(client, connection.connectionId, input.job_id, ctx.signal);
+  const job = await jobOrLatest(client, connection.connectionId, input.job_id, ctx.signal);
   if (!job) {
     return {
       connection_id: connection.connectionId,

@@ -5,7 +5,7 @@
 import { ToolError } from "../core/errors.ts";
 import type { ToolContext } from "../core/tool.ts";
 import type { AttemptInfo } from "./client/index.ts";
-import { jobOfConnection, latestJob } from "./jobs.ts";
+import { jobOrLatest } from "./jobs.ts";
 import { workspaceOf } from "./session.ts";
 import { connectionInWorkspace } from "./workspaces.ts";
 
@@ -91,10 +91,7 @@ export async function getSyncLogs(ctx: Ctx, input: LogsInput): Promise<LogReadRe
   const workspaceId = workspaceOf(input.workspace_id, ctx.settings);
   const client = ctx.cloud.client();
   const connection = await connectionInWorkspace(client, input.connection_id, workspaceId, ctx.signal);
-  const job =
-    input.job_id === null
-      ? await latestJob(client, connection.connectionId, ctx.signal)
-      : await jobOfConnection(client, connection.connectionId, input.job_id, ctx.signal);
+  const job = await jobOrLatest(client, connection.connectionId, input.job_id, ctx.signal);
   if (!job) {
     throw new ToolError(
       `Connection ${connection.connectionId} has no sync jobs, so there are no logs to read.`,

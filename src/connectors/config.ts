@@ -39,7 +39,7 @@ export function resolveConfig(args: ConfigArguments, options: ResolveConfigOptio
   if (args.config_file) {
     const fromFile = readConfigFile(args.config_file);
     // A file on the server is not in the conversation: plain secrets are allowed there, and masked.
-    options.redactor?.add(secretLeaves(fromFile, secretKeys));
+    options.redactor?.add(secretValues(fromFile, secretKeys));
     merged = fromFile;
   }
   if (args.config !== null && args.config !== undefined) {
@@ -79,7 +79,7 @@ export function resolveConfig(args: ConfigArguments, options: ResolveConfigOptio
     }
     // Mask the spec's secret fields; every value only when the spec is unknown (masking a start
     // date or a region for the server's whole life would blur every later result).
-    options.redactor?.add(options.spec ? secretLeaves(value, secretKeys) : allStringLeaves(value));
+    options.redactor?.add(secretValues(value, options.spec ? secretKeys : null));
     merged = deepMerge(merged, value);
   }
   return resolveSecretReferences(merged, options.secrets, options.envFilePath ?? null);
@@ -152,12 +152,20 @@ export function secretFieldNames(spec: unknown): Set<string> {
   return names;
 }
 
-/** Paths of plain string values under a secret field (at any depth below it). */
-export function hardcodedSecrets(config: JsonObject, secretKeys: Set<string>): string[] {
+/**
+ * Paths of plain string values under a secret field (at any depth below it). References are fine,
+ * and so are the `allowed` values (Cloud's mask, which keeps the stored secret).
+ */
+export function hardcodedSecrets(
+  config: JsonObject,
+  secretKeys: ReadonlySet<string>,
+  allowed: ReadonlySet<string> = new Set(),
+): string[] {
   const found: string[] = [];
   const walk = (v: unknown, path: string, underSecret: boolean) => {
     if (typeof v === "string") {
-      if (underSecret && v !== "" && !v.startsWith(SECRET_REFERENCE_PREFIX)) found.push(path);
+      if (underSecret && v !== "" && !allowed.has(v) && !v.startsWith(SECRET_REFERENCE_PREFIX))
+        found.push(path);
     } else if (Array.isArray(v)) {
       for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`, underSecret);
     } else if (isObject(v)) {
@@ -169,28 +177,24 @@ export function hardcodedSecrets(config: JsonObject, secretKeys: Set<string>): s
   return found;
 }
 
-function secretLeaves(config: JsonObject, secretKeys: Set<string>): string[] {
-  return hardcodedSecrets(config, secretKeys)
-    .map((path) => getPath(config, path))
-    .filter((v): v is string => typeof v === "string" && v.length >= MIN_REFERENCED_LENGTH);
-}
-
-function allStringLeaves(v: unknown, out: string[] = []): string[] {
-  if (typeof v === "string") {
-    if (v.length >= MIN_REFERENCED_LENGTH && !v.startsWith(SECRET_REFERENCE_PREFIX)) out.push(v);
-  } else if (Array.isArray(v)) {
-    for (const x of v) allStringLeaves(x, out);
-  } else if (isObject(v)) for (const x of Object.values(v)) allStringLeaves(x, out);
+/**
+ * The values of a config the redactor should learn: the strings under secret fields, or every
+ * string when `secretKeys` is null (nothing is known of its fields). References are left out.
+ */
+export function secretValues(config: unknown, secretKeys: ReadonlySet<string> | null): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, underSecret: boolean) => {
+    if (typeof v === "string") {
+      if (underSecret && v.length >= MIN_REFERENCED_LENGTH && !v.startsWith(SECRET_REFERENCE_PREFIX))
+        out.push(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, underSecret);
+    } else if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) walk(x, underSecret || secretKeys?.has(k) === true);
+    }
+  };
+  walk(config, secretKeys === null);
   return out;
-}
-
-function getPath(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.match(/[^.[\]]+/g) ?? []) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 export function deepMerge(base: JsonObject, top: JsonObject): JsonObject {
