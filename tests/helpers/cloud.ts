@@ -1,6 +1,7 @@
 // A fake Airbyte Cloud and a runtime pointed at it, for Cloud tool tests: calls take the real path
 // (filters, validation, handler, output check, redactor), with retries and polls in milliseconds.
 
+import { afterEach, expect } from "bun:test";
 import { join } from "node:path";
 import { type CallOutcome, invokeTool } from "../../src/core/invoke.ts";
 import { createRuntime, type Runtime } from "../../src/core/runtime.ts";
@@ -80,5 +81,49 @@ export async function cloudHarness(options: CloudHarnessOptions = {}): Promise<C
       await fake.close();
       dir.cleanup();
     },
+  };
+}
+
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+export interface CloudToolSuite {
+  /** A harness for one test; `options.env` goes over the suite's env. Closed after the test. */
+  start(options?: CloudHarnessOptions): Promise<CloudHarness>;
+  /** Every result and error text of the current test, in order. */
+  texts(): string[];
+}
+
+/**
+ * The set-up of a Cloud tool test file. After each test the harness is closed and none of the
+ * test's results or errors may hold the client secret, an access token (a JWT), one of `secrets`,
+ * or the redactor's mask: the tools never echo a secret in the first place.
+ */
+export function cloudToolSuite(
+  base: { env?: Record<string, string>; secrets?: string[] } = {},
+): CloudToolSuite {
+  let harness: CloudHarness | null = null;
+  let texts: string[] = [];
+  afterEach(async () => {
+    const all = texts.join("\n");
+    texts = [];
+    await harness?.cleanup();
+    harness = null;
+    for (const secret of [CLIENT_SECRET, ...(base.secrets ?? [])]) expect(all).not.toContain(secret);
+    expect(all).not.toMatch(JWT);
+    expect(all).not.toContain("****");
+  });
+  return {
+    async start(options = {}) {
+      const h = await cloudHarness({ ...options, env: { ...base.env, ...options.env } });
+      harness = h;
+      const call = h.call;
+      h.call = async (...args) => {
+        const outcome = await call(...args);
+        texts.push(outcome.ok ? JSON.stringify(outcome.result) : outcome.message);
+        return outcome;
+      };
+      return h;
+    },
+    texts: () => texts,
   };
 }

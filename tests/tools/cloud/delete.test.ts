@@ -2,42 +2,11 @@
 // name gate on every object (cascaded ones included), no delete that would take another connection
 // with it, nothing deleted when any check fails, and API failures part-way through a cascade.
 
-import { afterEach, describe, expect, test } from "bun:test";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
-import {
-  CLIENT_SECRET,
-  type CloudHarness,
-  type CloudHarnessOptions,
-  cloudHarness,
-} from "../../helpers/cloud.ts";
+import { describe, expect, test } from "bun:test";
+import { type CloudHarness, cloudToolSuite } from "../../helpers/cloud.ts";
 import { failed, ok } from "../../helpers/local.ts";
 
-const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
-
-let harness: CloudHarness | null = null;
-let outputs: string[] = [];
-
-async function start(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
-  harness = await cloudHarness(options);
-  const h = harness;
-  const call = h.call;
-  h.call = async (...args) => {
-    const outcome: CallOutcome = await call(...args);
-    outputs.push(outcome.ok ? JSON.stringify(outcome.result) : outcome.message);
-    return outcome;
-  };
-  return h;
-}
-
-afterEach(async () => {
-  const all = outputs.join("\n");
-  outputs = [];
-  await harness?.cleanup();
-  harness = null;
-  expect(all).not.toContain(CLIENT_SECRET);
-  expect(all).not.toMatch(JWT);
-  expect(all).not.toContain("****");
-});
+const { start } = cloudToolSuite();
 
 const deletes = (h: CloudHarness) => h.fake.requests.filter((r) => r.method === "DELETE").length;
 

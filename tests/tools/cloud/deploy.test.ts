@@ -2,15 +2,9 @@
 // from the fake's store), what safe mode records, and every refusal and API failure. Connector specs
 // come from the real registry snapshot in ../shared/fixtures.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
-import {
-  CLIENT_SECRET,
-  type CloudHarness,
-  type CloudHarnessOptions,
-  cloudHarness,
-} from "../../helpers/cloud.ts";
+import { type CloudHarness, cloudToolSuite } from "../../helpers/cloud.ts";
 import { FIXTURES, skipWithoutFixtures } from "../../helpers/fixtures.ts";
 import { failed, ok } from "../../helpers/local.ts";
 
@@ -18,42 +12,10 @@ const skip = skipWithoutFixtures("Cloud deploy tool tests (connector specs from 
 
 const PG_PASSWORD = "pg-secret-Hx7Lw2Qe9";
 const PG_CONFIG_VAR = JSON.stringify({ username: "loader", password: PG_PASSWORD });
-const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
-let harness: CloudHarness | null = null;
-/** Every result and error text of the test, checked for secrets at the end. */
-let outputs: string[] = [];
-
-async function start(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
-  harness = await cloudHarness({
-    ...options,
-    env: {
-      AIRBYTE_LOCAL_REGISTRY: join(FIXTURES, "oss_registry.json"),
-      PG_PASSWORD,
-      PG_CONFIG: PG_CONFIG_VAR,
-      ...options.env,
-    },
-  });
-  const h = harness;
-  const call = h.call;
-  h.call = async (...args) => {
-    const outcome: CallOutcome = await call(...args);
-    outputs.push(outcome.ok ? JSON.stringify(outcome.result) : outcome.message);
-    return outcome;
-  };
-  return h;
-}
-
-afterEach(async () => {
-  const all = outputs.join("\n");
-  outputs = [];
-  await harness?.cleanup();
-  harness = null;
-  // No credential, token or resolved secret in any result or error, and nothing the redactor had to
-  // mask either: the tools never echo them in the first place.
-  for (const secret of [CLIENT_SECRET, PG_PASSWORD]) expect(all).not.toContain(secret);
-  expect(all).not.toMatch(JWT);
-  expect(all).not.toContain("****");
+const { start } = cloudToolSuite({
+  env: { AIRBYTE_LOCAL_REGISTRY: join(FIXTURES, "oss_registry.json"), PG_PASSWORD, PG_CONFIG: PG_CONFIG_VAR },
+  secrets: [PG_PASSWORD],
 });
 
 const pgConfig = (extra: Record<string, unknown> = {}) => ({

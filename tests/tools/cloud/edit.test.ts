@@ -3,49 +3,19 @@
 // on objects this server did not create; workspace checks and API failures. Expected values come
 // from the fake's store.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
-import {
-  CLIENT_SECRET,
-  type CloudHarness,
-  type CloudHarnessOptions,
-  cloudHarness,
-} from "../../helpers/cloud.ts";
+import { type CloudHarness, type CloudHarnessOptions, cloudToolSuite } from "../../helpers/cloud.ts";
 import { FIXTURES, haveFixtures } from "../../helpers/fixtures.ts";
 import { failed, ok } from "../../helpers/local.ts";
 
 const NEW_PASSWORD = "rotated-pw-Zq81Lm40";
 const SEEDED_PASSWORD = "hunter2-fake-password";
-const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
-let harness: CloudHarness | null = null;
-let outputs: string[] = [];
-
-async function start(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
-  harness = await cloudHarness({ ...options, env: { NEW_PASSWORD, ...options.env } });
-  const h = harness;
-  const call = h.call;
-  h.call = async (...args) => {
-    const outcome: CallOutcome = await call(...args);
-    outputs.push(outcome.ok ? JSON.stringify(outcome.result) : outcome.message);
-    return outcome;
-  };
-  return h;
-}
+const { start } = cloudToolSuite({ env: { NEW_PASSWORD }, secrets: [NEW_PASSWORD, SEEDED_PASSWORD] });
 
 const unsafe = (options: CloudHarnessOptions = {}) =>
   start({ ...options, env: { AIRBYTE_CLOUD_MCP_SAFE_MODE: "0", ...options.env } });
-
-afterEach(async () => {
-  const all = outputs.join("\n");
-  outputs = [];
-  await harness?.cleanup();
-  harness = null;
-  for (const secret of [CLIENT_SECRET, NEW_PASSWORD, SEEDED_PASSWORD]) expect(all).not.toContain(secret);
-  expect(all).not.toMatch(JWT);
-  expect(all).not.toContain("****");
-});
 
 const patches = (h: CloudHarness) => h.fake.requests.filter((r) => r.method === "PATCH").length;
 

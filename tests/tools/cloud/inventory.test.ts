@@ -1,44 +1,12 @@
 // The inventory tools against the fake Cloud, through the real call path. Expected values are read
 // from the fake's store (what was seeded) or through the real client, never typed in.
 
-import { afterEach, describe, expect, test } from "bun:test";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
-import {
-  CLIENT_SECRET,
-  type CloudHarness,
-  type CloudHarnessOptions,
-  cloudHarness,
-} from "../../helpers/cloud.ts";
+import { describe, expect, test } from "bun:test";
+import { cloudToolSuite } from "../../helpers/cloud.ts";
 import { failed, ok } from "../../helpers/local.ts";
 
-const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
-
-let harness: CloudHarness | null = null;
-let outputs: string[] = [];
-
-async function start(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
-  harness = await cloudHarness(options);
-  const h = harness;
-  const call = h.call;
-  h.call = async (...args) => {
-    const outcome: CallOutcome = await call(...args);
-    outputs.push(outcome.ok ? JSON.stringify(outcome.result) : outcome.message);
-    return outcome;
-  };
-  return h;
-}
-
-afterEach(async () => {
-  const all = outputs.join("\n");
-  outputs = [];
-  await harness?.cleanup();
-  harness = null;
-  expect(all).not.toContain(CLIENT_SECRET);
-  expect(all).not.toMatch(JWT);
-  expect(all).not.toContain("****");
-  // Seeded configs hold a password; no inventory result carries a config.
-  expect(all).not.toContain("hunter2-fake-password");
-});
+// Seeded configs hold a password; no inventory result carries a config.
+const { start, texts } = cloudToolSuite({ secrets: ["hunter2-fake-password"] });
 
 type Row = { id: string; name: string; url: string };
 const rows = (r: Record<string, unknown>, key: string) => r[key] as Row[];
@@ -324,7 +292,7 @@ describe("describe_cloud_source / destination / connection", () => {
     const source = h.fake.store.addSource({ name: "Via bearer" });
     ok(await h.call("describe_cloud_source", { source_id: source.id }));
     const message = failed(await h.call("describe_cloud_source", { source_id: crypto.randomUUID() }));
-    expect(`${message}${outputs.join("")}`).not.toContain(token);
+    expect(`${message}${texts().join("")}`).not.toContain(token);
   });
 });
 
