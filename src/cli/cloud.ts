@@ -141,7 +141,6 @@ export async function cloudSync(
       return finish(CLOUD_SYNC_EXIT.interrupted);
     }
     report.error = rt.redactor.text(errorText(error));
-    report.status = jobId === null ? "not_started" : report.status;
     io.stderr(`cloud sync: ${report.error}\n`);
     return finish(CLOUD_SYNC_EXIT.failed);
   }
