@@ -7,10 +7,11 @@ import type { RequestOption, RequestParts } from "./request.ts";
 import { dpathGet, type Obj, pyStr } from "./values.ts";
 
 export interface Authenticator {
-  apply(parts: RequestParts, signal: AbortSignal): Promise<void>;
+  /** Synchronous for static credentials (no await per page); a promise while a token is fetched. */
+  apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined;
 }
 
-export const NO_AUTH: Authenticator = { apply: async () => {} };
+export const NO_AUTH: Authenticator = { apply: () => undefined };
 
 /** What a token request needs from the runner: a POST, with the runner's host map and retries. */
 export type TokenPost = (
@@ -26,14 +27,14 @@ export class ApiKeyAuthenticator implements Authenticator {
     private readonly option: RequestOption,
     private readonly ctx: Obj,
   ) {}
-  async apply(parts: RequestParts): Promise<void> {
+  apply(parts: RequestParts): undefined {
     parts.inject(this.option, this.token, this.ctx);
   }
 }
 
 export class HeaderTokenAuthenticator implements Authenticator {
   constructor(private readonly headerValue: string) {}
-  async apply(parts: RequestParts): Promise<void> {
+  apply(parts: RequestParts): undefined {
     parts.headers.Authorization = this.headerValue;
   }
 }
@@ -93,12 +94,15 @@ export class OAuthAuthenticator implements Authenticator {
     if (this.token) this.expiresAt = s.initialExpiry ?? Number.POSITIVE_INFINITY;
   }
 
-  async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
+  apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
     if (!this.token || this.s.now().getTime() >= this.expiresAt - EXPIRY_MARGIN_MS) {
       this.pending ??= this.refresh(signal).finally(() => {
         this.pending = null;
       });
-      await this.pending;
+      // Not apply() again: a token that expires within the margin must still be used once.
+      return this.pending.then(() => {
+        parts.headers.Authorization = `Bearer ${this.token}`;
+      });
     }
     parts.headers.Authorization = `Bearer ${this.token}`;
   }
@@ -177,13 +181,17 @@ export class SessionTokenAuthenticator implements Authenticator {
     private readonly onSecret: (value: string) => void,
   ) {}
 
-  async apply(parts: RequestParts, signal: AbortSignal): Promise<void> {
+  apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
     if (!this.token || this.now().getTime() >= this.expiresAt) {
       this.pending ??= this.fetch(signal).finally(() => {
         this.pending = null;
       });
-      await this.pending;
+      return this.pending.then(() => this.applyToken(parts));
     }
+    this.applyToken(parts);
+  }
+
+  private applyToken(parts: RequestParts): void {
     if (this.use.kind === "bearer") parts.headers.Authorization = `Bearer ${this.token}`;
     else parts.inject(this.use.option, this.token, this.use.ctx);
   }

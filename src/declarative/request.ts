@@ -91,8 +91,8 @@ export class RequestParts {
     const hash = base.indexOf("#");
     if (base.indexOf("?") < 0 && hash < 0) {
       // The common case, without a URL parse: no query yet, so nothing to keep.
-      const q = new URLSearchParams();
-      for (const [k, v] of this.params) q.append(k, v);
+      let q = "";
+      for (const [k, v] of this.params) q += `${q === "" ? "" : "&"}${formEncode(k)}=${formEncode(v)}`;
       return `${base}?${q}`;
     }
     const u = new URL(base);
@@ -114,6 +114,14 @@ export class RequestParts {
     if (this.bodyText !== null) return { body: this.bodyText, contentType: "text/plain" };
     return null;
   }
+}
+
+// What application/x-www-form-urlencoded leaves as it is (URLSearchParams' own rule).
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
+/** A query key or value as URLSearchParams writes it; most need no encoding and skip the object. */
+function formEncode(s: string): string {
+  return FORM_SAFE.test(s) ? s : new URLSearchParams([["", s]]).toString().slice(1);
 }
 
 /** The CDK's URL join: url_base with a trailing slash, path without its leading ones; a full URL wins. */

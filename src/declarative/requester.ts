@@ -26,43 +26,95 @@ export interface RequesterSpec {
   errorHandler: ErrorHandler;
 }
 
+/** The headers with the body's content type, unless the manifest set one. */
+function withContentType(headers: Record<string, string>, contentType: string): Record<string, string> {
+  for (const h in headers) if (h.toLowerCase() === "content-type") return headers;
+  return { ...headers, "Content-Type": contentType };
+}
+
+/** True when a manifest value holds no template syntax, so it evaluates the same on every request. */
+function isConstant(v: unknown): boolean {
+  if (typeof v === "string") return !v.includes("{");
+  if (Array.isArray(v)) return v.every(isConstant);
+  if (isObj(v)) return Object.entries(v).every(([k, x]) => !k.includes("{") && isConstant(x));
+  return true;
+}
+
 export class HttpRequester {
+  // What holds no template is evaluated at the first request and reused for every page after it.
+  private readonly constantParams: boolean;
+  private readonly constantHeaders: boolean;
+  private readonly constantUrl: boolean;
+  private params: Obj | null = null;
+  private headers: Obj | null = null;
+  private url: string | null = null;
+
   constructor(
     readonly spec: RequesterSpec,
     private readonly client: HttpClient,
-  ) {}
+  ) {
+    this.constantParams = isConstant(spec.params);
+    this.constantHeaders = isConstant(spec.headers);
+    this.constantUrl = isConstant(spec.urlBase) && isConstant(spec.path);
+  }
 
   /** The body of a request, as JSON (for login and token requests). */
   async fetchJson(scope: Scope, signal: AbortSignal): Promise<unknown> {
-    return (await this.send(scope, [], null, signal)).json();
+    return (await this.send(scope, null, null, signal)).json();
   }
 
   async send(
     scope: Scope,
-    injectors: readonly RequestInjector[],
+    inject: RequestInjector | null,
     pathOverride: string | null,
     signal: AbortSignal,
   ): Promise<HttpResult> {
-    const ctx = contextOf({ ...scope, parameters: { ...this.spec.parameters, ...scope.parameters } });
+    const ctx = contextOf({ ...scope, parameters: this.parametersWith(scope.parameters) });
     const parts = new RequestParts();
-    parts.mergeParams(evalMapping(this.spec.params, ctx));
-    parts.mergeHeaders(evalMapping(this.spec.headers, ctx));
-    this.body(parts, ctx);
-    for (const inject of injectors) inject(parts, ctx);
-    await this.spec.auth.apply(parts, signal);
-    const base = evalString(this.spec.urlBase, ctx);
-    const path = pathOverride ?? evalString(this.spec.path, ctx);
-    const url = parts.url(joinUrl(base, path));
-    const headers: Record<string, string> = { ...parts.headers };
+    const spec = this.spec;
+    if (spec.params !== undefined && spec.params !== null) {
+      let params = this.constantParams ? this.params : null;
+      if (params === null) params = evalMapping(spec.params, ctx);
+      if (this.constantParams) this.params = params;
+      parts.mergeParams(params);
+    }
+    if (spec.headers !== undefined && spec.headers !== null) {
+      let headers = this.constantHeaders ? this.headers : null;
+      if (headers === null) headers = evalMapping(spec.headers, ctx);
+      if (this.constantHeaders) this.headers = headers;
+      parts.mergeHeaders(headers);
+    }
+    if (spec.bodyJson !== undefined || spec.bodyData !== undefined) this.body(parts, ctx);
+    if (inject !== null) inject(parts, ctx);
+    const authenticating = spec.auth.apply(parts, signal);
+    if (authenticating) await authenticating;
+    let joined: string;
+    if (pathOverride === null && this.constantUrl) {
+      joined = this.url ??= joinUrl(evalString(spec.urlBase, ctx), evalString(spec.path, ctx));
+    } else {
+      joined = joinUrl(evalString(spec.urlBase, ctx), pathOverride ?? evalString(spec.path, ctx));
+    }
+    const url = parts.url(joined);
     const body = parts.body();
-    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
-      headers["Content-Type"] = body.contentType;
     return this.client.send(
-      { method: this.spec.method, url, headers, body: body?.body },
-      this.spec.errorHandler,
+      {
+        method: spec.method,
+        url,
+        headers: body ? withContentType(parts.headers, body.contentType) : parts.headers,
+        body: body?.body,
+      },
+      spec.errorHandler,
       signal,
-      this.spec.name,
+      spec.name,
     );
+  }
+
+  // The stream passes the same parameters object for every page: merge once, not per request.
+  private merged: { from: Obj | undefined; value: Obj } | null = null;
+  private parametersWith(extra: Obj | undefined): Obj {
+    if (this.merged === null || this.merged.from !== extra)
+      this.merged = { from: extra, value: { ...this.spec.parameters, ...extra } };
+    return this.merged.value;
   }
 
   private body(parts: RequestParts, ctx: Obj): void {

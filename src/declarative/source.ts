@@ -54,6 +54,29 @@ export async function* runManifestBatches(
   run: DeclarativeRun,
   deps: DeclarativeDeps = {},
 ): AsyncGenerator<AirbyteMessage[]> {
+  // This generator is resumed for every page of a read: the set-up is out of line, so the body
+  // the JIT compiles stays small.
+  const step = prepare(manifestText, origin, run, deps);
+  if (step.kind === "answer") yield step.messages;
+  else if (step.kind === "check")
+    yield [await check(step.manifest, step.streams, step.refusedByName, run.signal)];
+  else yield* read(step.streams, run, step.log, step.controls);
+}
+
+type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj }>;
+
+type Step =
+  | { kind: "answer"; messages: AirbyteMessage[] }
+  | { kind: "check"; manifest: Obj; streams: Streams; refusedByName: Map<string, string> }
+  | {
+      kind: "read";
+      streams: Streams;
+      log: NonNullable<DeclarativeDeps["log"]>;
+      controls: AirbyteMessage[];
+    };
+
+/** Loads the manifest and builds its streams; answers spec, discover and bad input at once. */
+function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps: DeclarativeDeps): Step {
   const { manifest, refused } = loadRunnable(manifestText, origin);
   const spec = isObj(manifest.spec) ? manifest.spec : {};
   const connectionSpec = isObj(spec.connection_specification) ? spec.connection_specification : {};
@@ -61,8 +84,7 @@ export async function* runManifestBatches(
     const out: Obj = { connectionSpecification: connectionSpec };
     if (typeof spec.documentation_url === "string") out.documentationUrl = spec.documentation_url;
     if (isObj(spec.advanced_auth)) out.advanced_auth = spec.advanced_auth;
-    yield [{ type: "SPEC", spec: out } as Of<"SPEC">];
-    return;
+    return { kind: "answer", messages: [{ type: "SPEC", spec: out } as Of<"SPEC">] };
   }
 
   const config = (run.config ?? {}) as Obj;
@@ -85,7 +107,7 @@ export async function* runManifestBatches(
   };
   const factory = new ComponentFactory({ client, config, now, onConfigUpdate, onSecret: deps.onSecret });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
-  const streams = new Map<string, { runner: DeclarativeStreamRunner; node: Obj }>();
+  const streams: Streams = new Map();
   (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {
     if (!isObj(node) || refused.has(i)) return;
     const runner = factory.stream(node, `streams[${i}]`);
@@ -108,51 +130,35 @@ export async function* runManifestBatches(
   }
 
   if (run.command === "discover") {
-    yield [
-      {
-        type: "CATALOG",
-        catalog: { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) },
-      } as Of<"CATALOG">,
-    ];
-    return;
+    const catalog = { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) };
+    return { kind: "answer", messages: [{ type: "CATALOG", catalog } as Of<"CATALOG">] };
   }
 
   const problems = validateConfig(connectionSpec, config);
   if (problems.length > 0) {
     const text = `Config validation error: ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}.`;
     if (run.command === "check") {
-      yield [
-        {
-          type: "CONNECTION_STATUS",
-          connectionStatus: { status: "FAILED", message: text },
-        } as Of<"CONNECTION_STATUS">,
-      ];
-      return;
+      const connectionStatus = { status: "FAILED", message: text };
+      return {
+        kind: "answer",
+        messages: [{ type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">],
+      };
     }
-    yield [traceError(new DeclarativeError(text, "config_error"), null)];
-    return;
+    return { kind: "answer", messages: [traceError(new DeclarativeError(text, "config_error"), null)] };
   }
 
-  if (run.command === "check") {
-    yield [await check(manifest, streams, refusedByName, run.signal)];
-    return;
-  }
+  if (run.command === "check") return { kind: "check", manifest, streams, refusedByName };
 
   const asked = (run.catalog?.streams ?? []).map((s) => s.stream.name).filter((n) => refusedByName.has(n));
   if (asked.length > 0) {
     // Refused before any record is read: a read never stops halfway for an unsupported component.
-    yield [
-      traceError(
-        new DeclarativeError(
-          `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
-          "config_error",
-        ),
-        null,
-      ),
-    ];
-    return;
+    const error = new DeclarativeError(
+      `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
+      "config_error",
+    );
+    return { kind: "answer", messages: [traceError(error, null)] };
   }
-  yield* read(streams, run, log, controls);
+  return { kind: "read", streams, log, controls };
 }
 
 async function check(
@@ -229,38 +235,15 @@ async function* read(
     let count = 0;
     let sinceState = 0;
     try {
-      for await (const event of runner.read(
-        incremental,
-        incremental ? states.get(name) : undefined,
-        run.signal,
-      )) {
+      const events = runner.read(incremental, incremental ? states.get(name) : undefined, run.signal);
+      for await (const event of events) {
         if (controls.length > 0) yield controls.splice(0);
         if (event.kind === "records") {
-          const emittedAt = Date.now();
-          const records = event.records;
-          const first = count === 0 && records.length > 0 ? 1 : 0;
-          const batch = new Array<AirbyteMessage>(records.length + first);
-          if (first) batch[0] = status(name, "RUNNING");
-          for (let i = 0; i < records.length; i++) {
-            batch[i + first] = {
-              type: "RECORD",
-              record: { stream: name, data: records[i], emitted_at: emittedAt },
-            } as Of<"RECORD">;
-          }
-          yield batch;
+          yield recordBatch(name, event.records, count === 0);
           count += event.records.length;
           sinceState += event.records.length;
         } else {
-          yield [
-            {
-              type: "STATE",
-              state: {
-                type: "STREAM",
-                stream: { stream_descriptor: { name }, stream_state: event.state },
-                sourceStats: { recordCount: sinceState },
-              },
-            } as Of<"STATE">,
-          ];
+          yield [stateMessage(name, event.state, sinceState)];
           sinceState = 0;
         }
         if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");
@@ -272,19 +255,45 @@ async function* read(
       yield [traceError(error, name), status(name, "INCOMPLETE")];
     }
   }
-  if (failed.length > 0) {
-    // Like the CDK: a config error only when every failure was one.
-    const type = failed.every((f) => f.type === "config_error") ? "config_error" : "system_error";
-    yield [
-      traceError(
-        new DeclarativeError(
-          `During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`,
-          type,
-        ),
-        null,
-      ),
-    ];
+  if (failed.length > 0) yield [syncFailure(failed)];
+}
+
+/** A page of records as RECORD messages, after the RUNNING status before the stream's first. */
+function recordBatch(name: string, records: Obj[], first: boolean): AirbyteMessage[] {
+  const emittedAt = Date.now();
+  const running = first && records.length > 0 ? 1 : 0;
+  const batch = new Array<AirbyteMessage>(records.length + running);
+  if (running) batch[0] = status(name, "RUNNING");
+  for (let i = 0; i < records.length; i++) {
+    batch[i + running] = {
+      type: "RECORD",
+      record: { stream: name, data: records[i], emitted_at: emittedAt },
+    } as Of<"RECORD">;
   }
+  return batch;
+}
+
+function stateMessage(name: string, state: Obj, recordCount: number): AirbyteMessage {
+  return {
+    type: "STATE",
+    state: {
+      type: "STREAM",
+      stream: { stream_descriptor: { name }, stream_state: state },
+      sourceStats: { recordCount },
+    },
+  } as Of<"STATE">;
+}
+
+/** The CDK's closing error: a config error only when every failure was one. */
+function syncFailure(failed: { name: string; type: string }[]): AirbyteMessage {
+  const type = failed.every((f) => f.type === "config_error") ? "config_error" : "system_error";
+  return traceError(
+    new DeclarativeError(
+      `During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`,
+      type,
+    ),
+    null,
+  );
 }
 
 function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE"): AirbyteMessage {

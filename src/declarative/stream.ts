@@ -76,38 +76,41 @@ export class DeclarativeStreamRunner {
   }
 
   /** Reads the stream; `incremental` uses and produces state, otherwise ends with the no-cursor state. */
-  async *read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    // Each reading is its own generator: this one is resumed for every page, and a small body
+    // costs the JIT less than one holding every kind of read.
     const cursor = incremental ? this.def.cursor : null;
-    if (!cursor) {
-      const partitions = this.def.router ? this.def.router.partitions(signal) : one({});
-      for await (const partition of partitions) {
-        const cursorSlices = this.def.cursor ? this.def.cursor.slices(null) : [{}];
-        for (const c of cursorSlices) {
-          for await (const records of this.pages({ partition, cursor: c }, {}, signal))
-            yield { kind: "records", records };
-        }
-      }
-      yield { kind: "state", state: { ...NO_CURSOR_STATE } };
-      return;
+    if (!cursor) return this.readFullRefresh(signal);
+    if (!this.def.router) return this.readIncremental(cursor, state, signal);
+    return this.readPerPartition(cursor, state, signal);
+  }
+
+  private async *readFullRefresh(signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    for await (const slice of this.slices(signal)) {
+      for await (const records of this.pages(slice, {}, signal)) yield { kind: "records", records };
     }
-    if (!this.def.router) {
-      const prior = cursor.stateValue(state);
-      const progress = new CursorProgress(cursor, cursor.syncStart(prior));
-      const bounds = { progress, end: cursor.endMicros() };
-      const stateObj = isObj(state) ? state : {};
-      const slices = cursor.slices(prior);
-      for (const c of slices) {
-        for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
-          for (const r of records) progress.observe(r);
-          yield { kind: "records", records };
-        }
-        yield { kind: "state", state: progress.state() };
+    yield { kind: "state", state: { ...NO_CURSOR_STATE } };
+  }
+
+  private async *readIncremental(
+    cursor: DatetimeCursor,
+    state: unknown,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamEvent> {
+    const prior = cursor.stateValue(state);
+    const progress = new CursorProgress(cursor, cursor.syncStart(prior));
+    const bounds = { progress, end: cursor.endMicros() };
+    const stateObj = isObj(state) ? state : {};
+    const slices = cursor.slices(prior);
+    for (const c of slices) {
+      for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
+        for (const r of records) progress.observe(r);
+        yield { kind: "records", records };
       }
-      // The CDK emits a state even when there was nothing to read (the range was empty).
-      if (slices.length === 0) yield { kind: "state", state: progress.state() };
-      return;
+      yield { kind: "state", state: progress.state() };
     }
-    yield* this.readPerPartition(cursor, state, signal);
+    // The CDK emits a state even when there was nothing to read (the range was empty).
+    if (slices.length === 0) yield { kind: "state", state: progress.state() };
   }
 
   /**
@@ -247,16 +250,15 @@ export class DeclarativeStreamRunner {
       state,
       nextPageToken: token === null || token === undefined ? null : { next_page_token: token },
     };
-    const paginated = token !== null && token !== undefined;
-    const injectors: RequestInjector[] =
-      paginated && this.def.retriever.slicerOnFirstPageOnly
-        ? [(parts, ctx) => paginator.inject(parts, ctx, token)]
-        : [
-            (parts, ctx) => paginator.inject(parts, ctx, token),
-            (parts, ctx) => cursor?.inject(parts, ctx, slice.cursor),
-            (parts, ctx) => router?.inject(parts, ctx, slice.partition),
-          ];
-    const result = await requester.send(scope, injectors, paginator.path(token), signal);
+    const slicer = !(token !== null && token !== undefined && this.def.retriever.slicerOnFirstPageOnly);
+    const inject: RequestInjector = (parts, ctx) => {
+      paginator.inject(parts, ctx, token);
+      if (slicer) {
+        cursor?.inject(parts, ctx, slice.cursor);
+        router?.inject(parts, ctx, slice.partition);
+      }
+    };
+    const result = await requester.send(scope, inject, paginator.path(token), signal);
     if (result.ignored) return { records: [], next: null };
     const bodies = decodeJson(result.text);
     const ctx = contextOf(scope);
@@ -286,7 +288,7 @@ export class DeclarativeStreamRunner {
       token !== null &&
       token !== undefined &&
       before !== null &&
-      JSON.stringify(next) === JSON.stringify(token)
+      (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)))
     ) {
       throw new DeclarativeError(
         `Stream '${this.def.name}': the paginator returned the same next-page token twice in a row; stopping instead of looping forever.`,

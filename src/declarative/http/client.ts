@@ -187,7 +187,54 @@ export class HttpClient {
     signal: AbortSignal,
     describe?: string,
   ): Promise<HttpResult> {
+    // Every page comes through here: the common case (one attempt that succeeds) stays in this
+    // small function, which the JIT compiles in little time; retries and failures are out of line.
     const method = request.method.toUpperCase();
+    if (!this.parses(request.url)) throw this.invalidUrl(request, method, describe);
+    if (signal.aborted) throw abortError(signal);
+    const started = performance.now();
+    const first = await this.attempt(request, method, signal, false);
+    const resolution = handler.interpret(first.outcome);
+    if (resolution.action === "SUCCESS") return result(first.outcome, first.url, false);
+    return this.resolve(request, method, handler, signal, describe, started, first, resolution);
+  }
+
+  // Whether a URL parses depends only on what precedes its query or fragment (the URL standard
+  // never fails on those), and every page of a stream shares that part: checked once.
+  private lastValidHead = "";
+  private parses(url: string): boolean {
+    const q = url.search(/[?#]/);
+    const head = q < 0 ? url : url.slice(0, q);
+    if (head === this.lastValidHead) return true;
+    if (!URL.canParse(url)) return false;
+    this.lastValidHead = head;
+    return true;
+  }
+
+  private invalidUrl(request: HttpRequest, method: string, describe: string | undefined): HttpRequestError {
+    return new HttpRequestError({
+      message: `Invalid URL '${displayUrl(request.url)}': it is not an absolute URL.`,
+      internalMessage: `Invalid URL for ${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}.`,
+      failureType: "system_error",
+      status: null,
+      attempts: 0,
+      url: request.url,
+      method,
+      describe,
+    });
+  }
+
+  /** What follows an attempt that did not simply succeed: IGNORE, FAIL, or retries within the limits. */
+  private async resolve(
+    request: HttpRequest,
+    method: string,
+    handler: ErrorHandler,
+    signal: AbortSignal,
+    describe: string | undefined,
+    started: number,
+    first: { outcome: HttpOutcome; url: string },
+    firstResolution: ErrorResolution,
+  ): Promise<HttpResult> {
     // Built only when a message needs it: displayUrl costs more than a fast request.
     const where = () => `${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}`;
     const fail = (init: {
@@ -208,31 +255,28 @@ export class HttpClient {
           : {}),
       });
 
-    if (!URL.canParse(request.url)) {
-      throw fail({
-        message: `Invalid URL '${displayUrl(request.url)}': it is not an absolute URL.`,
-        internalMessage: `Invalid URL for ${where()}.`,
-        failureType: "system_error",
-        status: null,
-        attempts: 0,
-      });
-    }
-
     const maxTries = Math.max(0, handler.maxRetries) + 1;
     const maxTime = handler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS;
     const log = this.options.log;
     const info = (m: string) => (log.info ? log.info(m) : log.debug(m));
-    const started = performance.now();
     const retries: Record<"rate_limited" | "retry", number> = { rate_limited: 0, retry: 0 };
-    let forceRefresh = false;
+    let { outcome, url } = first;
+    let resolution = firstResolution;
+    let attemptStarted = started;
 
     for (let attempt = 1; ; attempt++) {
-      if (signal.aborted) throw abortError(signal);
-      const attemptStarted = performance.now();
-      const { outcome, url } = await this.attempt(request, method, signal, forceRefresh);
-      forceRefresh = false;
+      if (attempt > 1) {
+        if (signal.aborted) throw abortError(signal);
+        attemptStarted = performance.now();
+        ({ outcome, url } = await this.attempt(
+          request,
+          method,
+          signal,
+          resolution.action === "REFRESH_TOKEN_THEN_RETRY",
+        ));
+        resolution = handler.interpret(outcome);
+      }
       const status = outcome.response?.status ?? null;
-      const resolution = handler.interpret(outcome);
       // A first-try success is the common case and not worth a line (its text costs a URL parse).
       if (resolution.action !== "SUCCESS" || attempt > 1) {
         log.debug(
@@ -272,7 +316,6 @@ export class HttpClient {
 
       // RETRY, RATE_LIMITED, REFRESH_TOKEN_THEN_RETRY.
       if (resolution.action === "RATE_LIMITED") this.options.onRateLimited?.(describe);
-      if (resolution.action === "REFRESH_TOKEN_THEN_RETRY") forceRefresh = true;
       const retryMessage =
         resolution.message ||
         `Request to ${displayUrl(url)} failed with failure type ${resolution.failureType}, response action ${resolution.action}.`;
@@ -328,7 +371,7 @@ export class HttpClient {
     signal: AbortSignal,
     forceRefresh: boolean,
   ): Promise<{ outcome: HttpOutcome; url: string }> {
-    await this.slots.acquire(signal);
+    if (!this.slots.tryAcquire()) await this.slots.acquire(signal);
     // Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by any() alive
     // as long as the caller's (a whole read), which grew the heap by a few dozen objects a page.
     // One controller for both the caller's cancel and the timeout; the flag tells them apart.
@@ -342,75 +385,103 @@ export class HttpClient {
       timeout.aborted = true;
       link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
     }, this.options.timeoutMs);
-    let url = request.url;
+    const url = request.url;
     try {
-      let headers: Record<string, string> = { ...request.headers };
+      let headers = request.headers;
       if (request.authenticate) {
         headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: both })) };
       }
-      let currentMethod = method;
-      let body = request.body;
-      for (let redirects = 0; ; redirects++) {
-        // A prefix test, not a parse: this runs for every page.
-        if (!/^https?:\/\//i.test(url)) {
-          return {
-            outcome: errorOutcome(
-              "InvalidSchema",
-              `No connection adapters were found for '${displayUrl(url)}'`,
-            ),
-            url,
-          };
-        }
-        let response: Response;
-        try {
-          const target = this.options.hostMap.rewrite(url);
-          response =
-            body !== undefined && (currentMethod === "GET" || currentMethod === "HEAD")
-              ? await fetchWithBody(target, { method: currentMethod, headers, body, signal: both })
-              : await fetch(target, {
-                  method: currentMethod,
-                  headers,
-                  body,
-                  signal: both,
-                  redirect: "manual",
-                });
-        } catch (error) {
-          return { outcome: this.networkOutcome(error, signal, timeout, currentMethod, url), url };
-        }
-        const location = response.headers.get("location");
-        if (REDIRECT_STATUSES.has(response.status) && location) {
-          await response.body?.cancel().catch(() => {});
-          if (redirects >= MAX_REDIRECTS) {
-            return { outcome: errorOutcome("TooManyRedirects", `Exceeded ${MAX_REDIRECTS} redirects.`), url };
-          }
-          const next = new URL(location, url);
-          // As requests does: 303 (and 301/302 of a POST) become a GET without a body; credentials
-          // are not sent to another host.
-          if (
-            (response.status === 303 && currentMethod !== "HEAD") ||
-            ((response.status === 301 || response.status === 302) && currentMethod === "POST")
-          ) {
-            currentMethod = "GET";
-            body = undefined;
-            headers = withoutHeaders(headers, ["content-type", "content-length"]);
-          }
-          if (next.hostname !== new URL(url).hostname)
-            headers = withoutHeaders(headers, ["authorization", "cookie"]);
-          url = next.href;
-          continue;
-        }
-        let text: string;
-        try {
-          text = await response.text();
-        } catch (error) {
-          return { outcome: this.networkOutcome(error, signal, timeout, currentMethod, url), url };
-        }
-        return { outcome: { response: responseView(response, url, text), error: null }, url };
+      // A prefix test, not a parse: this runs for every page.
+      if (!HTTP_URL.test(url)) return invalidSchema(url);
+      const hop = { url, method, headers, body: request.body };
+      let response: Response;
+      try {
+        response = await this.fetchHop(hop, both);
+      } catch (error) {
+        return { outcome: this.networkOutcome(error, signal, timeout, method, url), url };
       }
+      if (REDIRECT_STATUSES.has(response.status) && response.headers.has("location")) {
+        return await this.followRedirects(hop, response, signal, both, timeout);
+      }
+      return await this.readBody(response, hop, signal, timeout);
     } finally {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
       this.slots.release();
+    }
+  }
+
+  private fetchHop(hop: Hop, signal: AbortSignal): Promise<Response> {
+    const target = this.options.hostMap.rewrite(hop.url);
+    if (hop.body !== undefined && (hop.method === "GET" || hop.method === "HEAD"))
+      return fetchWithBody(target, { method: hop.method, headers: hop.headers, body: hop.body, signal });
+    return fetch(target, {
+      method: hop.method,
+      headers: hop.headers,
+      body: hop.body,
+      signal,
+      redirect: "manual",
+    });
+  }
+
+  private async readBody(
+    response: Response,
+    hop: Hop,
+    caller: AbortSignal,
+    timeout: { aborted: boolean },
+  ): Promise<{ outcome: HttpOutcome; url: string }> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      return { outcome: this.networkOutcome(error, caller, timeout, hop.method, hop.url), url: hop.url };
+    }
+    return { outcome: { response: new ReadResponse(response, hop.url, text), error: null }, url: hop.url };
+  }
+
+  /**
+   * Redirects, followed by hand so that the host map applies at each hop. As requests does: 303
+   * (and 301/302 of a POST) become a GET without a body; credentials are not sent to another host.
+   */
+  private async followRedirects(
+    first: Hop,
+    firstResponse: Response,
+    caller: AbortSignal,
+    signal: AbortSignal,
+    timeout: { aborted: boolean },
+  ): Promise<{ outcome: HttpOutcome; url: string }> {
+    let hop = first;
+    let response = firstResponse;
+    for (let redirects = 0; ; redirects++) {
+      const location = response.headers.get("location");
+      if (!REDIRECT_STATUSES.has(response.status) || !location)
+        return this.readBody(response, hop, caller, timeout);
+      await response.body?.cancel().catch(() => {});
+      if (redirects >= MAX_REDIRECTS) {
+        return {
+          outcome: errorOutcome("TooManyRedirects", `Exceeded ${MAX_REDIRECTS} redirects.`),
+          url: hop.url,
+        };
+      }
+      const next = new URL(location, hop.url);
+      let { method, body, headers } = hop;
+      if (
+        (response.status === 303 && method !== "HEAD") ||
+        ((response.status === 301 || response.status === 302) && method === "POST")
+      ) {
+        method = "GET";
+        body = undefined;
+        headers = withoutHeaders(headers, ["content-type", "content-length"]);
+      }
+      if (next.hostname !== new URL(hop.url).hostname)
+        headers = withoutHeaders(headers, ["authorization", "cookie"]);
+      hop = { url: next.href, method, headers, body };
+      if (!HTTP_URL.test(hop.url)) return invalidSchema(hop.url);
+      try {
+        response = await this.fetchHop(hop, signal);
+      } catch (error) {
+        return { outcome: this.networkOutcome(error, caller, timeout, hop.method, hop.url), url: hop.url };
+      }
     }
   }
 
@@ -434,6 +505,23 @@ export class HttpClient {
   }
 }
 
+/** One request of an attempt: the first, or one after a redirect. */
+interface Hop {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+const HTTP_URL = /^https?:\/\//i;
+
+function invalidSchema(url: string): { outcome: HttpOutcome; url: string } {
+  return {
+    outcome: errorOutcome("InvalidSchema", `No connection adapters were found for '${displayUrl(url)}'`),
+    url,
+  };
+}
+
 function errorOutcome(name: string, message: string): HttpOutcome {
   const error = new Error(message);
   error.name = name;
@@ -444,34 +532,45 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
 }
 
-function responseView(response: Response, url: string, text: string): HttpResponseView {
-  let parsed: { value: unknown } | null = null;
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    url,
-    headers: response.headers,
-    text,
-    json(): unknown {
-      if (parsed === null) {
-        try {
-          parsed = { value: JSON.parse(text) };
-        } catch (error) {
-          throw new ResponseNotJsonError(
-            url,
-            response.status,
-            response.headers.get("content-type"),
-            text.trim() === "" ? "the body is empty" : (error as Error).message,
-          );
-        }
+/** A response with its body read: what the handlers judge and, on success, what the caller gets. */
+class ReadResponse implements HttpResponseView, HttpResult {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly ignored = false;
+  private parsed: { value: unknown } | null = null;
+
+  constructor(
+    response: Response,
+    readonly url: string,
+    readonly text: string,
+  ) {
+    this.status = response.status;
+    this.statusText = response.statusText;
+    this.headers = response.headers;
+  }
+
+  json(): unknown {
+    if (this.parsed === null) {
+      try {
+        this.parsed = { value: JSON.parse(this.text) };
+      } catch (error) {
+        throw new ResponseNotJsonError(
+          this.url,
+          this.status,
+          this.headers.get("content-type"),
+          this.text.trim() === "" ? "the body is empty" : (error as Error).message,
+        );
       }
-      return parsed.value;
-    },
-  };
+    }
+    return this.parsed.value;
+  }
 }
 
 function result(outcome: HttpOutcome, url: string, ignored: boolean): HttpResult {
   const r = outcome.response;
+  // The common case: the response as read, already in the caller's shape.
+  if (!ignored && r instanceof ReadResponse && r.url === url) return r;
   if (!r) {
     // Only an IGNORE of a request error gets here: no data.
     return { status: 0, headers: new Headers(), text: "", json: () => ({}), ignored, url };

@@ -17,6 +17,15 @@ export class Semaphore {
     return this.active;
   }
 
+  /** Takes a free slot at once if there is one (no await on the common path). */
+  tryAcquire(): boolean {
+    if (this.active < this.capacity && this.waiting.length === 0) {
+      this.active++;
+      return true;
+    }
+    return false;
+  }
+
   /** Takes a slot, waiting for one if all are taken; rejects with an AbortError if `signal` aborts first. */
   async acquire(signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw abortError(signal);

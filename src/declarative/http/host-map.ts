@@ -43,12 +43,13 @@ export function parseHostMap(text: string | undefined): HostMap {
     }
     targets.set(from.origin, to);
   }
+  const entries = [...targets];
   return {
     size: targets.size,
     rewrite(url: string): string {
-      if (targets.size === 0) return url;
       // Fast path for every page: an origin prefix followed by a path, query or nothing.
-      for (const [origin, target] of targets) {
+      for (let i = 0; i < entries.length; i++) {
+        const [origin, target] = entries[i] as [string, Target];
         if (url.length >= origin.length && url.slice(0, origin.length).toLowerCase() === origin) {
           const rest = url.slice(origin.length);
           if (rest === "" || rest[0] === "/" || rest[0] === "?" || rest[0] === "#") {
@@ -57,19 +58,24 @@ export function parseHostMap(text: string | undefined): HostMap {
           }
         }
       }
-      let u: URL;
-      try {
-        u = new URL(url);
-      } catch {
-        return url;
-      }
-      const target = targets.get(u.origin);
-      if (!target) return url;
-      const userinfo = u.username ? `${u.username}${u.password ? `:${u.password}` : ""}@` : "";
-      const [scheme, rest] = target.origin.split("//") as [string, string];
-      return `${scheme}//${userinfo}${rest}${target.prefix}${u.pathname}${u.search}${u.hash}`;
+      return entries.length === 0 ? url : rewriteParsed(url, targets);
     },
   };
+}
+
+/** The slow path: user info, default ports, or an origin spelled another way. */
+function rewriteParsed(url: string, targets: Map<string, Target>): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const target = targets.get(u.origin);
+  if (!target) return url;
+  const userinfo = u.username ? `${u.username}${u.password ? `:${u.password}` : ""}@` : "";
+  const [scheme, rest] = target.origin.split("//") as [string, string];
+  return `${scheme}//${userinfo}${rest}${target.prefix}${u.pathname}${u.search}${u.hash}`;
 }
 
 function parseEnd(side: string, pair: string, which: "FROM" | "TO", prefixAllowed: boolean): Target {
