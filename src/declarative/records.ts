@@ -235,6 +235,11 @@ export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: 
     }
     if (plain) return list as Obj[];
   }
+  return selectEach(selector, bodies, ctx);
+}
+
+/** The general case, record by record: filter, transformations, normalization. */
+function selectEach(selector: RecordSelector, bodies: unknown[], ctx: Obj): Obj[] {
   const out: Obj[] = [];
   for (const body of bodies) {
     for (const data of selector.extract(body, ctx)) {

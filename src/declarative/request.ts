@@ -95,9 +95,7 @@ export class RequestParts {
       for (const [k, v] of this.params) q += `${q === "" ? "" : "&"}${formEncode(k)}=${formEncode(v)}`;
       return `${base}?${q}`;
     }
-    const u = new URL(base);
-    for (const [k, v] of this.params) if (!u.searchParams.has(k)) u.searchParams.append(k, v);
-    return u.toString();
+    return withQuery(base, this.params);
   }
 
   body(): { body: string; contentType: string } | null {
@@ -114,6 +112,13 @@ export class RequestParts {
     if (this.bodyText !== null) return { body: this.bodyText, contentType: "text/plain" };
     return null;
   }
+}
+
+/** A URL that has a query or fragment already: its own parameters win over ours. */
+function withQuery(base: string, params: readonly [string, string][]): string {
+  const u = new URL(base);
+  for (const [k, v] of params) if (!u.searchParams.has(k)) u.searchParams.append(k, v);
+  return u.toString();
 }
 
 // What application/x-www-form-urlencoded leaves as it is (URLSearchParams' own rule).

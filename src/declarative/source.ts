@@ -9,7 +9,7 @@ import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
 import { parseHostMap } from "./http/host-map.ts";
 import { loadRunnable } from "./manifest/runnable.ts";
-import type { DeclarativeStreamRunner } from "./stream.ts";
+import type { DeclarativeStreamRunner, StreamEvent } from "./stream.ts";
 import { isObj, type Obj } from "./values.ts";
 
 export interface DeclarativeRun {
@@ -232,20 +232,11 @@ async function* read(
     const runner = s.runner;
     const incremental = cs.sync_mode === "incremental" && runner.def.cursor !== null;
     yield [status(name, "STARTED")];
-    let count = 0;
-    let sinceState = 0;
+    const output = new StreamOutput(name, controls);
     try {
       const events = runner.read(incremental, incremental ? states.get(name) : undefined, run.signal);
       for await (const event of events) {
-        if (controls.length > 0) yield controls.splice(0);
-        if (event.kind === "records") {
-          yield recordBatch(name, event.records, count === 0);
-          count += event.records.length;
-          sinceState += event.records.length;
-        } else {
-          yield [stateMessage(name, event.state, sinceState)];
-          sinceState = 0;
-        }
+        yield output.messages(event);
         if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");
       }
       yield [status(name, "COMPLETE")];
@@ -256,6 +247,31 @@ async function* read(
     }
   }
   if (failed.length > 0) yield [syncFailure(failed)];
+}
+
+/** One stream's events as messages; kept out of read(), which is resumed for every page. */
+class StreamOutput {
+  private count = 0;
+  private sinceState = 0;
+
+  constructor(
+    private readonly name: string,
+    /** CONTROL messages waiting (a rotated OAuth token): they go out before the next event's. */
+    private readonly controls: AirbyteMessage[],
+  ) {}
+
+  messages(event: StreamEvent): AirbyteMessage[] {
+    let out: AirbyteMessage[];
+    if (event.kind === "records") {
+      out = recordBatch(this.name, event.records, this.count === 0);
+      this.count += event.records.length;
+      this.sinceState += event.records.length;
+    } else {
+      out = [stateMessage(this.name, event.state, this.sinceState)];
+      this.sinceState = 0;
+    }
+    return this.controls.length > 0 ? [...this.controls.splice(0), ...out] : out;
+  }
 }
 
 /** A page of records as RECORD messages, after the RUNNING status before the stream's first. */

@@ -49,8 +49,22 @@ export function dpathValues(root: unknown, path: readonly string[]): unknown[] {
 }
 
 export function dpathGet(root: unknown, path: readonly string[]): unknown {
-  const found = dpathValues(root, path);
-  return found.length === 0 ? undefined : found[0];
+  // Without wildcards there is one match at most: walk to it instead of collecting lists.
+  let node = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i] as string;
+    if (seg === "*") {
+      const found = dpathValues(root, path);
+      return found.length === 0 ? undefined : found[0];
+    }
+    if (Array.isArray(node)) {
+      const k = Number(seg);
+      if (!(Number.isInteger(k) && k >= 0 && k < node.length)) return undefined;
+      node = node[k];
+    } else if (isObj(node) && Object.hasOwn(node, seg)) node = node[seg];
+    else return undefined;
+  }
+  return node;
 }
 
 /** dpath.new: sets a value, creating objects on the way. */

@@ -372,19 +372,8 @@ export class HttpClient {
     forceRefresh: boolean,
   ): Promise<{ outcome: HttpOutcome; url: string }> {
     if (!this.slots.tryAcquire()) await this.slots.acquire(signal);
-    // Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by any() alive
-    // as long as the caller's (a whole read), which grew the heap by a few dozen objects a page.
-    // One controller for both the caller's cancel and the timeout; the flag tells them apart.
-    const link = new AbortController();
-    const both = link.signal;
-    const timeout = { aborted: false };
-    const onAbort = () => link.abort(signal.reason);
-    if (signal.aborted) link.abort(signal.reason);
-    else signal.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(() => {
-      timeout.aborted = true;
-      link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
-    }, this.options.timeoutMs);
+    const timeout = new AttemptSignal(signal, this.options.timeoutMs);
+    const both = timeout.signal;
     const url = request.url;
     try {
       let headers = request.headers;
@@ -405,8 +394,7 @@ export class HttpClient {
       }
       return await this.readBody(response, hop, signal, timeout);
     } finally {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      timeout.dispose();
       this.slots.release();
     }
   }
@@ -502,6 +490,44 @@ export class HttpClient {
     if (isAbortError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     return errorOutcome("ConnectionError", `${message} (${method} ${displayUrl(url)})`);
+  }
+}
+
+/**
+ * One attempt's signal: aborted by the caller's cancel or by the attempt's timeout, whichever
+ * comes first; `aborted` says it was the timeout. Linked by hand rather than with AbortSignal.any:
+ * Bun keeps every signal made by any() alive as long as the caller's (a whole read), which grew
+ * the heap by a few dozen objects a page.
+ */
+class AttemptSignal {
+  private readonly link = new AbortController();
+  readonly signal = this.link.signal;
+  /** The timeout fired. */
+  aborted = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly caller: AbortSignal,
+    timeoutMs: number,
+  ) {
+    if (caller.aborted) this.link.abort(caller.reason);
+    else caller.addEventListener("abort", this, { once: true });
+    this.timer = setTimeout(AttemptSignal.expire, timeoutMs, this);
+  }
+
+  private static expire(self: AttemptSignal): void {
+    self.aborted = true;
+    self.link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
+  }
+
+  /** The caller's abort (an EventListener object, so no closure per attempt). */
+  handleEvent(): void {
+    this.link.abort(this.caller.reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.caller.removeEventListener("abort", this);
   }
 }
 

@@ -66,16 +66,24 @@ export function checkTemplate(template: string): void {
 function frameFor(c: Compiled, ctx: Record<string, unknown>): Frame {
   for (const r of c.required) {
     if (Object.hasOwn(ctx, r.name) || r.alts.some((a) => Object.hasOwn(ctx, a))) continue;
-    const known = Object.keys(ctx).sort().join(", ");
-    if (r.callee)
-      throw new InterpolationError(`unknown function '${r.name}'`, c.source, {
-        hint: `Macros available: ${[...GLOBALS.keys()].join(", ")}.`,
-      });
-    throw new InterpolationError(`undeclared variable '${r.name}'`, c.source, {
-      hint: `The interpolation context here has: ${known || "nothing"}.`,
-    });
+    throw undeclared(c, r, ctx);
   }
   return { ctx, vars: c.hasLocals ? Object.create(null) : EMPTY_VARS };
+}
+
+function undeclared(
+  c: Compiled,
+  r: Compiled["required"][number],
+  ctx: Record<string, unknown>,
+): InterpolationError {
+  if (r.callee)
+    return new InterpolationError(`unknown function '${r.name}'`, c.source, {
+      hint: `Macros available: ${[...GLOBALS.keys()].join(", ")}.`,
+    });
+  const known = Object.keys(ctx).sort().join(", ");
+  return new InterpolationError(`undeclared variable '${r.name}'`, c.source, {
+    hint: `The interpolation context here has: ${known || "nothing"}.`,
+  });
 }
 
 function checkStreamState(c: Compiled): void {
