@@ -204,8 +204,15 @@ try {
     const f = median(rates.floor[phase]);
     const m = median(rates.runner[phase]);
     const label = phase === "cold" ? "fresh process (CLI)" : "second read, same process (MCP server)";
+    // Each run pairs a floor and a runner measurement taken back to back: the spread of those
+    // ratios says how much of a difference between two invocations is the machine's noise.
+    const pairs = rates.runner[phase]
+      .map((r, i) => r / (rates.floor[phase][i] as number))
+      .sort((a, b) => a - b);
+    const q = (p: number) =>
+      (pairs[Math.min(pairs.length - 1, Math.floor(p * pairs.length))] as number).toFixed(2);
     console.log(
-      `${label}: floor ${fmt(f)} rec/s, runner ${fmt(m)} rec/s, ratio ${(m / f).toFixed(2)} (target >= 0.8)`,
+      `${label}: floor ${fmt(f)} rec/s, runner ${fmt(m)} rec/s, ratio ${(m / f).toFixed(2)} (target >= 0.8); ratio per run ${q(0)} to ${q(1)}, middle half ${q(0.25)} to ${q(0.75)}`,
     );
   }
   console.log(`runner peak RSS: ${median(rss)} MB`);

@@ -211,7 +211,7 @@ export class DeclarativeStreamRunner {
       slice,
       state,
       this.def.retriever.paginator.initialToken(),
-      null,
+      true,
       sig,
       bounds,
     );
@@ -220,7 +220,7 @@ export class DeclarativeStreamRunner {
         const { records, next } = await pending;
         pending = null;
         if (next !== null && next !== undefined) {
-          pending = this.page(slice, state, next, records, sig, bounds);
+          pending = this.page(slice, state, next, false, sig, bounds);
           pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
         }
         if (records.length > 0) yield records;
@@ -236,7 +236,8 @@ export class DeclarativeStreamRunner {
     slice: StreamSlice,
     state: Obj,
     token: unknown,
-    before: Obj[] | null,
+    /** The slice's first page (a repeated token is only checked after it). */
+    first: boolean,
     signal: AbortSignal,
     bounds: Bounds | null,
   ): Promise<{ records: Obj[]; next: unknown }> {
@@ -287,7 +288,7 @@ export class DeclarativeStreamRunner {
     if (
       token !== null &&
       token !== undefined &&
-      before !== null &&
+      !first &&
       (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)))
     ) {
       throw new DeclarativeError(
