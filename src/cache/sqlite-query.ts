@@ -29,6 +29,8 @@ export class QueryRefused extends Error {}
 const QUERY_HEAP_BYTES = 256 * 1024 * 1024;
 /** The query process is killed past this resident size (what SQLite's own limit does not count). */
 const QUERY_RSS_BYTES = 768 * 1024 * 1024;
+/** Time left, after waiting for a lock, for the child to say so before the query time runs out. */
+const BUSY_MARGIN_MS = 300;
 
 // Opcodes that write a database, change its schema, or control transactions and connections.
 const REFUSED_OPCODES = new Set([
@@ -125,6 +127,8 @@ export function querySqliteFile(request: {
   sql: string;
   maxRows: number;
   maxBytes: number;
+  /** How long to wait for a lock another connection holds (a sync's last checkpoint, a WAL recovery). */
+  busyMs?: number;
 }): QueryResult {
   if (!existsSync(request.path)) throw new QueryRefused("The cache is empty: nothing has been synced yet.");
   if (hasSecondStatement(request.sql)) {
@@ -134,25 +138,47 @@ export function querySqliteFile(request: {
   try {
     // A bound on SQLite's memory (zeroblob(1e9) and the like); the parent also watches the RSS.
     db.exec(`PRAGMA hard_heap_limit = ${QUERY_HEAP_BYTES}`);
+    // WAL readers do not wait for writers, but opening can meet a short exclusive lock (a sync
+    // closing the cache checkpoints it): wait for it instead of failing at once.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(request.busyMs ?? 0))}`);
     let stmt: Statement;
     try {
       stmt = db.prepare(request.sql);
     } catch (error) {
+      if (isBusy(error)) throw cacheBusy();
       throw new QueryRefused(`The query is not valid SQL for SQLite: ${(error as Error).message}.`);
     }
     const why = refusal(db, stmt, request.sql);
     if (why !== null) throw new QueryRefused(refusedText(why));
     stmt.safeIntegers(true);
     const result = new BoundedRows(request.maxRows, request.maxBytes);
-    for (const raw of stmt.iterate() as Iterable<Record<string, unknown>>) {
-      const row: Record<string, unknown> = {};
-      for (const key in raw) row[key] = jsonScalar(raw[key]);
-      if (!result.add(row)) break;
+    try {
+      for (const raw of stmt.iterate() as Iterable<Record<string, unknown>>) {
+        const row: Record<string, unknown> = {};
+        for (const key in raw) row[key] = jsonScalar(raw[key]);
+        if (!result.add(row)) break;
+      }
+    } catch (error) {
+      throw isBusy(error) ? cacheBusy() : error;
     }
     return { columns: stmt.columnNames, rows: result.rows, cut: result.cut };
   } finally {
     db.close();
   }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED";
+}
+
+/** A lock held by another connection outlasted the wait: nothing is wrong with the query. */
+class CacheBusy extends Error {}
+
+function cacheBusy(): CacheBusy {
+  return new CacheBusy(
+    "The cache stayed locked by another connection for the whole query time (a sync finishing or checkpointing, or another program holding the file). Try the query again in a moment.",
+  );
 }
 
 /** The hidden CLI command the child runs: request on stdin, one JSON answer on stdout. */
@@ -164,7 +190,8 @@ export async function queryChildMain(stdin: string, write: (s: string) => void):
     write(JSON.stringify({ ok: true, result }));
   } catch (error) {
     const refused = error instanceof QueryRefused;
-    write(JSON.stringify({ ok: false, refused, message: refused ? error.message : String(error) }));
+    const message = refused || error instanceof CacheBusy ? error.message : String(error);
+    write(JSON.stringify({ ok: false, refused, message }));
   }
   return 0;
 }
@@ -195,6 +222,9 @@ export async function querySqlite(request: {
         sql: request.sql,
         maxRows: request.maxRows,
         maxBytes: request.maxBytes,
+        // Waiting for a lock ends a little before the parent stops the child, so a lock that
+        // outlasts the query time is reported as one, not as a slow query.
+        busyMs: Math.max(0, request.timeoutMs - BUSY_MARGIN_MS),
       }),
     ]),
     stdout: "pipe",

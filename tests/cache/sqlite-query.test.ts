@@ -163,6 +163,48 @@ describe("run_sql_query on the SQLite cache is read-only by construction", () =>
     }
   });
 
+  // Another connection holding the file exclusively (a sync closing the cache checkpoints it;
+  // here a writer in exclusive locking mode, which SQLite makes every other opener wait for).
+  const holdLock = () => {
+    const db = new Database(path, { readwrite: true });
+    db.exec("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;");
+    return () => {
+      db.exec("COMMIT");
+      db.close();
+    };
+  };
+
+  test("a query waits for a lock another connection holds briefly, then answers", async () => {
+    const release = holdLock();
+    const timer = setTimeout(release, 400);
+    try {
+      const r = ok(await h.call("run_sql_query", { sql_query: "SELECT count(*) AS n FROM users" }));
+      expect(r.rows).toEqual([{ n: 200 }]);
+    } finally {
+      clearTimeout(timer);
+      try {
+        release();
+      } catch {
+        // already released by the timer
+      }
+    }
+  });
+
+  test("a lock held for the whole query time is reported as such, not as bad SQL", async () => {
+    const release = holdLock();
+    try {
+      const message = failed(await h.call("run_sql_query", { sql_query: "SELECT count(*) AS n FROM users" }));
+      expect(message).toContain("locked by another connection");
+      expect(message).toContain("Try the query again");
+      expect(message).not.toContain("not valid SQL");
+    } finally {
+      release();
+    }
+    // And once the lock is gone, the same query answers.
+    const r = ok(await h.call("run_sql_query", { sql_query: "SELECT count(*) AS n FROM users" }));
+    expect(r.rows).toEqual([{ n: 200 }]);
+  });
+
   test("a syntax error and a missing table are clear errors", async () => {
     expect(failed(await h.call("run_sql_query", { sql_query: "SELEC 1" }))).toContain("not valid SQL");
     expect(failed(await h.call("run_sql_query", { sql_query: "SELECT * FROM nope" }))).toContain(
