@@ -9,6 +9,8 @@ export function queryFile<T = Record<string, unknown>>(
   options: { safeIntegers?: boolean } = {},
 ): T[] {
   const db = new Database(path, { readonly: true });
+  // Like run_sql_query: wait out a lock another connection holds briefly (a checkpoint on close).
+  db.exec("PRAGMA busy_timeout = 5000");
   try {
     return db
       .query(sql)
