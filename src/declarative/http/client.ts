@@ -187,8 +187,8 @@ export class HttpClient {
     signal: AbortSignal,
     describe?: string,
   ): Promise<HttpResult> {
-    // Every page comes through here: the common case (one attempt that succeeds) stays in this
-    // small function, which the JIT compiles in little time; retries and failures are out of line.
+    // The common case, one attempt that succeeds, reads straight through; what follows any other
+    // outcome (IGNORE, FAIL, retries) is resolve()'s business.
     const method = request.method.toUpperCase();
     if (!this.parses(request.url)) throw this.invalidUrl(request, method, describe);
     if (signal.aborted) throw abortError(signal);
@@ -372,78 +372,51 @@ export class HttpClient {
     forceRefresh: boolean,
   ): Promise<{ outcome: HttpOutcome; url: string }> {
     if (!this.slots.tryAcquire()) await this.slots.acquire(signal);
-    const timeout = new AttemptSignal(signal, this.options.timeoutMs);
-    const both = timeout.signal;
-    const url = request.url;
+    const attempt = new AttemptSignal(signal, this.options.timeoutMs);
     try {
       let headers = request.headers;
       if (request.authenticate) {
-        headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: both })) };
+        headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: attempt.signal })) };
       }
-      // A prefix test, not a parse: this runs for every page.
-      if (!HTTP_URL.test(url)) return invalidSchema(url);
-      const hop = { url, method, headers, body: request.body };
-      let response: Response;
-      try {
-        response = await this.fetchHop(hop, both);
-      } catch (error) {
-        return { outcome: this.networkOutcome(error, signal, timeout, method, url), url };
-      }
-      if (REDIRECT_STATUSES.has(response.status) && response.headers.has("location")) {
-        return await this.followRedirects(hop, response, signal, both, timeout);
-      }
-      return await this.readBody(response, hop, signal, timeout);
+      return await this.exchange({ url: request.url, method, headers, body: request.body }, attempt);
     } finally {
-      timeout.dispose();
+      attempt.dispose();
       this.slots.release();
     }
   }
 
-  private fetchHop(hop: Hop, signal: AbortSignal): Promise<Response> {
-    const target = this.options.hostMap.rewrite(hop.url);
-    if (hop.body !== undefined && (hop.method === "GET" || hop.method === "HEAD"))
-      return fetchWithBody(target, { method: hop.method, headers: hop.headers, body: hop.body, signal });
-    return fetch(target, {
-      method: hop.method,
-      headers: hop.headers,
-      body: hop.body,
-      signal,
-      redirect: "manual",
-    });
-  }
-
-  private async readBody(
-    response: Response,
-    hop: Hop,
-    caller: AbortSignal,
-    timeout: { aborted: boolean },
-  ): Promise<{ outcome: HttpOutcome; url: string }> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      return { outcome: this.networkOutcome(error, caller, timeout, hop.method, hop.url), url: hop.url };
-    }
-    return { outcome: { response: new ReadResponse(response, hop.url, text), error: null }, url: hop.url };
-  }
-
   /**
-   * Redirects, followed by hand so that the host map applies at each hop. As requests does: 303
-   * (and 301/302 of a POST) become a GET without a body; credentials are not sent to another host.
+   * The request and its redirects, followed by hand so that the host map applies at each hop. As
+   * requests does: 303 (and 301/302 of a POST) become a GET without a body; credentials are not
+   * sent to another host.
    */
-  private async followRedirects(
-    first: Hop,
-    firstResponse: Response,
-    caller: AbortSignal,
-    signal: AbortSignal,
-    timeout: { aborted: boolean },
-  ): Promise<{ outcome: HttpOutcome; url: string }> {
+  private async exchange(first: Hop, attempt: AttemptSignal): Promise<{ outcome: HttpOutcome; url: string }> {
     let hop = first;
-    let response = firstResponse;
     for (let redirects = 0; ; redirects++) {
+      // A prefix test, not a parse: this runs for every page.
+      if (!HTTP_URL.test(hop.url)) {
+        const message = `No connection adapters were found for '${displayUrl(hop.url)}'`;
+        return { outcome: errorOutcome("InvalidSchema", message), url: hop.url };
+      }
+      let response: Response;
+      try {
+        response = await this.fetchHop(hop, attempt.signal);
+      } catch (error) {
+        return { outcome: this.networkOutcome(error, attempt, hop.method, hop.url), url: hop.url };
+      }
       const location = response.headers.get("location");
-      if (!REDIRECT_STATUSES.has(response.status) || !location)
-        return this.readBody(response, hop, caller, timeout);
+      if (!REDIRECT_STATUSES.has(response.status) || !location) {
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (error) {
+          return { outcome: this.networkOutcome(error, attempt, hop.method, hop.url), url: hop.url };
+        }
+        return {
+          outcome: { response: new ReadResponse(response, hop.url, text), error: null },
+          url: hop.url,
+        };
+      }
       await response.body?.cancel().catch(() => {});
       if (redirects >= MAX_REDIRECTS) {
         return {
@@ -464,24 +437,25 @@ export class HttpClient {
       if (next.hostname !== new URL(hop.url).hostname)
         headers = withoutHeaders(headers, ["authorization", "cookie"]);
       hop = { url: next.href, method, headers, body };
-      if (!HTTP_URL.test(hop.url)) return invalidSchema(hop.url);
-      try {
-        response = await this.fetchHop(hop, signal);
-      } catch (error) {
-        return { outcome: this.networkOutcome(error, caller, timeout, hop.method, hop.url), url: hop.url };
-      }
     }
   }
 
-  private networkOutcome(
-    error: unknown,
-    caller: AbortSignal,
-    timeout: { aborted: boolean },
-    method: string,
-    url: string,
-  ): HttpOutcome {
-    if (caller.aborted) throw abortError(caller);
-    if (timeout.aborted) {
+  private fetchHop(hop: Hop, signal: AbortSignal): Promise<Response> {
+    const target = this.options.hostMap.rewrite(hop.url);
+    if (hop.body !== undefined && (hop.method === "GET" || hop.method === "HEAD"))
+      return fetchWithBody(target, { method: hop.method, headers: hop.headers, body: hop.body, signal });
+    return fetch(target, {
+      method: hop.method,
+      headers: hop.headers,
+      body: hop.body,
+      signal,
+      redirect: "manual",
+    });
+  }
+
+  private networkOutcome(error: unknown, attempt: AttemptSignal, method: string, url: string): HttpOutcome {
+    if (attempt.caller.aborted) throw abortError(attempt.caller);
+    if (attempt.timedOut) {
       return errorOutcome(
         "Timeout",
         `${method} ${displayUrl(url)} got no complete response within ${this.options.timeoutMs} ms`,
@@ -495,19 +469,19 @@ export class HttpClient {
 
 /**
  * One attempt's signal: aborted by the caller's cancel or by the attempt's timeout, whichever
- * comes first; `aborted` says it was the timeout. Linked by hand rather than with AbortSignal.any:
- * Bun keeps every signal made by any() alive as long as the caller's (a whole read), which grew
- * the heap by a few dozen objects a page.
+ * comes first. Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by
+ * any() alive as long as the caller's (a whole read), which grew the heap by a few dozen objects
+ * a page.
  */
 class AttemptSignal {
   private readonly link = new AbortController();
   readonly signal = this.link.signal;
-  /** The timeout fired. */
-  aborted = false;
+  /** The timeout fired (rather than the caller cancelling). */
+  timedOut = false;
   private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
-    private readonly caller: AbortSignal,
+    readonly caller: AbortSignal,
     timeoutMs: number,
   ) {
     if (caller.aborted) this.link.abort(caller.reason);
@@ -516,7 +490,7 @@ class AttemptSignal {
   }
 
   private static expire(self: AttemptSignal): void {
-    self.aborted = true;
+    self.timedOut = true;
     self.link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
   }
 
@@ -540,13 +514,6 @@ interface Hop {
 }
 
 const HTTP_URL = /^https?:\/\//i;
-
-function invalidSchema(url: string): { outcome: HttpOutcome; url: string } {
-  return {
-    outcome: errorOutcome("InvalidSchema", `No connection adapters were found for '${displayUrl(url)}'`),
-    url,
-  };
-}
 
 function errorOutcome(name: string, message: string): HttpOutcome {
   const error = new Error(message);
