@@ -40,21 +40,35 @@ function isConstant(v: unknown): boolean {
   return true;
 }
 
+/** An interpolated mapping (parameters, headers): evaluated once, at the first request, when it holds no template. */
+class RequestMapping {
+  private readonly constant: boolean;
+  private value: Obj | null = null;
+
+  constructor(private readonly source: unknown) {
+    this.constant = isConstant(source);
+  }
+
+  evaluate(ctx: Obj): Obj {
+    if (!this.constant) return evalMapping(this.source, ctx);
+    this.value ??= evalMapping(this.source, ctx);
+    return this.value;
+  }
+}
+
 export class HttpRequester {
-  // What holds no template is evaluated at the first request and reused for every page after it.
-  private readonly constantParams: boolean;
-  private readonly constantHeaders: boolean;
+  private readonly params: RequestMapping;
+  private readonly headers: RequestMapping;
+  // The joined URL, like the mappings, when neither url_base nor path holds a template.
   private readonly constantUrl: boolean;
-  private params: Obj | null = null;
-  private headers: Obj | null = null;
   private url: string | null = null;
 
   constructor(
     readonly spec: RequesterSpec,
     private readonly client: HttpClient,
   ) {
-    this.constantParams = isConstant(spec.params);
-    this.constantHeaders = isConstant(spec.headers);
+    this.params = new RequestMapping(spec.params);
+    this.headers = new RequestMapping(spec.headers);
     this.constantUrl = isConstant(spec.urlBase) && isConstant(spec.path);
   }
 
@@ -72,18 +86,8 @@ export class HttpRequester {
     const ctx = contextOf({ ...scope, parameters: this.parametersWith(scope.parameters) });
     const parts = new RequestParts();
     const spec = this.spec;
-    if (spec.params !== undefined && spec.params !== null) {
-      let params = this.constantParams ? this.params : null;
-      if (params === null) params = evalMapping(spec.params, ctx);
-      if (this.constantParams) this.params = params;
-      parts.mergeParams(params);
-    }
-    if (spec.headers !== undefined && spec.headers !== null) {
-      let headers = this.constantHeaders ? this.headers : null;
-      if (headers === null) headers = evalMapping(spec.headers, ctx);
-      if (this.constantHeaders) this.headers = headers;
-      parts.mergeHeaders(headers);
-    }
+    parts.mergeParams(this.params.evaluate(ctx));
+    parts.mergeHeaders(this.headers.evaluate(ctx));
     if (spec.bodyJson !== undefined || spec.bodyData !== undefined) this.body(parts, ctx);
     if (inject !== null) inject(parts, ctx);
     const authenticating = spec.auth.apply(parts, signal);
