@@ -27,6 +27,17 @@ export function pyStr(v: unknown): string {
   return typeof v === "string" ? v : interpolationPyStr(v);
 }
 
+const MISSING: unique symbol = Symbol("missing");
+
+/** One non-wildcard step of a dpath: a list index or an own key; MISSING when there is none. */
+function dpathStep(node: unknown, seg: string): unknown {
+  if (Array.isArray(node)) {
+    const i = Number(seg);
+    return Number.isInteger(i) && i >= 0 && i < node.length ? node[i] : MISSING;
+  }
+  return isObj(node) && Object.hasOwn(node, seg) ? node[seg] : MISSING;
+}
+
 /** dpath-style get: `*` matches every key or index; a missing segment yields nothing. */
 export function dpathValues(root: unknown, path: readonly string[]): unknown[] {
   let current: unknown[] = [root];
@@ -36,11 +47,9 @@ export function dpathValues(root: unknown, path: readonly string[]): unknown[] {
       if (seg === "*") {
         if (Array.isArray(node)) next.push(...node);
         else if (isObj(node)) next.push(...Object.values(node));
-      } else if (Array.isArray(node)) {
-        const i = Number(seg);
-        if (Number.isInteger(i) && i >= 0 && i < node.length) next.push(node[i]);
-      } else if (isObj(node) && Object.hasOwn(node, seg)) {
-        next.push(node[seg]);
+      } else {
+        const v = dpathStep(node, seg);
+        if (v !== MISSING) next.push(v);
       }
     }
     current = next;
@@ -50,19 +59,14 @@ export function dpathValues(root: unknown, path: readonly string[]): unknown[] {
 
 export function dpathGet(root: unknown, path: readonly string[]): unknown {
   // Without wildcards there is one match at most: walk to it instead of collecting lists.
+  if (path.includes("*")) {
+    const found = dpathValues(root, path);
+    return found.length === 0 ? undefined : found[0];
+  }
   let node = root;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i] as string;
-    if (seg === "*") {
-      const found = dpathValues(root, path);
-      return found.length === 0 ? undefined : found[0];
-    }
-    if (Array.isArray(node)) {
-      const k = Number(seg);
-      if (!(Number.isInteger(k) && k >= 0 && k < node.length)) return undefined;
-      node = node[k];
-    } else if (isObj(node) && Object.hasOwn(node, seg)) node = node[seg];
-    else return undefined;
+  for (const seg of path) {
+    node = dpathStep(node, seg);
+    if (node === MISSING) return undefined;
   }
   return node;
 }
