@@ -100,10 +100,12 @@ export class OAuthAuthenticator implements Authenticator {
         this.pending = null;
       });
       // Not apply() again: a token that expires within the margin must still be used once.
-      return this.pending.then(() => {
-        parts.headers.Authorization = `Bearer ${this.token}`;
-      });
+      return this.pending.then(() => this.applyToken(parts));
     }
+    this.applyToken(parts);
+  }
+
+  private applyToken(parts: RequestParts): void {
     parts.headers.Authorization = `Bearer ${this.token}`;
   }
 

@@ -54,8 +54,7 @@ export async function* runManifestBatches(
   run: DeclarativeRun,
   deps: DeclarativeDeps = {},
 ): AsyncGenerator<AirbyteMessage[]> {
-  // This generator is resumed for every page of a read: the set-up is out of line, so the body
-  // the JIT compiles stays small.
+  // Everything but check and read is answered by the synchronous set-up.
   const step = prepare(manifestText, origin, run, deps);
   if (step.kind === "answer") yield step.messages;
   else if (step.kind === "check")
@@ -249,7 +248,7 @@ async function* read(
   if (failed.length > 0) yield [syncFailure(failed)];
 }
 
-/** One stream's events as messages; kept out of read(), which is resumed for every page. */
+/** One stream's events as messages, with the counts its STATE messages report. */
 class StreamOutput {
   private count = 0;
   private sinceState = 0;

@@ -77,8 +77,7 @@ export class DeclarativeStreamRunner {
 
   /** Reads the stream; `incremental` uses and produces state, otherwise ends with the no-cursor state. */
   read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-    // Each reading is its own generator: this one is resumed for every page, and a small body
-    // costs the JIT less than one holding every kind of read.
+    // Each kind of read is a generator of its own.
     const cursor = incremental ? this.def.cursor : null;
     if (!cursor) return this.readFullRefresh(signal);
     if (!this.def.router) return this.readIncremental(cursor, state, signal);
