@@ -29,10 +29,7 @@ export class Semaphore {
   /** Takes a slot, waiting for one if all are taken; rejects with an AbortError if `signal` aborts first. */
   async acquire(signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw abortError(signal);
-    if (this.active < this.capacity) {
-      this.active++;
-      return;
-    }
+    if (this.tryAcquire()) return;
     await new Promise<void>((resolve, reject) => {
       const grant = () => {
         signal.removeEventListener("abort", onAbort);
