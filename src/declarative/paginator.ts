@@ -2,6 +2,7 @@
 // NoPagination. A token is the raw value; templates see it as {"next_page_token": value}.
 
 import { DeclarativeError } from "./errors.ts";
+import { pyStr } from "./interpolation/index.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
 import { evaluateBoolean, evalValue } from "./template.ts";
 import { type Obj, truthy } from "./values.ts";
@@ -129,7 +130,9 @@ export class DefaultPaginator implements Paginator {
   }
   path(token: unknown): string | null {
     if (this.tokenOption !== "path" || token === null || token === undefined) return null;
-    return String(token);
+    // str(token) as the CDK writes it: a dict or list token (a manifest that picks a whole object
+    // by mistake) becomes its Python repr, not "[object Object]".
+    return pyStr(token);
   }
   inject(parts: RequestParts, ctx: Obj, token: unknown): void {
     if (token !== null && token !== undefined && this.tokenOption !== null && this.tokenOption !== "path") {

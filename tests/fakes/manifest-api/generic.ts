@@ -93,7 +93,8 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 function joinPath(basePath: string, path: string): string {
   if (/^https?:\/\//.test(path)) return new URL(path).pathname;
   const base = basePath.endsWith("/") ? basePath : `${basePath}/`;
-  return `${base}${path.replace(/^\/+/, "")}`;
+  // Runs of slashes merged, as the server merges them in the requests it matches (pathOf).
+  return `${base}${path.replace(/^\/+/, "")}`.replace(/\/{2,}/g, "/");
 }
 
 // ---- a tiny strftime for generated cursor values ----
@@ -459,8 +460,17 @@ function recordsFor(stream: Json, count: number, keys: string[], now: Date): Jso
 function wrap(records: Json[], path: string[]): unknown {
   const [head, ...rest] = path;
   if (head === undefined) return records;
+  // A `*` at the top is served as an object keyed by position: the CDK decodes each element of a
+  // top-level list as a body of its own, where a leading `*` would match each record's fields.
+  if (head === "*") return Object.fromEntries(records.map((r, i) => [String(i), wrapOne(r, rest)]));
+  return { [head]: wrapInner(records, rest) };
+}
+
+function wrapInner(records: Json[], path: string[]): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return records;
   if (head === "*") return records.map((r) => wrapOne(r, rest));
-  return { [head]: wrap(records, rest) };
+  return { [head]: wrapInner(records, rest) };
 }
 /** One record under the rest of a path; a second `*` becomes a one-key object, which `*` also matches. */
 function wrapOne(record: Json, path: string[]): unknown {
@@ -661,6 +671,11 @@ async function readOption(c: Context, option: Inject | null): Promise<string | u
   return new URLSearchParams(text).get(option.field) ?? undefined;
 }
 
+/** The request's path with runs of slashes merged, as most web servers do (nginx by default). */
+function pathOf(c: Context): string {
+  return new URL(c.req.url).pathname.replace(/\/{2,}/g, "/");
+}
+
 /** The generic fake: one catch-all app answering every route of the plan. */
 export class GenericApi extends FakeApi {
   constructor(readonly plan: GenericPlan) {
@@ -674,13 +689,13 @@ export class GenericApi extends FakeApi {
         "*",
         "api",
         async (c) => {
-          const path = new URL(c.req.url).pathname;
+          const path = pathOf(c);
           const route = routes.find((r) => r.method === method && r.pattern.test(path));
           if (!route) return { status: 404, body: { error: `no stream serves ${method} ${path}` } };
           return this.answer(c, route);
         },
         (c) => {
-          const path = new URL(c.req.url).pathname;
+          const path = pathOf(c);
           return routes.find((r) => r.method === method && r.pattern.test(path))?.stream ?? null;
         },
       );
@@ -747,7 +762,9 @@ export class GenericApi extends FakeApi {
           setPath(envelope, p.source.path, more ? nextValue() : null);
         } else if (p.source.in === "link" && more) headers.Link = `<${nextValue()}>; rel="next"`;
         else if (p.source.in === "header" && more) headers[p.source.name] = nextValue();
-        for (const f of p.flags) if (isObj(body)) setPath(envelope, f.path, more ? f.whileMore : f.atEnd);
+        // Nothing beside the records when a top-level `*` takes every key of the body.
+        if (route.fieldPath[0] !== "*")
+          for (const f of p.flags) if (isObj(body)) setPath(envelope, f.path, more ? f.whileMore : f.atEnd);
         return { body, headers, records };
       }
     }
