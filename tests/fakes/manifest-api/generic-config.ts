@@ -28,6 +28,86 @@ function matches(pattern: unknown, value: string): boolean {
   }
 }
 
+/**
+ * A string that a simple pattern matches (a key format such as ^(s|r)k_(live|test)_[a-zA-Z0-9]+$):
+ * the first alternative of each group, the first character of each class, each quantified atom
+ * at its least count but one. Null for what this does not read (lookarounds, back-references).
+ */
+export function sampleOf(pattern: string): string | null {
+  let i = 0;
+  const alternatives = (): string | null => {
+    const first = sequence();
+    while (pattern[i] === "|") {
+      i++;
+      if (sequence() === null) return null;
+    }
+    return first;
+  };
+  const sequence = (): string | null => {
+    let out = "";
+    while (i < pattern.length && pattern[i] !== "|" && pattern[i] !== ")") {
+      const atom = atomAt();
+      if (atom === null) return null;
+      const q = quantifier();
+      if (q === null) return null;
+      out += atom.repeat(q);
+    }
+    return out;
+  };
+  const atomAt = (): string | null => {
+    const c = pattern[i++] as string;
+    if (c === "^" || c === "$") return "";
+    if (c === ".") return "a";
+    if (c === "(") {
+      if (pattern[i] === "?") {
+        if (pattern[i + 1] !== ":") return null;
+        i += 2;
+      }
+      const inner = alternatives();
+      if (pattern[i++] !== ")") return null;
+      return inner;
+    }
+    if (c === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end < 0) return null;
+      const body = pattern.slice(i, end);
+      i = end + 1;
+      if (body.startsWith("^")) return /[A-Za-z0-9]/.test(body) ? "_" : "a";
+      return body[0] === "\\" ? (escaped(body[1] as string) ?? null) : (body[0] ?? null);
+    }
+    if (c === "\\") return escaped(pattern[i++] as string);
+    if ("*+?{".includes(c)) return null;
+    return c;
+  };
+  const escaped = (c: string): string | null => {
+    if (c === "d") return "1";
+    if (c === "w") return "a";
+    if (c === "s") return " ";
+    if (/[A-Za-z0-9]/.test(c)) return null; // \b, \1 and the like
+    return c;
+  };
+  const quantifier = (): number | null => {
+    const c = pattern[i];
+    if (c === "?" || c === "*") {
+      i++;
+      return 0;
+    }
+    if (c === "+") {
+      i++;
+      return 1;
+    }
+    if (c === "{") {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+      if (!m) return null;
+      i += m[0].length;
+      return Math.max(1, Number(m[1]));
+    }
+    return 1;
+  };
+  const out = alternatives();
+  return out !== null && i === pattern.length && matches(pattern, out) ? out : null;
+}
+
 /** Whether a spec's default has the property's type (some specs give "1000" for a number). */
 function fitsType(schema: Json, value: unknown): boolean {
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -96,6 +176,8 @@ export function dummyValue(schema: Json, key: string, start: Date, full = false)
         `dummy-${k.replace(/_/g, "-")}`,
         "12345",
       ];
+      const fromPattern = typeof schema.pattern === "string" ? sampleOf(schema.pattern) : null;
+      if (fromPattern !== null) candidates.push(fromPattern);
       return candidates.find((c) => matches(schema.pattern, c)) ?? candidates[0];
     }
   }
@@ -119,7 +201,8 @@ export function dummyConfig(spec: Json, start: Date, referenced: Set<string> | "
 export function configKeysReferenced(manifestText: string): Set<string> {
   const keys = new Set<string>();
   for (const m of manifestText.matchAll(
-    /config(?:\[\s*['"]([^'"]+)['"]\s*\]|\.get\(\s*['"]([^'"]+)['"]|\.([A-Za-z_]\w*))/g,
+    // Quotes may be escaped, as in a double-quoted YAML string: config[\"start_date\"].
+    /config(?:\[\s*\\?['"]([^'"\\]+)\\?['"]\s*\]|\.get\(\s*\\?['"]([^'"\\]+)\\?['"]|\.([A-Za-z_]\w*))/g,
   ))
     keys.add((m[1] ?? m[2] ?? m[3]) as string);
   return keys;
