@@ -232,7 +232,21 @@ export function tokenSource(template: string): TokenSource | null {
   if (!root) return null;
   const chain = accessorChain(expr.slice(root[0].length));
   if (!chain) return null;
-  if (root[1] === "response") return { in: "body", path: chain.keys };
+  // Arithmetic or a condition after the path makes the token something other than what the fake
+  // puts there (current_page | int + 1); a filter alone (regex_search on a next URL) keeps it.
+  const rest = chain.rest.trim();
+  const unquoted = rest.replace(/(["'])(?:\\.|(?!\1).)*\1/g, "''");
+  const plain = rest === "" || (rest.startsWith("|") && !/[-+*/%]|\bif\b|\bor\b|\band\b/.test(unquoted));
+  if (root[1] === "response") {
+    if (plain) return { in: "body", path: chain.keys };
+    // response['entries'][-1]['uuid']: a field of the page's last record.
+    const last = /^\[\s*-1\s*\]/.exec(rest);
+    const tail = last ? accessorChain(rest.slice(last[0].length)) : null;
+    return tail && tail.keys.length === 1 && tail.rest.trim() === ""
+      ? { in: "last_record", field: tail.keys[0] as string }
+      : null;
+  }
+  if (!plain) return null;
   if (root[1] === "last_record")
     return chain.keys.length === 1 ? { in: "last_record", field: chain.keys[0] as string } : null;
   if (chain.keys[0]?.toLowerCase() === "link" && chain.keys[1] === "next") return { in: "link" };
