@@ -214,6 +214,99 @@ export class SessionTokenAuthenticator implements Authenticator {
   }
 }
 
+/** The calls LegacySessionTokenAuthenticator makes through the runner's client (host map, retries). */
+export interface LegacySessionHttp {
+  /** A GET's status: a 4xx is an answer here, not a failure. */
+  status(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<number>;
+  /** A JSON POST's decoded answer. */
+  postJson(url: string, body: Obj, signal: AbortSignal): Promise<unknown>;
+}
+
+export interface LegacySessionSettings {
+  /** The requester's url_base, which login_url and validate_session_url are appended to as text. */
+  apiUrl: string;
+  header: string;
+  /** From the config; empty when the user logs in with username and password instead. */
+  sessionToken: string;
+  username: string;
+  password: string;
+  responseKey: string;
+  loginUrl: string;
+  validateUrl: string;
+}
+
+/**
+ * LegacySessionTokenAuthenticator (deprecated in the CDK, still used by source-metabase): the
+ * config's session token when the API accepts it (its validate_session_url answers other than 401),
+ * else a token from logging in with username and password (a JSON POST to login_url); sent as is in
+ * `header`. The CDK validates the configured token before every request and caches the login; here
+ * the token, either way, is settled at the first request and kept for the run.
+ */
+export class LegacySessionTokenAuthenticator implements Authenticator {
+  private token: string | null = null;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly s: LegacySessionSettings,
+    private readonly http: LegacySessionHttp,
+    private readonly onSecret: (value: string) => void,
+  ) {}
+
+  apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
+    if (this.token === null) {
+      this.pending ??= this.settle(signal).finally(() => {
+        this.pending = null;
+      });
+      return this.pending.then(() => this.applyToken(parts));
+    }
+    this.applyToken(parts);
+  }
+
+  private applyToken(parts: RequestParts): void {
+    parts.headers[this.s.header] = this.token as string;
+  }
+
+  private async settle(signal: AbortSignal): Promise<void> {
+    const s = this.s;
+    if (s.sessionToken) {
+      this.onSecret(s.sessionToken);
+      const url = `${s.apiUrl}${s.validateUrl}`;
+      const status = await this.http.status(url, { [s.header]: s.sessionToken }, signal);
+      if (status < 400) {
+        this.token = s.sessionToken;
+        return;
+      }
+      if (status !== 401) {
+        throw new DeclarativeError(
+          `Error while validating session token: GET ${url} answered ${status}. Check the API URL in the config.`,
+          "system_error",
+        );
+      }
+    }
+    if (s.username && s.password) {
+      const body = await this.http.postJson(
+        `${s.apiUrl}${s.loginUrl}`,
+        { username: s.username, password: s.password },
+        signal,
+      );
+      const token = body !== null && typeof body === "object" ? (body as Obj)[s.responseKey] : undefined;
+      if (token === undefined || token === null) {
+        throw new DeclarativeError(
+          `The login response has no session token at '${s.responseKey}'. Check the username and password in the config.`,
+          "config_error",
+        );
+      }
+      this.token = pyStr(token);
+      this.onSecret(this.token);
+      return;
+    }
+    throw new DeclarativeError(
+      "Invalid credentials: session token is not valid or provide username and password",
+      "config_error",
+    );
+  }
+}
+
 /** SelectiveAuthenticator: the config value at a path picks one of several authenticators. */
 export function selectAuthenticator(
   config: Obj,

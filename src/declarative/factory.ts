@@ -7,6 +7,8 @@ import {
   type Authenticator,
   basic,
   bearer,
+  type LegacySessionHttp,
+  LegacySessionTokenAuthenticator,
   NO_AUTH,
   OAuthAuthenticator,
   SessionTokenAuthenticator,
@@ -172,6 +174,7 @@ export class ComponentFactory {
           ? this.lazyAuthenticator(
               obj(node.authenticator, `${where}.authenticator`),
               `${where}.authenticator`,
+              node.url_base ?? node.url ?? "",
             )
           : NO_AUTH,
         errorHandler: this.errorHandler(node.error_handler, `${where}.error_handler`),
@@ -181,17 +184,18 @@ export class ComponentFactory {
   }
 
   /** Built at the first request, as the CDK evaluates credentials only then: discover needs none. */
-  private lazyAuthenticator(node: Node, where: string): Authenticator {
+  private lazyAuthenticator(node: Node, where: string, urlBase: unknown): Authenticator {
     let built: Authenticator | null = null;
     return {
       apply: (parts, signal) => {
-        built ??= this.authenticator(node, where);
+        built ??= this.authenticator(node, where, urlBase);
         return built.apply(parts, signal);
       },
     };
   }
 
-  private authenticator(node: Node, where: string): Authenticator {
+  /** `urlBase` is the requester's (unevaluated): LegacySessionTokenAuthenticator's API URL. */
+  private authenticator(node: Node, where: string, urlBase: unknown): Authenticator {
     const ctx = this.ctx(node);
     const s = (v: unknown) => evalString(v, ctx);
     switch (node.type) {
@@ -313,12 +317,33 @@ export class ComponentFactory {
           this.deps.onSecret ?? (() => {}),
         );
       }
+      case "LegacySessionTokenAuthenticator": {
+        const text = (v: unknown) => (v === undefined || v === null ? "" : s(v));
+        return new LegacySessionTokenAuthenticator(
+          {
+            apiUrl: text(urlBase),
+            header: text(node.header),
+            sessionToken: text(node.session_token),
+            username: text(node.username),
+            password: text(node.password),
+            responseKey: text(node.session_token_response_key),
+            loginUrl: text(node.login_url),
+            validateUrl: text(node.validate_session_url),
+          },
+          this.legacySessionHttp(),
+          this.deps.onSecret ?? (() => {}),
+        );
+      }
       case "SelectiveAuthenticator": {
         const choices: Record<string, () => Authenticator> = {};
         const authenticators = isObj(node.authenticators) ? node.authenticators : {};
         for (const [k, v] of Object.entries(authenticators)) {
           choices[k] = () =>
-            this.authenticator(obj(v, `${where}.authenticators.${k}`), `${where}.authenticators.${k}`);
+            this.authenticator(
+              obj(v, `${where}.authenticators.${k}`),
+              `${where}.authenticators.${k}`,
+              urlBase,
+            );
         }
         return selectAuthenticator(
           this.deps.config,
@@ -329,6 +354,39 @@ export class ComponentFactory {
       default:
         return unsupported(node, where);
     }
+  }
+
+  /** The session check and login of LegacySessionTokenAuthenticator, through the runner's client. */
+  private legacySessionHttp(): LegacySessionHttp {
+    // A 4xx of the check is its answer (401: the token is not valid); 5xx and 429 are retried.
+    const check = new DefaultErrorHandler({
+      responseFilters: [
+        new HttpResponseFilter({
+          action: "IGNORE",
+          httpCodes: Array.from({ length: 100 }, (_, i) => 400 + i).filter((c) => c !== 429),
+        }),
+      ],
+    });
+    const login = new DefaultErrorHandler();
+    const client = this.deps.client;
+    return {
+      status: async (url, headers, signal) =>
+        (await client.send({ method: "GET", url, headers }, check, signal, "session check")).status,
+      postJson: async (url, body, signal) =>
+        (
+          await client.send(
+            {
+              method: "POST",
+              url,
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify(body),
+            },
+            login,
+            signal,
+            "login",
+          )
+        ).json(),
+    };
   }
 
   /** Token requests go through the runner's client: the host map, timeouts and retries apply. */

@@ -46,6 +46,7 @@ export const SUPPORTED_COMPONENTS = [
   "SessionTokenRequestApiKeyAuthenticator",
   "SessionTokenRequestBearerAuthenticator",
   "SelectiveAuthenticator",
+  "LegacySessionTokenAuthenticator",
   "NoAuth",
   "AddFields",
   "AddedFieldDefinition",
@@ -220,12 +221,12 @@ const AUTHENTICATORS: SupportedComponent[] = [
   "OAuthAuthenticator",
   "SessionTokenAuthenticator",
   "SelectiveAuthenticator",
+  "LegacySessionTokenAuthenticator",
   "NoAuth",
 ];
 const UNSUPPORTED_AUTHENTICATORS = [
   "JwtAuthenticator",
   "CustomAuthenticator",
-  "LegacySessionTokenAuthenticator",
   "RateLimitedMultipleTokenAuthenticator",
 ];
 const PARTITION_ROUTERS: SupportedComponent[] = ["SubstreamPartitionRouter", "ListPartitionRouter"];
@@ -641,11 +642,23 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
           "BearerAuthenticator",
           "OAuthAuthenticator",
           "SessionTokenAuthenticator",
+          "LegacySessionTokenAuthenticator",
           "NoAuth",
         ],
         UNSUPPORTED_AUTHENTICATORS,
       ),
     ),
+    $parameters: parameters,
+  }),
+
+  LegacySessionTokenAuthenticator: component("LegacySessionTokenAuthenticator", {
+    header: str,
+    login_url: str,
+    session_token: str.optional(),
+    session_token_response_key: str,
+    username: str.optional(),
+    password: str.optional(),
+    validate_session_url: str,
     $parameters: parameters,
   }),
 

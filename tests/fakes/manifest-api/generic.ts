@@ -189,6 +189,8 @@ interface TokenRoute {
   method: "GET" | "POST";
   path: string;
   body: Json;
+  /** 200 unless set (a session check that refuses the made-up token answers 401). */
+  status?: number;
 }
 
 export interface GenericPlan {
@@ -334,6 +336,8 @@ function authOf(
   tokens: TokenRoute[],
   origins: Set<string>,
   limits: string[],
+  /** The requester's url_base, evaluated: LegacySessionTokenAuthenticator appends its paths to it. */
+  urlBase: string,
 ): AuthCheck {
   if (!isObj(auth) || auth.type === "NoAuth") return { kind: "none" };
   switch (auth.type) {
@@ -431,7 +435,36 @@ function authOf(
         limits.push(`SelectiveAuthenticator: config selects ${String(node)}, which it does not list`);
         return { kind: "unchecked", why: "selective" };
       }
-      return authOf(chosen, scope, tokens, origins, limits);
+      return authOf(chosen, scope, tokens, origins, limits, urlBase);
+    }
+    case "LegacySessionTokenAuthenticator": {
+      // The made-up session token of the config is refused (401), so the runner logs in with the
+      // username and password and sends the token the login returns.
+      const login = staticValue(auth.login_url, scope);
+      const check = staticValue(auth.validate_session_url, scope);
+      const header = staticValue(auth.header, scope);
+      const key = staticValue(auth.session_token_response_key, scope);
+      if (login === null || check === null || !header || !key) {
+        limits.push("LegacySessionTokenAuthenticator whose URLs depend on more than the config: not checked");
+        return { kind: "unchecked", why: "legacy session" };
+      }
+      const loginUrl = new URL(`${urlBase}${login}`);
+      const checkUrl = new URL(`${urlBase}${check}`);
+      origins.add(loginUrl.origin);
+      tokens.push({
+        origin: loginUrl.origin,
+        method: "POST",
+        path: loginUrl.pathname,
+        body: { [key]: SESSION_TOKEN },
+      });
+      tokens.push({
+        origin: checkUrl.origin,
+        method: "GET",
+        path: checkUrl.pathname,
+        body: { error: "invalid session" },
+        status: 401,
+      });
+      return { kind: "header", name: header.toLowerCase(), value: SESSION_TOKEN };
     }
     default:
       limits.push(`authenticator ${String(auth.type)} is not checked`);
@@ -609,7 +642,7 @@ export function planFor(manifest: Json, opts: PlanOptions): GenericPlan {
       notes.push("a cursor in the body beside records at its top level cannot be served");
       continue;
     }
-    const auth = authOf(requester.authenticator, scope, tokens, origins, notes);
+    const auth = authOf(requester.authenticator, scope, tokens, origins, notes, urlBase);
     const reshaped: string[] = [];
     if (isObj(selector.record_filter)) reshaped.push("record_filter");
     if (Array.isArray(stream.transformations) && stream.transformations.length > 0)
@@ -694,7 +727,11 @@ function pathOf(c: Context): string {
 export class GenericApi extends FakeApi {
   constructor(readonly plan: GenericPlan) {
     super();
-    for (const t of plan.tokens) this.route(t.method, t.path, "token", () => ({ body: t.body }));
+    for (const t of plan.tokens)
+      this.route(t.method, t.path, "token", () => ({
+        ...(t.status ? { status: t.status } : {}),
+        body: t.body,
+      }));
     // Longest literal patterns first, so /items/{{id}}/notes wins over /items/{{id}}.
     const routes = [...plan.routes].sort((a, b) => b.pattern.source.length - a.pattern.source.length);
     for (const method of ["GET", "POST"] as const) {
