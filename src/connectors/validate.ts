@@ -16,7 +16,7 @@ function schemaFor(spec: Record<string, unknown>): z.ZodType | null {
   let schema = compiled.get(key);
   if (!schema) {
     try {
-      schema = z.fromJSONSchema(withObjectTypes(spec) as Parameters<typeof z.fromJSONSchema>[0]);
+      schema = z.fromJSONSchema(asPythonValidates(spec) as Parameters<typeof z.fromJSONSchema>[0]);
     } catch {
       return null; // A spec zod cannot read is left to the connector's own check.
     }
@@ -92,16 +92,20 @@ function describeIssue(issue: Issue): string {
 }
 
 /**
- * The spec with `type: "object"` on every subschema that has properties but no type. Connector
- * specs often leave it out in oneOf branches, and the schema converter then lets every branch match
- * anything ("more than one option matched" for a valid config).
+ * The spec as the CDK and PyAirbyte apply it (jsonschema's validate, without a format checker):
+ * - `format` is left out. It is an annotation there, not a check, and specs contradict it: source-
+ *   coingecko-coins asks for `format: date` with a pattern of dd-mm-yyyy.
+ * - `type: "object"` is added to every subschema that has properties but no type. Connector specs
+ *   often leave it out in oneOf branches, and the schema converter then lets every branch match
+ *   anything ("more than one option matched" for a valid config).
  */
-function withObjectTypes(spec: Record<string, unknown>): Record<string, unknown> {
+function asPythonValidates(spec: Record<string, unknown>): Record<string, unknown> {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== "object") return node;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
+      if (k === "format") continue;
       if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
         out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
       } else if (

@@ -45,4 +45,27 @@ describe("validateConfig", () => {
     expect(problems.length).toBeGreaterThan(0);
     expect(problems[0]?.field).toContain("ssl_mode");
   });
+
+  test("format is an annotation, as in the CDK's and PyAirbyte's jsonschema check; pattern is checked", () => {
+    // source-coingecko-coins: `format: date` beside a dd-mm-yyyy pattern, which its users follow.
+    const dates = {
+      type: "object",
+      required: ["start_date"],
+      properties: {
+        start_date: { type: "string", format: "date", pattern: "^[0-9]{2}-[0-9]{2}-[0-9]{4}$" },
+        webhook: { type: "string", format: "uri" },
+        // A field named "format" is a field like any other.
+        format: { type: "string", enum: ["csv", "json"] },
+      },
+    };
+    expect(validateConfig(dates, { start_date: "01-01-2024", webhook: "not a uri", format: "csv" })).toEqual(
+      [],
+    );
+    expect(validateConfig(dates, { start_date: "2024-01-01" })).toEqual([
+      { field: "start_date", problem: "must match the pattern /^[0-9]{2}-[0-9]{2}-[0-9]{4}$/" },
+    ]);
+    expect(validateConfig(dates, { start_date: "01-01-2024", format: "xml" })).toEqual([
+      { field: "format", problem: 'must be one of "csv", "json"' },
+    ]);
+  });
 });

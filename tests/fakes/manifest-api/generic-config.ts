@@ -162,6 +162,8 @@ export function dummyValue(schema: Json, key: string, start: Date, full = false)
       const looksDate =
         schema.format === "date-time" || schema.format === "date" || /date|time|since|from/.test(k);
       const candidates = [
+        // A `format: date` wants the date alone, which the spec's own validation checks.
+        ...(schema.format === "date" ? [start.toISOString().slice(0, 10)] : []),
         ...(looksDate ? DATE_CANDIDATES(start) : []),
         ...examples.filter((e): e is string => typeof e === "string"),
         // Full URLs for URL-like keys, bare hosts for domains, a label for subdomains.
