@@ -51,6 +51,9 @@ import {
 import {
   type AddedField,
   addFields,
+  type Decoder,
+  decodeJson,
+  decodeXml,
   dpathExtractor,
   dpathFlattenFields,
   flattenFields,
@@ -131,6 +134,7 @@ export class ComponentFactory {
         schema,
         retriever: {
           requester,
+          decode: this.decoder(retrieverNode.decoder, `${where}.retriever.decoder`),
           selector,
           paginator,
           slicerOnFirstPageOnly: retrieverNode.ignore_stream_slicer_parameters_on_paginated_requests === true,
@@ -152,6 +156,14 @@ export class ComponentFactory {
     const l = obj(loader, `${where}.schema_loader`);
     if (l.type === "InlineSchemaLoader") return isObj(l.schema) ? l.schema : {};
     return unsupported(l, `${where}.schema_loader`);
+  }
+
+  private decoder(node: unknown, where: string): Decoder {
+    if (node === undefined || node === null) return decodeJson;
+    const n = obj(node, where);
+    if (n.type === "JsonDecoder") return decodeJson;
+    if (n.type === "XmlDecoder") return decodeXml;
+    return unsupported(n, where);
   }
 
   requester(node: Node, where: string, name: string): HttpRequester {

@@ -4,6 +4,7 @@
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluateBoolean, evalValue } from "./template.ts";
 import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
+import { parseXml, XmlSyntaxError } from "./xml.ts";
 
 /** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
 export function decodeJson(text: string): unknown[] {
@@ -15,6 +16,19 @@ export function decodeJson(text: string): unknown[] {
   }
   if (!Array.isArray(body)) return [body];
   return body.length === 0 ? [{}] : body;
+}
+
+/** A retriever's decoder: a response body as the bodies its records are extracted from. */
+export type Decoder = (text: string) => unknown[];
+
+/** XmlDecoder: the body as xmltodict reads it; a body that is not XML decodes to {}, as in the CDK. */
+export function decodeXml(text: string): unknown[] {
+  try {
+    return [parseXml(text)];
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) return [{}];
+    throw error;
+  }
 }
 
 /** What the paginator's `response` is: the first decoded body. */

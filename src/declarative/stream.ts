@@ -6,7 +6,7 @@ import { DeclarativeError } from "./errors.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
-import { decodeJson, firstBody, type RecordSelector, selectRecords } from "./records.ts";
+import { type Decoder, firstBody, type RecordSelector, selectRecords } from "./records.ts";
 import type { HttpRequester, RequestInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
 import { contextOf, type StreamSlice } from "./slice.ts";
@@ -14,6 +14,8 @@ import { isObj, type Obj } from "./values.ts";
 
 export interface Retriever {
   requester: HttpRequester;
+  /** JsonDecoder unless the manifest names another. */
+  decode: Decoder;
   selector: RecordSelector;
   paginator: Paginator;
   /** ignore_stream_slicer_parameters_on_paginated_requests. */
@@ -260,7 +262,7 @@ export class DeclarativeStreamRunner {
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);
     if (result.ignored) return { records: [], next: null };
-    const bodies = decodeJson(result.text);
+    const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);
     let records = selectRecords(selector, bodies, ctx);
     // Client-side incremental filtering belongs to the record selector in the CDK, so the page

@@ -26,6 +26,7 @@ export const SUPPORTED_COMPONENTS = [
   "RecordFilter",
   "InlineSchemaLoader",
   "JsonDecoder",
+  "XmlDecoder",
   "DefaultPaginator",
   "NoPagination",
   "CursorPagination",
@@ -245,7 +246,6 @@ const BACKOFF_STRATEGIES: SupportedComponent[] = [
 ];
 const UNSUPPORTED_DECODERS = [
   "JsonItemsDecoder",
-  "XmlDecoder",
   "CsvDecoder",
   "JsonlDecoder",
   "GzipDecoder",
@@ -342,7 +342,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   SimpleRetriever: component("SimpleRetriever", {
     requester: slot(["HttpRequester"], ["CustomRequester"]),
-    decoder: slot(["JsonDecoder"], UNSUPPORTED_DECODERS).optional(),
+    decoder: slot(["JsonDecoder", "XmlDecoder"], UNSUPPORTED_DECODERS).optional(),
     record_selector: slot(["RecordSelector"]),
     paginator: slot(["DefaultPaginator", "NoPagination"]).optional(),
     pagination_reset: slot([], ["PaginationReset"]).optional(),
@@ -410,6 +410,8 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   }),
 
   JsonDecoder: component("JsonDecoder", {}),
+
+  XmlDecoder: component("XmlDecoder", {}),
 
   DefaultPaginator: component("DefaultPaginator", {
     pagination_strategy: slot(

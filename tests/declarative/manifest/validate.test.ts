@@ -330,14 +330,14 @@ describe("what the native runner refuses", () => {
     const problems = problemsOf(
       manifest((m) => {
         m.streams[1] = { ...m.streams[1], retriever: { type: "AsyncRetriever" } };
-        retriever(m, 0).decoder = { type: "XmlDecoder" };
+        retriever(m, 0).decoder = { type: "CsvDecoder" };
         m.dynamic_streams = [
           { type: "DynamicDeclarativeStream", components_resolver: { type: "HttpComponentsResolver" } },
         ];
       }),
     );
     expect(problems.map((p) => `${p.path}: ${p.message} [${p.kind} ${p.type}]`)).toEqual([
-      "streams[0] (users).retriever.decoder: unsupported component type 'XmlDecoder' [unsupported XmlDecoder]",
+      "streams[0] (users).retriever.decoder: unsupported component type 'CsvDecoder' [unsupported CsvDecoder]",
       "streams[1] (teams).retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
       "dynamic_streams[0]: unsupported component type 'DynamicDeclarativeStream' [unsupported DynamicDeclarativeStream]",
     ]);
