@@ -91,6 +91,34 @@ function describeIssue(issue: Issue): string {
   }
 }
 
+// Keywords whose value maps names to subschemas, and keywords whose value is a subschema or a list
+// of them (JSON Schema drafts 4 to 2020-12).
+const SCHEMA_MAPS = new Set([
+  "properties",
+  "patternProperties",
+  "$defs",
+  "definitions",
+  "dependentSchemas",
+  "dependencies",
+]);
+const SCHEMAS = new Set([
+  "items",
+  "prefixItems",
+  "additionalItems",
+  "unevaluatedItems",
+  "contains",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "propertyNames",
+  "oneOf",
+  "anyOf",
+  "allOf",
+  "not",
+  "if",
+  "then",
+  "else",
+]);
+
 /**
  * The spec as the CDK and PyAirbyte apply it (jsonschema's validate, without a format checker):
  * - `format` is left out. It is an annotation there, not a check, and specs contradict it: source-
@@ -106,13 +134,11 @@ function asPythonValidates(spec: Record<string, unknown>): Record<string, unknow
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
       if (k === "format") continue;
-      if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      if (SCHEMA_MAPS.has(k) && v !== null && typeof v === "object" && !Array.isArray(v)) {
         out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
-      } else if (
-        ["items", "additionalProperties", "oneOf", "anyOf", "allOf", "not", "if", "then", "else"].includes(k)
-      ) {
+      } else if (SCHEMAS.has(k)) {
         out[k] = walk(v);
-      } else out[k] = v;
+      } else out[k] = v; // enum, const, default, examples…: values, not schemas
     }
     if (out.type === undefined && ("properties" in out || "required" in out)) out.type = "object";
     return out;

@@ -2,6 +2,7 @@
 // fetch a token first and keep it until shortly before it expires.
 
 import { DeclarativeError } from "./errors.ts";
+import { abortError } from "./http/abort.ts";
 import { parseDatetime, parseIsoLike } from "./interpolation/datetime.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
 import { dpathGet, type Obj, pyStr } from "./values.ts";
@@ -12,6 +13,54 @@ export interface Authenticator {
 }
 
 export const NO_AUTH: Authenticator = { apply: () => undefined };
+
+/**
+ * One token request shared by every request waiting for it. It runs on a signal of its own, which
+ * aborts only when every waiter has given up: a slice that stops early must not fail the others'
+ * wait, while each waiter still stops waiting the moment its own signal aborts.
+ */
+class SharedFetch {
+  private current: { done: Promise<void>; controller: AbortController; waiting: number } | null = null;
+
+  wait(fetch: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    let c = this.current;
+    if (c === null) {
+      const controller = new AbortController();
+      const entry = { controller, waiting: 0, done: Promise.resolve() };
+      entry.done = fetch(controller.signal).finally(() => {
+        if (this.current === entry) this.current = null;
+      });
+      this.current = c = entry;
+    }
+    const shared = c;
+    shared.waiting++;
+    return new Promise<void>((resolve, reject) => {
+      const leave = () => {
+        signal.removeEventListener("abort", onAbort);
+        shared.waiting--;
+      };
+      const onAbort = () => {
+        leave();
+        if (shared.waiting === 0) shared.controller.abort(signal.reason);
+        reject(abortError(signal));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      shared.done.then(
+        () => {
+          if (signal.aborted) return;
+          leave();
+          resolve();
+        },
+        (error: unknown) => {
+          if (signal.aborted) return;
+          leave();
+          reject(error);
+        },
+      );
+    });
+  }
+}
 
 /** What a token request needs from the runner: a POST, with the runner's host map and retries. */
 export type TokenPost = (
@@ -83,7 +132,7 @@ export interface OAuthSettings {
 export class OAuthAuthenticator implements Authenticator {
   private token: string | null;
   private expiresAt = 0;
-  private pending: Promise<void> | null = null;
+  private readonly fetching = new SharedFetch();
 
   constructor(
     private readonly s: OAuthSettings,
@@ -96,11 +145,8 @@ export class OAuthAuthenticator implements Authenticator {
 
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
     if (!this.token || this.s.now().getTime() >= this.expiresAt - EXPIRY_MARGIN_MS) {
-      this.pending ??= this.refresh(signal).finally(() => {
-        this.pending = null;
-      });
       // Not apply() again: a token that expires within the margin must still be used once.
-      return this.pending.then(() => this.applyToken(parts));
+      return this.fetching.wait((s) => this.refresh(s), signal).then(() => this.applyToken(parts));
     }
     this.applyToken(parts);
   }
@@ -172,7 +218,7 @@ export class OAuthAuthenticator implements Authenticator {
 export class SessionTokenAuthenticator implements Authenticator {
   private token: string | null = null;
   private expiresAt = 0;
-  private pending: Promise<void> | null = null;
+  private readonly fetching = new SharedFetch();
 
   constructor(
     private readonly login: (signal: AbortSignal) => Promise<unknown>,
@@ -185,10 +231,7 @@ export class SessionTokenAuthenticator implements Authenticator {
 
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
     if (!this.token || this.now().getTime() >= this.expiresAt) {
-      this.pending ??= this.fetch(signal).finally(() => {
-        this.pending = null;
-      });
-      return this.pending.then(() => this.applyToken(parts));
+      return this.fetching.wait((s) => this.fetch(s), signal).then(() => this.applyToken(parts));
     }
     this.applyToken(parts);
   }
@@ -244,7 +287,7 @@ export interface LegacySessionSettings {
  */
 export class LegacySessionTokenAuthenticator implements Authenticator {
   private token: string | null = null;
-  private pending: Promise<void> | null = null;
+  private readonly fetching = new SharedFetch();
 
   constructor(
     private readonly s: LegacySessionSettings,
@@ -254,10 +297,7 @@ export class LegacySessionTokenAuthenticator implements Authenticator {
 
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
     if (this.token === null) {
-      this.pending ??= this.settle(signal).finally(() => {
-        this.pending = null;
-      });
-      return this.pending.then(() => this.applyToken(parts));
+      return this.fetching.wait((s) => this.settle(s), signal).then(() => this.applyToken(parts));
     }
     this.applyToken(parts);
   }

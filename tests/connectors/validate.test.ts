@@ -68,4 +68,19 @@ describe("validateConfig", () => {
       { field: "format", problem: 'must be one of "csv", "json"' },
     ]);
   });
+
+  test("format is dropped wherever a subschema can stand: $defs, patternProperties, prefixItems", () => {
+    const nested = {
+      type: "object",
+      $defs: { day: { type: "string", format: "date" } },
+      properties: {
+        a: { $ref: "#/$defs/day" },
+        b: { type: "object", patternProperties: { "^x": { type: "string", format: "date-time" } } },
+        c: { type: "array", prefixItems: [{ type: "string", format: "uri" }] },
+      },
+    };
+    expect(validateConfig(nested, { a: "01-02-2020", b: { x1: "yesterday" }, c: ["not a uri"] })).toEqual([]);
+    // Types are still checked through the reference.
+    expect(validateConfig(nested, { a: 5 })).toEqual([{ field: "a", problem: "expected string" }]);
+  });
 });

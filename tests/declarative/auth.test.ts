@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
+import { LegacySessionTokenAuthenticator } from "../../src/declarative/auth.ts";
+import { RequestParts } from "../../src/declarative/request.ts";
 import { runManifest } from "../../src/declarative/source.ts";
 import { serve, type TestServer } from "./http/test-server.ts";
 
@@ -208,5 +210,80 @@ describe("LegacySessionTokenAuthenticator", () => {
     expect(errors[0]?.message).toContain("Error while validating session token");
     expect(errors[0]?.message).toContain("403");
     expect(seen.filter((r) => r.path === "/api/session")).toHaveLength(0);
+  });
+});
+
+describe("a token request shared by concurrent requests", () => {
+  function deferredLogin() {
+    const calls: AbortSignal[] = [];
+    let release: (body: unknown) => void = () => {};
+    const http = {
+      status: async () => 200,
+      postJson: (_url: string, _body: unknown, signal: AbortSignal) => {
+        calls.push(signal);
+        return new Promise<unknown>((resolve, reject) => {
+          release = resolve;
+          signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")), {
+            once: true,
+          });
+        });
+      },
+    };
+    return { http, calls, release: (body: unknown) => release(body) };
+  }
+  const settings = {
+    apiUrl: "https://metabase.example.com/api/",
+    header: "X-Metabase-Session",
+    sessionToken: "",
+    username: USER,
+    password: PASSWORD,
+    responseKey: "id",
+    loginUrl: "session",
+    validateUrl: "user/current",
+  };
+
+  test("one waiter giving up does not fail the others: the login goes on for them", async () => {
+    const login = deferredLogin();
+    const auth = new LegacySessionTokenAuthenticator(settings, login.http, () => {});
+    const first = new AbortController();
+    const second = new AbortController();
+    const parts1 = new RequestParts();
+    const parts2 = new RequestParts();
+    const p1 = auth.apply(parts1, first.signal) as Promise<void>;
+    const p2 = auth.apply(parts2, second.signal) as Promise<void>;
+    first.abort();
+    await expect(p1).rejects.toMatchObject({ name: "AbortError" });
+    expect(login.calls).toHaveLength(1);
+    expect(login.calls[0]?.aborted).toBe(false);
+    login.release({ id: ISSUED });
+    await p2;
+    expect(parts2.headers["X-Metabase-Session"]).toBe(ISSUED);
+    // The token is kept: the next request needs no login.
+    const parts3 = new RequestParts();
+    expect(auth.apply(parts3, new AbortController().signal)).toBeUndefined();
+    expect(parts3.headers["X-Metabase-Session"]).toBe(ISSUED);
+  });
+
+  test("when every waiter gives up, the login itself is cancelled, and the next request starts a new one", async () => {
+    const login = deferredLogin();
+    const auth = new LegacySessionTokenAuthenticator(settings, login.http, () => {});
+    const first = new AbortController();
+    const second = new AbortController();
+    const p1 = auth.apply(new RequestParts(), first.signal) as Promise<void>;
+    const p2 = auth.apply(new RequestParts(), second.signal) as Promise<void>;
+    const settled = Promise.allSettled([p1, p2]);
+    first.abort();
+    second.abort();
+    for (const r of await settled) {
+      expect(r.status).toBe("rejected");
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ name: "AbortError" });
+    }
+    expect(login.calls[0]?.aborted).toBe(true);
+    const parts = new RequestParts();
+    const p3 = auth.apply(parts, new AbortController().signal) as Promise<void>;
+    expect(login.calls).toHaveLength(2);
+    login.release({ id: ISSUED });
+    await p3;
+    expect(parts.headers["X-Metabase-Session"]).toBe(ISSUED);
   });
 });

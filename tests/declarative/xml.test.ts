@@ -31,8 +31,31 @@ describe("parseXml reads a document as xmltodict.parse does", () => {
       <!DOCTYPE r [ <!ENTITY boom "boom boom"> ]>
       <!-- a comment -->
       <r><?pi data?><a><![CDATA[x < y & z]]></a><b>&lt;i&gt; &amp; &#233;&#xE9; &quot;&apos;</b><c>&boom;</c></r>`;
-    // A declared entity is not expanded (no entity expansion attack): it stays as written.
-    expect(parseXml(xml)).toEqual({ r: { a: "x < y & z", b: "<i> & éé \"'", c: "&boom;" } });
+    // A declared entity is never expanded (no entity expansion attack): xmltodict drops it too.
+    expect(parseXml(xml)).toEqual({ r: { a: "x < y & z", b: "<i> & éé \"'", c: null } });
+  });
+
+  test("a DOCTYPE is read token by token: '] >' ends its subset, a quoted id may hold '[' or '>'", () => {
+    expect(parseXml('<!DOCTYPE a [ <!ENTITY e "X"> ] ><a>1&e;2</a>')).toEqual({ a: "12" });
+    expect(parseXml('<!DOCTYPE a SYSTEM "x[y>z"><a>1</a>')).toEqual({ a: "1" });
+  });
+
+  test("line ends read as \\n; a tab or newline in an attribute value reads as a space", () => {
+    expect(parseXml('<a b="x\ny\tz">one\r\ntwo\rthree</a>')).toEqual({
+      a: { "@b": "x y z", "#text": "one\ntwo\nthree" },
+    });
+    expect(parseXml('<a b="x&#10;y"/>')).toEqual({ a: { "@b": "x\ny" } });
+  });
+
+  test("any element name is a key of its own, __proto__ included; a byte-order mark is ignored", () => {
+    const doc = parseXml("\uFEFF<?xml version='1.0'?><a><__proto__>x</__proto__><constructor/></a>");
+    expect(Object.keys(doc.a as object)).toEqual(["__proto__", "constructor"]);
+    expect(JSON.stringify(doc)).toBe('{"a":{"__proto__":"x","constructor":null}}');
+  });
+
+  test("text is stripped as Python's str.strip() strips it (U+0085 is space, U+FEFF is not)", () => {
+    expect(parseXml("<a>\u0085x\u0085</a>")).toEqual({ a: "x" });
+    expect(parseXml("<a>x\uFEFF</a>")).toEqual({ a: "x\uFEFF" });
   });
 
   test("namespace prefixes and xmlns attributes are kept; mixed text is joined", () => {
@@ -41,8 +64,30 @@ describe("parseXml reads a document as xmltodict.parse does", () => {
     });
   });
 
-  test.each([["<a><b></a></b>"], ["<a>"], ["<a></a><b></b>"], ["text"], [""], ["<a x=1></a>"]])(
+  test.each([
+    ["<a><b></a></b>"],
+    ["<a>"],
+    ["<a></a><b></b>"],
+    ["text"],
+    [""],
+    ["<a x=1></a>"],
+    // What expat refuses, and the CDK therefore reads as an empty body:
+    ["<a>&nbsp;</a>"],
+    ["<a>AT&T</a>"],
+    ["<a>&#0;</a>"],
+    ["<a>&#xD800;</a>"],
+    ["<a b='1' b='2'/>"],
+    ["<a b='1'c='2'/>"],
+    ["<a b='<'/>"],
+    ["<1a/>"],
+    ["<!doctype a><a/>"],
+    ["<a/><!DOCTYPE a>"],
+    ["<a><?xml version='1.0'?></a>"],
+    ["<a><!-- x -- y --></a>"],
+    ["<a>]]></a>"],
+  ])(
     "%p is not XML: XmlSyntaxError",
+
     (xml) => {
       expect(() => parseXml(xml)).toThrow(XmlSyntaxError);
     },
