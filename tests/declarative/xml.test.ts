@@ -138,6 +138,7 @@ definitions:
     url_base: https://api.workflowmax2.example/
     http_method: GET
     authenticator: { type: BearerAuthenticator, api_token: "{{ config['token'] }}" }
+  staff: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [Response, StaffList, Staff] } }
 streams:
   - type: DeclarativeStream
     name: stafflist
@@ -146,9 +147,7 @@ streams:
       type: SimpleRetriever
       decoder: { type: XmlDecoder }
       requester: { $ref: "#/definitions/requester", path: staff.api/list }
-      record_selector:
-        type: RecordSelector
-        extractor: { type: DpathExtractor, field_path: [Response, StaffList, Staff] }
+      record_selector: { $ref: "#/definitions/staff" }
       paginator:
         type: DefaultPaginator
         page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
@@ -161,9 +160,7 @@ streams:
       type: SimpleRetriever
       decoder: { type: XmlDecoder }
       requester: { $ref: "#/definitions/requester", path: broken.api/list }
-      record_selector:
-        type: RecordSelector
-        extractor: { type: DpathExtractor, field_path: [Response, StaffList, Staff] }
+      record_selector: { $ref: "#/definitions/staff" }
     schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
 spec:
   type: Spec
