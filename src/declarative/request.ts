@@ -129,6 +129,28 @@ function formEncode(s: string): string {
   return FORM_SAFE.test(s) ? s : new URLSearchParams([["", s]]).toString().slice(1);
 }
 
+/**
+ * The URL of the next page when the paginator's token is the path (RequestPath). A full URL is
+ * followed as it is. Anything else is resolved against url_base (with a trailing slash) by URL
+ * rules, as the CDK's urljoin does: "/v2/items?page=2" replaces the base's path, "?page=2" its
+ * query, "items?page=2" goes under it. Unlike a manifest's path, no leading slash is dropped.
+ * (The CDK first cuts url_base out of the token. For a full URL that gives the same result when
+ * url_base ends in a slash or has no path; otherwise it would drop url_base's path, which breaks
+ * the next-page links of source-coda, source-just-sift and source-merge, so that is not copied.)
+ */
+export function joinTokenPath(base: string, token: string): string {
+  if (/^https?:\/\//i.test(token)) return token;
+  if (token === "") return base;
+  try {
+    return new URL(token, base.endsWith("/") ? base : `${base}/`).toString();
+  } catch {
+    throw new DeclarativeError(
+      `The next page's URL built from url_base '${base}' and the page token '${token}' is not valid.`,
+      "system_error",
+    );
+  }
+}
+
 /** The CDK's URL join: url_base with a trailing slash, path without its leading ones; a full URL wins. */
 export function joinUrl(base: string, path: string): string {
   if (!path) return base;

@@ -4,7 +4,7 @@
 import type { Authenticator } from "./auth.ts";
 import type { HttpClient, HttpResult } from "./http/client.ts";
 import type { ErrorHandler } from "./http/error-handler.ts";
-import { joinUrl, RequestParts } from "./request.ts";
+import { joinTokenPath, joinUrl, RequestParts } from "./request.ts";
 import { contextOf, type Scope } from "./slice.ts";
 import { evalMapping, evalString, evaluate } from "./template.ts";
 import { isObj, type Obj } from "./values.ts";
@@ -96,7 +96,9 @@ export class HttpRequester {
     if (pathOverride === null && this.constantUrl) {
       joined = this.url ??= joinUrl(evalString(spec.urlBase, ctx), evalString(spec.path, ctx));
     } else {
-      joined = joinUrl(evalString(spec.urlBase, ctx), pathOverride ?? evalString(spec.path, ctx));
+      const base = evalString(spec.urlBase, ctx);
+      joined =
+        pathOverride === null ? joinUrl(base, evalString(spec.path, ctx)) : joinTokenPath(base, pathOverride);
     }
     const url = parts.url(joined);
     const body = parts.body();
