@@ -15,8 +15,14 @@
 // credentials, which no config may name (a reference in a plain field would copy them into Cloud).
 // Errors name fields and variables, never values.
 
-import { parse as parseYaml } from "yaml";
-import { deepMerge, hardcodedSecrets, secretFieldNames, secretValues } from "../connectors/config.ts";
+import {
+  configFromVariable,
+  deepMerge,
+  hardcodedSecrets,
+  parseInlineConfig,
+  secretFieldNames,
+  secretValues,
+} from "../connectors/config.ts";
 import { ToolError } from "../core/errors.ts";
 import type { Redactor } from "../core/redact.ts";
 import { resolveSecretReferences, SECRET_REFERENCE_PREFIX, type SecretLookup } from "../core/secrets.ts";
@@ -61,7 +67,7 @@ export function resolveConfigInput(
   if (options.spec) for (const k of secretFieldNames(options.spec)) secretKeys.add(k);
 
   let merged: JsonObject =
-    config === null ? {} : typeof config === "string" ? parseInline(config, what) : config;
+    config === null ? {} : typeof config === "string" ? parseInlineConfig(config, what) : config;
   const typedIn = hardcodedSecrets(merged, secretKeys, new Set([CLOUD_SECRET_MASK]));
   if (typedIn.length > 0) {
     throw new ToolError(
@@ -80,30 +86,12 @@ export function resolveConfigInput(
     });
   }
   if (name !== "") {
-    const fromSecret = secretConfig(name, lookup, `${what}_secret_name`);
+    const fromSecret = configFromVariable(name, lookup, `${what}_secret_name`);
     // Every value is masked when no field is known to be secret (the variable was named as one).
     ctx.redactor?.add(secretValues(fromSecret, secretKeys.size === 0 ? null : secretKeys));
     merged = deepMerge(merged, fromSecret);
   }
   return resolveSecretReferences(merged, lookup, ctx.settings.envFile?.path ?? null);
-}
-
-function parseInline(text: string, what: string): JsonObject {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the text, which may hold a secret: say only what to do.
-    throw new ToolError(`${what} is a string but not valid JSON.`, {
-      hint: `Pass an object, or a JSON object as a string such as '{"start_date": "2024-01-01"}'.`,
-    });
-  }
-  if (!isObject(value)) {
-    throw new ToolError(`${what} must be a JSON object (a mapping of config fields).`, {
-      hint: `Pass an object such as {"start_date": "2024-01-01"}.`,
-    });
-  }
-  return value;
 }
 
 /** A lookup that refuses the server's own credentials. */
@@ -117,32 +105,4 @@ function guardedLookup(secrets: SecretLookup): SecretLookup {
     }
     return secrets(name);
   };
-}
-
-function secretConfig(name: string, lookup: SecretLookup, argument: string): JsonObject {
-  const raw = lookup(name);
-  if (raw === undefined) {
-    throw new ToolError(
-      `${argument} names ${name}, which is not set in the server's env file or environment.`,
-      {
-        hint: "Fix the name (list_dotenv_secrets shows the names available), or add the variable and restart the server.",
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(raw);
-  } catch {
-    value = null;
-  }
-  if (!isObject(value)) {
-    throw new ToolError(`The variable ${name} (${argument}) does not hold a JSON or YAML object.`, {
-      hint: `Set ${name} to a whole config such as {"api_key": "..."}.`,
-    });
-  }
-  return value;
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

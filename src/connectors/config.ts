@@ -43,7 +43,10 @@ export function resolveConfig(args: ConfigArguments, options: ResolveConfigOptio
     merged = fromFile;
   }
   if (args.config !== null && args.config !== undefined) {
-    const inline = typeof args.config === "string" ? parseInline(args.config) : args.config;
+    const inline =
+      typeof args.config === "string"
+        ? parseInlineConfig(args.config, "config", " (a file path goes in config_file)")
+        : args.config;
     const hardcoded = hardcodedSecrets(inline, secretKeys);
     if (hardcoded.length > 0) {
       throw new ToolError(
@@ -56,33 +59,38 @@ export function resolveConfig(args: ConfigArguments, options: ResolveConfigOptio
     merged = { ...merged, ...inline };
   }
   if (args.config_secret_name) {
-    const name = args.config_secret_name;
-    const raw = options.secrets(name);
-    if (raw === undefined) {
-      throw new ToolError(
-        `config_secret_name names ${name}, which is not set in the env file or the process environment.`,
-        {
-          hint: "list_dotenv_secrets shows the names available.",
-        },
-      );
-    }
-    let value: unknown;
-    try {
-      value = parseYaml(raw);
-    } catch {
-      value = null;
-    }
-    if (!isObject(value)) {
-      throw new ToolError(`The variable ${name} (config_secret_name) does not hold a JSON or YAML object.`, {
-        hint: `Set ${name} to a whole config, such as {"api_key": "..."}.`,
-      });
-    }
+    const value = configFromVariable(args.config_secret_name, options.secrets, "config_secret_name");
     // Mask the spec's secret fields; every value only when the spec is unknown (masking a start
     // date or a region for the server's whole life would blur every later result).
     options.redactor?.add(secretValues(value, options.spec ? secretKeys : null));
     merged = deepMerge(merged, value);
   }
   return resolveSecretReferences(merged, options.secrets, options.envFilePath ?? null);
+}
+
+/**
+ * The whole config a variable holds (JSON or YAML object), for a `*_secret_name` argument; an
+ * unset variable or one holding anything else is refused, never showing its value.
+ */
+export function configFromVariable(name: string, secrets: SecretLookup, argument: string): JsonObject {
+  const raw = secrets(name);
+  if (raw === undefined) {
+    throw new ToolError(`${argument} names ${name}, which is not set in the env file or the environment.`, {
+      hint: "Fix the name (list_dotenv_secrets shows the names available), or add the variable to the env file or the environment.",
+    });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(raw);
+  } catch {
+    value = null;
+  }
+  if (!isObject(value)) {
+    throw new ToolError(`The variable ${name} (${argument}) does not hold a JSON or YAML object.`, {
+      hint: `Set ${name} to a whole config, such as {"api_key": "..."}.`,
+    });
+  }
+  return value;
 }
 
 function readConfigFile(path: string): JsonObject {
@@ -112,16 +120,24 @@ function readConfigFile(path: string): JsonObject {
   return value;
 }
 
-function parseInline(text: string): JsonObject {
+/**
+ * A config given as a JSON string (`what` names the argument). The parser's message quotes the
+ * text, which may hold a secret, so only what to do is said. `tip` ends the hint.
+ */
+export function parseInlineConfig(text: string, what: string, tip = ""): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ToolError("config is a string but not valid JSON.", {
-      hint: 'Pass an object, or a JSON string such as \'{"start_date": "2024-01-01"}\' (a file path goes in config_file).',
+    throw new ToolError(`${what} is a string but not valid JSON.`, {
+      hint: `Pass an object, or a JSON object as a string such as '{"start_date": "2024-01-01"}'${tip}.`,
     });
   }
-  if (!isObject(value)) throw new ToolError("config must be a JSON object.");
+  if (!isObject(value)) {
+    throw new ToolError(`${what} must be a JSON object (a mapping of config fields).`, {
+      hint: `Pass an object such as {"start_date": "2024-01-01"}${tip}.`,
+    });
+  }
   return value;
 }
 
