@@ -2,10 +2,10 @@
 // left running or cancelled in Cloud, and that no credential reaches the output.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type CliIo, runCli } from "../../src/cli/main.ts";
 import { ALL_TOOLS } from "../../src/tools/index.ts";
 import { type FakeCloud, startFakeCloud } from "../fakes/cloud/server.ts";
 import { tempDir } from "../helpers/binary.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
 import { CLIENT_ID, CLIENT_SECRET } from "../helpers/cloud.ts";
 
 const dir = tempDir();
@@ -26,33 +26,21 @@ function connection(): string {
 }
 
 async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    readStdin: async () => "",
-    env: {
-      HOME: dir.path,
-      AIRBYTE_PROJECT_DIR: dir.path,
-      AIRBYTE_MCP_LOG_LEVEL: "silent",
-      AIRBYTE_CLOUD_API_URL: fake.apiUrl,
-      AIRBYTE_CLOUD_CONFIG_API_URL: fake.configApiUrl,
-      AIRBYTE_CLOUD_CLIENT_ID: CLIENT_ID,
-      AIRBYTE_CLOUD_CLIENT_SECRET: CLIENT_SECRET,
-      AIRBYTE_CLOUD_WORKSPACE_ID: fake.store.defaults.workspaceId,
-      AIRBYTE_CLOUD_POLL_INTERVAL: "0.01",
-      ...env,
-    },
-  };
-  const code = await runCli(args, ALL_TOOLS, io);
-  expect(stdout + stderr).not.toContain(CLIENT_SECRET);
-  expect(stdout + stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/); // no access token (a JWT)
-  return { code, stdout, stderr };
+  const r = await runCliCaptured(args, ALL_TOOLS, {
+    HOME: dir.path,
+    AIRBYTE_PROJECT_DIR: dir.path,
+    AIRBYTE_MCP_LOG_LEVEL: "silent",
+    AIRBYTE_CLOUD_API_URL: fake.apiUrl,
+    AIRBYTE_CLOUD_CONFIG_API_URL: fake.configApiUrl,
+    AIRBYTE_CLOUD_CLIENT_ID: CLIENT_ID,
+    AIRBYTE_CLOUD_CLIENT_SECRET: CLIENT_SECRET,
+    AIRBYTE_CLOUD_WORKSPACE_ID: fake.store.defaults.workspaceId,
+    AIRBYTE_CLOUD_POLL_INTERVAL: "0.01",
+    ...env,
+  });
+  expect(r.stdout + r.stderr).not.toContain(CLIENT_SECRET);
+  expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/); // no access token (a JWT)
+  return r;
 }
 
 describe("cloud sync", () => {

@@ -3,8 +3,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliIo, runCli } from "../../src/cli/main.ts";
 import { tempDir } from "../helpers/binary.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
 import { TEST_TOOLS } from "../helpers/tools.ts";
 
 const dir = tempDir();
@@ -13,21 +13,9 @@ const SECRET = "cli-canary-5ecret-value";
 const envFile = join(dir.path, "secrets.env");
 writeFileSync(envFile, `CANARY=${SECRET}\n`);
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}, stdin = "") {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    readStdin: async () => stdin,
-    env: { HOME: dir.path, AIRBYTE_PROJECT_DIR: dir.path, AIRBYTE_MCP_ENV_FILE: envFile, ...extraEnv },
-  };
-  const code = await runCli(args, TEST_TOOLS, io);
-  return { code, stdout, stderr };
+function cli(args: string[], extraEnv: Record<string, string> = {}, stdin = "") {
+  const env = { HOME: dir.path, AIRBYTE_PROJECT_DIR: dir.path, AIRBYTE_MCP_ENV_FILE: envFile, ...extraEnv };
+  return runCliCaptured(args, TEST_TOOLS, env, stdin);
 }
 
 describe("runCli", () => {
