@@ -65,9 +65,12 @@ class SharedFetch {
 /** What a token request needs from the runner: a POST, with the runner's host map and retries. */
 export type TokenPost = (
   url: string,
-  body: { form?: Obj; query?: Obj },
+  /** A form body, the same fields in the query string, or a JSON body. */
+  body: { form?: Obj; query?: Obj; json?: Obj },
   headers: Record<string, string>,
   signal: AbortSignal,
+  /** What the request is, for logs and errors. */
+  what?: string,
 ) => Promise<unknown>;
 
 export class ApiKeyAuthenticator implements Authenticator {

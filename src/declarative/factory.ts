@@ -25,7 +25,7 @@ import {
   WaitTimeFromHeader,
   WaitUntilTimeFromHeader,
 } from "./http/backoff.ts";
-import type { HttpClient } from "./http/client.ts";
+import type { HttpClient, HttpRequest } from "./http/client.ts";
 import {
   CompositeErrorHandler,
   DefaultErrorHandler,
@@ -379,47 +379,44 @@ export class ComponentFactory {
         }),
       ],
     });
-    const login = new DefaultErrorHandler();
-    const client = this.deps.client;
+    const post = this.tokenPost();
     return {
       status: async (url, headers, signal) =>
-        (await client.send({ method: "GET", url, headers }, check, signal, "session check")).status,
-      postJson: async (url, body, signal) =>
-        (
-          await client.send(
-            {
-              method: "POST",
-              url,
-              headers: { "Content-Type": "application/json" },
-              body: JSON.stringify(body),
-            },
-            login,
-            signal,
-            "login",
-          )
-        ).json(),
+        (await this.deps.client.send({ method: "GET", url, headers }, check, signal, "session check")).status,
+      postJson: (url, body, signal) => post(url, { json: body }, {}, signal, "login"),
     };
   }
 
   /** Token requests go through the runner's client: the host map, timeouts and retries apply. */
   private tokenPost(): TokenPost {
     const handler = new DefaultErrorHandler({ responseFilters: [], backoffStrategies: [] });
-    return async (url, body, headers, signal) => {
+    return async (url, body, headers, signal, what = "token refresh") => {
+      const send = async (request: HttpRequest) =>
+        (await this.deps.client.send(request, handler, signal, what)).json();
+      if (body.json) {
+        const json = JSON.stringify(body.json);
+        return send({
+          method: "POST",
+          url,
+          headers: { "Content-Type": "application/json", ...headers },
+          body: json,
+        });
+      }
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(body.form ?? body.query ?? {})) {
         if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
         else if (v !== null && v !== undefined) form.append(k, pyStr(v));
       }
-      const request = body.query
-        ? { method: "POST", url: `${url}${url.includes("?") ? "&" : "?"}${form}`, headers }
-        : {
-            method: "POST",
-            url,
-            headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-            body: form.toString(),
-          };
-      const result = await this.deps.client.send(request, handler, signal, "token refresh");
-      return result.json();
+      return send(
+        body.query
+          ? { method: "POST", url: `${url}${url.includes("?") ? "&" : "?"}${form}`, headers }
+          : {
+              method: "POST",
+              url,
+              headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+              body: form.toString(),
+            },
+      );
     };
   }
 
