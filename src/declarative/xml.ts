@@ -70,6 +70,12 @@ export function parseXml(source: string): Node {
   const fail = (message: string): never => {
     throw new XmlSyntaxError(message, i);
   };
+  /** A closed element becomes its parent's child (or the document's root). */
+  const finish = (element: Open) => {
+    const parent = stack.at(-1);
+    if (parent) add(parent.children, element.name, close(element));
+    else put(root, element.name, close(element));
+  };
 
   const decode = (text: string, at: number): string => {
     if (!text.includes("&")) return text;
@@ -182,10 +188,7 @@ export function parseXml(source: string): Node {
       i = SPACE.lastIndex;
       if (xml[i] !== ">") fail("malformed closing tag");
       i++;
-      const value = close(element as Open);
-      const parent = stack.at(-1);
-      if (parent) add(parent.children, (element as Open).name, value);
-      else put(root, (element as Open).name, value);
+      finish(element as Open);
     } else {
       NAME.lastIndex = i + 1;
       const m = NAME.exec(xml);
@@ -213,10 +216,7 @@ export function parseXml(source: string): Node {
       }
       if (xml.startsWith("/>", i)) {
         i += 2;
-        const value = close(element);
-        const parent = stack.at(-1);
-        if (parent) add(parent.children, element.name, value);
-        else put(root, element.name, value);
+        finish(element);
         rootSeen = true;
       } else if (xml[i] === ">") {
         i++;
