@@ -5,8 +5,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SCHEMAS_BUILD_PATH } from "../src/core/describe.ts";
 import { SNAPSHOT_BUILD_PATH } from "../src/registry/snapshot.ts";
 import { LIVE_REGISTRY, writeSnapshot } from "./registry-snapshot.ts";
+import { writeToolSchemas } from "./tool-schemas.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -38,6 +40,9 @@ if (values["registry-from"] || !existsSync(snapshotPath)) {
   if (!existsSync(snapshotPath))
     console.error("registry snapshot: none; the binary will have no offline registry");
 }
+// The tools' JSON Schemas, made from this tree on every build (they change with the code).
+writeToolSchemas(join(root, SCHEMAS_BUILD_PATH));
+
 const exe = values.target?.includes("windows") ? ".exe" : "";
 const outfile = values.outfile ?? `dist/airbyte-mcp${exe}`;
 
@@ -60,6 +65,7 @@ const args = [
   `--define=__AIRBYTE_MCP_COMMIT__=${JSON.stringify(commit)}`,
   ...(values.target ? [`--target=${values.target}`] : []),
   ...(existsSync(snapshotPath) ? [`--asset=${SNAPSHOT_BUILD_PATH}`] : []),
+  `--asset=${SCHEMAS_BUILD_PATH}`,
   values.entry ?? "main.ts",
   "--outfile",
   outfile,

@@ -12,12 +12,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parse as parseYamlPackage } from "yaml";
 import { ToolError } from "../core/errors.ts";
 import type { ToolContext } from "../core/tool.ts";
-import {
-  ManifestError,
-  type ManifestProblem,
-  manifestProblems,
-  resolveManifest,
-} from "../declarative/manifest/load.ts";
+import { ManifestError, type ManifestProblem } from "../declarative/manifest/errors.ts";
 import {
   CloudApiError,
   type CloudClient,
@@ -30,6 +25,10 @@ import { requireCreatedHere, requireExactName } from "./safe-mode.ts";
 import { workspaceOf } from "./session.ts";
 
 type Ctx = Pick<ToolContext, "settings" | "cloud" | "signal" | "secrets" | "redactor" | "log">;
+
+/** The manifest loader, imported when a manifest is given: its component schemas cost every start-up time. */
+type Loader = typeof import("../declarative/manifest/load.ts");
+const manifestLoader = (): Promise<Loader> => import("../declarative/manifest/load.ts");
 
 const KIND = "custom source definition";
 
@@ -58,6 +57,7 @@ export interface ManifestInput {
 export function readManifestArgument(
   value: string,
   ctx: Pick<ToolContext, "settings" | "transport">,
+  load: Loader,
 ): ManifestInput {
   if (value.trim() === "") {
     throw new ToolError("manifest_yaml is empty.", {
@@ -66,14 +66,18 @@ export function readManifestArgument(
   }
   const oneLine = !/\r?\n/.test(value.trim());
   // A single line in flow style ("{version: ...}") is a manifest, not a file name.
-  if (oneLine && !value.trim().startsWith("{")) return readManifestFile(value.trim(), ctx);
-  return { manifest: parseManifestText(value, "manifest_yaml"), text: value, origin: "manifest_yaml" };
+  if (oneLine && !value.trim().startsWith("{")) return readManifestFile(value.trim(), ctx, load);
+  return { manifest: parseManifestText(value, "manifest_yaml", load), text: value, origin: "manifest_yaml" };
 }
 
 /** Real manifests are well under a megabyte; a bigger file is not one. */
 const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
 
-function readManifestFile(path: string, ctx: Pick<ToolContext, "settings" | "transport">): ManifestInput {
+function readManifestFile(
+  path: string,
+  ctx: Pick<ToolContext, "settings" | "transport">,
+  load: Loader,
+): ManifestInput {
   if (!manifestPathsAllowed(ctx)) {
     throw new ToolError(
       "manifest_yaml is a single line, which names a file on the server, and this server does not read its files for callers.",
@@ -96,18 +100,18 @@ function readManifestFile(path: string, ctx: Pick<ToolContext, "settings" | "tra
       },
     );
   }
-  return { manifest: parseManifestText(text, full), text, origin: full };
+  return { manifest: parseManifestText(text, full, load), text, origin: full };
 }
 
 /** YAML text as an object; errors give a line and column, never the text (a file may hold anything). */
-function parseManifestText(text: string, origin: string): JsonObject {
+function parseManifestText(text: string, origin: string, load: Loader): JsonObject {
   let raw: unknown;
   try {
     raw = Bun.YAML.parse(text);
   } catch {
     try {
       // The CDK's own reading (duplicate keys allowed, merge keys): throws with a line and column.
-      resolveManifest(text, origin);
+      load.resolveManifest(text, origin);
       raw = parseYamlPackage(text, { uniqueKeys: false, merge: true, prettyErrors: false });
     } catch (error) {
       if (error instanceof ManifestError) throw manifestRefusal(origin, error.problems, false);
@@ -136,7 +140,7 @@ const BLOCKING: ReadonlySet<ManifestProblem["kind"]> = new Set(["invalid", "refe
  * PyAirbyte's checks (a `version`, `type: DeclarativeSource`), the spec Airbyte copies into the
  * definition, and the project's own manifest validation, every problem with its path.
  */
-export function manifestProblemsForCloud(input: ManifestInput): ManifestProblem[] {
+export function manifestProblemsForCloud(input: ManifestInput, load: Loader): ManifestProblem[] {
   const { manifest } = input;
   const problems: ManifestProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path, type: "", message, kind: "invalid" });
@@ -160,7 +164,9 @@ export function manifestProblemsForCloud(input: ManifestInput): ManifestProblem[
   const said = new Set(problems.map((p) => p.path));
   let found: readonly ManifestProblem[];
   try {
-    found = manifestProblems(resolveManifest(input.text, input.origin)).filter((p) => BLOCKING.has(p.kind));
+    found = load
+      .manifestProblems(load.resolveManifest(input.text, input.origin))
+      .filter((p) => BLOCKING.has(p.kind));
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error;
     found = error.problems;
@@ -189,10 +195,11 @@ function manifestRefusal(origin: string, problems: readonly ManifestProblem[], c
   });
 }
 
-function prepareManifest(value: string, preValidate: boolean, ctx: Ctx): ManifestInput {
-  const input = readManifestArgument(value, ctx);
+async function prepareManifest(value: string, preValidate: boolean, ctx: Ctx): Promise<ManifestInput> {
+  const load = await manifestLoader();
+  const input = readManifestArgument(value, ctx, load);
   if (preValidate) {
-    const problems = manifestProblemsForCloud(input);
+    const problems = manifestProblemsForCloud(input, load);
     if (problems.length > 0) throw manifestRefusal(input.origin, problems, true);
   }
   return input;
@@ -342,7 +349,7 @@ export async function publishDefinition(ctx: Ctx, input: PublishInput): Promise<
       },
     );
   }
-  const { manifest } = prepareManifest(input.manifest_yaml, input.pre_validate, ctx);
+  const { manifest } = await prepareManifest(input.manifest_yaml, input.pre_validate, ctx);
   // Resolved before anything is created: a wrong secret name must not leave a half-done definition.
   const testingValues = resolveTestingValues(ctx, input, manifest);
   const client = ctx.cloud.client();
@@ -505,7 +512,7 @@ export async function updateDefinition(
   }
   const workspaceId = workspaceOf(input.workspace_id, ctx.settings);
   const prepared =
-    input.manifest_yaml === null ? null : prepareManifest(input.manifest_yaml, input.pre_validate, ctx);
+    input.manifest_yaml === null ? null : await prepareManifest(input.manifest_yaml, input.pre_validate, ctx);
   const client = ctx.cloud.client();
   let def = await client.declarativeSources.get(workspaceId, input.definition_id, ctx.signal);
   const testingValues = resolveTestingValues(ctx, input, prepared?.manifest ?? def.manifest);

@@ -1,7 +1,21 @@
 // The public description of a tool: what tools/list, `airbyte-mcp tools --json` and the snapshots show.
 
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { AnyToolDef } from "./tool.ts";
+
+/**
+ * The tools' JSON Schemas, computed by the build (scripts/build.ts) and embedded in the binary:
+ * converting every zod schema at start-up costs about 12 ms before the first tools/list answer.
+ */
+export const SCHEMAS_FILE = "tool-schemas.json";
+export const SCHEMAS_BUILD_PATH = `.build/${SCHEMAS_FILE}`;
+
+type ToolSchemas = Record<
+  string,
+  { inputSchema: Record<string, unknown>; outputSchema: Record<string, unknown> }
+>;
 
 export interface ToolDescription {
   name: string;
@@ -27,13 +41,14 @@ const cache = new WeakMap<AnyToolDef, ToolDescription>();
 export function describeTool(tool: AnyToolDef): ToolDescription {
   const hit = cache.get(tool);
   if (hit) return hit;
+  const built = builtSchemas()[tool.name];
   const d: ToolDescription = {
     name: tool.name,
     title: tool.title,
     description: tool.description,
     domain: tool.domain,
-    inputSchema: jsonSchema(tool.input, "input"),
-    outputSchema: jsonSchema(tool.output, "output"),
+    inputSchema: built?.inputSchema ?? jsonSchema(tool.input, "input"),
+    outputSchema: built?.outputSchema ?? jsonSchema(tool.output, "output"),
     annotations: {
       title: tool.title,
       readOnlyHint: tool.hints.readOnlyHint,
@@ -46,6 +61,36 @@ export function describeTool(tool: AnyToolDef): ToolDescription {
   };
   cache.set(tool, d);
   return d;
+}
+
+/** Every tool's schemas as JSON Schema: what the build embeds. */
+export function toolSchemas(tools: readonly AnyToolDef[]): ToolSchemas {
+  const out: ToolSchemas = {};
+  for (const t of tools)
+    out[t.name] = { inputSchema: jsonSchema(t.input, "input"), outputSchema: jsonSchema(t.output, "output") };
+  return out;
+}
+
+let embedded: ToolSchemas | null = null;
+
+/** The schemas embedded in the binary; none when running from source (they are computed then). */
+function builtSchemas(): ToolSchemas {
+  if (embedded === null) {
+    embedded = {};
+    const blob = Bun.embeddedFiles.find((f) => (f as Blob & { name?: string }).name?.endsWith(SCHEMAS_FILE));
+    const name = (blob as (Blob & { name?: string }) | undefined)?.name;
+    if (name) {
+      try {
+        // Embedded files sit beside the binary's own module in its virtual file system.
+        embedded = JSON.parse(
+          readFileSync(fileURLToPath(new URL(name, import.meta.url)), "utf8"),
+        ) as ToolSchemas;
+      } catch {
+        // Computed instead: slower to start, same answer.
+      }
+    }
+  }
+  return embedded;
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {

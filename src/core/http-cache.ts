@@ -6,7 +6,6 @@
 // written before the meta that names them, and the meta is replaced by one rename: a crash or two
 // processes writing at once can leave an unused body, never a meta paired with the wrong body.
 
-import { createHash } from "node:crypto";
 import {
   closeSync,
   fsyncSync,
@@ -96,7 +95,7 @@ export class HttpCache {
   }
 
   private key(url: string): string {
-    return createHash("sha256").update(url).digest("hex").slice(0, 32);
+    return new Bun.CryptoHasher("sha256").update(url).digest("hex").slice(0, 32);
   }
   private metaPath(url: string): string {
     return join(this.options.dir, `${this.key(url)}.meta.json`);
@@ -143,7 +142,7 @@ export class HttpCache {
   private store(url: string, body: string, etag: string | null): Meta {
     mkdirSync(this.options.dir, { recursive: true });
     const bytes = Buffer.from(body);
-    const name = `${this.key(url)}.${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}.body`;
+    const name = `${this.key(url)}.${new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 16)}.body`;
     durableWrite(join(this.options.dir, name), bytes);
     const meta: Meta = {
       url: displayUrl(url),

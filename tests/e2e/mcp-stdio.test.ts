@@ -1,6 +1,7 @@
 // The compiled binary, driven over stdio by the SDK client in both protocol eras.
 
 import { describe, expect, test } from "bun:test";
+import { describeTool } from "../../src/core/describe.ts";
 import { ALL_TOOLS } from "../../src/tools/index.ts";
 import { e2eFixture } from "../helpers/binary.ts";
 import { connect, ERAS } from "../helpers/mcp-client.ts";
@@ -24,6 +25,12 @@ describe.each(ERAS)("stdio server, protocol %s", (era) => {
         expect(tool.outputSchema?.type).toBe("object");
         expect(tool.inputSchema.type).toBe("object");
         expect(tool.description?.length ?? 0).toBeGreaterThan(20);
+        // The binary serves the schemas the build embedded: they must be what the code defines.
+        const source = describeTool(
+          ALL_TOOLS.find((t) => t.name === tool.name) as (typeof ALL_TOOLS)[number],
+        );
+        expect(tool.inputSchema as unknown).toEqual(source.inputSchema);
+        expect(tool.outputSchema as unknown).toEqual(source.outputSchema);
       }
       expect(s.client.getInstructions()).toContain("secret_reference::");
     } finally {

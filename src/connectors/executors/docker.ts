@@ -4,7 +4,6 @@
 // /local; file arguments are rewritten to container paths. Each container gets a name, so that a
 // run stopped early (max_records, cancel, timeout) can be removed even if the CLI client died.
 
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { ToolError } from "../../core/errors.ts";
@@ -54,7 +53,7 @@ export class DockerExecutor extends ProcessExecutor {
   protected override readonly shareFiles = true;
 
   protected argv(): string[] {
-    return this.argvFor(`airbyte-mcp-${randomBytes(6).toString("hex")}`, this.deps.tempRoot);
+    return this.argvFor(`airbyte-mcp-${randomHex(6)}`, this.deps.tempRoot);
   }
 
   /** Only this run's files are mounted: a container never sees another run's config. */
@@ -88,7 +87,7 @@ export class DockerExecutor extends ProcessExecutor {
   }
 
   override async *run(command: ConnectorCommand, options: RunOptions): AsyncGenerator<AirbyteMessage[]> {
-    const name = `airbyte-mcp-${randomBytes(6).toString("hex")}`;
+    const name = `airbyte-mcp-${randomHex(6)}`;
     let finished = false;
     try {
       yield* this.runWith(
@@ -119,4 +118,9 @@ export class DockerExecutor extends ProcessExecutor {
 
 export function defaultLocalDir(projectDir: string, connectorName: string): string {
   return join(projectDir, connectorName);
+}
+
+/** n random bytes as hex (Web Crypto: node:crypto costs start-up time to load). */
+function randomHex(n: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString("hex");
 }

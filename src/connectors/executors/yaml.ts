@@ -8,7 +8,6 @@ import type { Logger } from "../../core/log.ts";
 import type { Redactor } from "../../core/redact.ts";
 import type { Settings } from "../../core/settings.ts";
 import { ManifestError } from "../../declarative/manifest/errors.ts";
-import { runManifestBatches } from "../../declarative/source.ts";
 import type { Executor, ExecutorInfo, RunOptions } from "../executor.ts";
 import type { ConnectorCommand } from "../process.ts";
 import { ConnectorError } from "../process.ts";
@@ -79,6 +78,8 @@ export class YamlExecutor implements Executor {
     const streamErrors: string[] = [];
     let batch: AirbyteMessage[] = [];
     try {
+      // Loaded on first use: the runner and its component schemas cost every other start-up time.
+      const { runManifestBatches } = await import("../../declarative/source.ts");
       const batches = runManifestBatches(
         this.text as string,
         this.source.origin,
