@@ -1,5 +1,5 @@
 // The corpus manifests that load natively, each with a config made up from its spec: what the
-// corpus tests run against fakes derived from the manifests (generic.ts).
+// whole-corpus test runs against fakes derived from the manifests (generic.ts).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
