@@ -1,7 +1,7 @@
 // startSync and waitForJob (what `airbyte-mcp cloud sync` runs) with the real client against the fake
 // Cloud, and the small readers of the API's job fields.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   durationSeconds,
   isoInstant,
@@ -13,16 +13,9 @@ import {
 } from "../../src/cloud/jobs.ts";
 import { ToolError } from "../../src/core/errors.ts";
 import type { FakeConnection } from "../fakes/cloud/store.ts";
-import { type CloudHarness, cloudHarness } from "../helpers/cloud.ts";
+import { fileCloudHarness } from "../helpers/cloud.ts";
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await cloudHarness();
-});
-afterAll(async () => {
-  expect(h.fake.validationErrors).toEqual([]);
-  await h.cleanup();
-});
+const h = await fileCloudHarness();
 
 function connection(): FakeConnection {
   const source = h.fake.store.addSource({});

@@ -1,7 +1,7 @@
 // A fake Airbyte Cloud and a runtime pointed at it, for Cloud tool tests: calls take the real path
 // (filters, validation, handler, output check, redactor), with retries and polls in milliseconds.
 
-import { afterEach, expect } from "bun:test";
+import { afterAll, afterEach, expect } from "bun:test";
 import { join } from "node:path";
 import { type CallOutcome, invokeTool } from "../../src/core/invoke.ts";
 import { createRuntime, type Runtime } from "../../src/core/runtime.ts";
@@ -84,7 +84,32 @@ export async function cloudHarness(options: CloudHarnessOptions = {}): Promise<C
   };
 }
 
+/**
+ * One harness for a whole test file (top-level await). After the file's tests, none of the fake's
+ * answers may have broken the OpenAPI file (the fake checks its own responses), and it is closed.
+ */
+export async function fileCloudHarness(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
+  const h = await cloudHarness(options);
+  afterAll(async () => {
+    expect(h.fake.validationErrors).toEqual([]);
+    await h.cleanup();
+  });
+  return h;
+}
+
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+/**
+ * Nothing a call gave back holds the client secret, an access token (a JWT), one of `values`, or
+ * the redactor's mask: the tools never echo a secret in the first place.
+ */
+export function expectNoSecrets(outcome: CallOutcome, ...values: string[]): void {
+  const text = JSON.stringify(outcome);
+  for (const secret of [CLIENT_SECRET, ...values]) expect(text).not.toContain(secret);
+  expect(text).not.toMatch(JWT);
+  expect(text).not.toMatch(/eyJ[\w-]+\.eyJ/); // a token's header and claims, even cut short
+  expect(text).not.toContain("****");
+}
 
 export interface CloudToolSuite {
   /** A harness for one test; `options.env` goes over the suite's env. Closed after the test. */

@@ -2,22 +2,12 @@
 // timing out, cancelled), cancel, status, job lists, logs, state and catalog, connector checks, and the
 // refusals and API failures around them. Expected values come from the fake's store.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { Progress } from "../../../src/core/tool.ts";
 import { jobInfoRead } from "../../fakes/cloud/jobs.ts";
 import type { FakeConnection } from "../../fakes/cloud/store.ts";
-import { CLIENT_SECRET, type CloudHarness, cloudHarness } from "../../helpers/cloud.ts";
+import { type CloudHarness, cloudHarness, expectNoSecrets, fileCloudHarness } from "../../helpers/cloud.ts";
 import { failed, ok } from "../../helpers/local.ts";
-
-/** No credential or token in anything a call gave back, and nothing the redactor had to mask. */
-function expectNoSecrets(outcome: CallOutcome, ...values: string[]): void {
-  const text = JSON.stringify(outcome);
-  expect(text).not.toContain(CLIENT_SECRET);
-  expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
-  expect(text).not.toContain("****");
-  for (const v of values) expect(text).not.toContain(v);
-}
 
 function scene(h: CloudHarness, workspaceId = h.workspaceId): FakeConnection {
   const source = h.fake.store.addSource({ workspaceId, name: "Faker source" });
@@ -28,14 +18,7 @@ function scene(h: CloudHarness, workspaceId = h.workspaceId): FakeConnection {
 const jobGets = (h: CloudHarness, jobId: number) =>
   h.fake.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/jobs/${jobId}`)).length;
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await cloudHarness();
-});
-afterAll(async () => {
-  expect(h.fake.validationErrors).toEqual([]);
-  await h.cleanup();
-});
+const h = await fileCloudHarness();
 
 describe("run_cloud_sync", () => {
   test("wait=false returns the job id at once", async () => {

@@ -1,27 +1,12 @@
 // The workspace and organization tools against the fake Cloud, through the real call path. Expected
 // values come from the fake's store.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { DISCOVERY_REFUSED, ORGANIZATION_UNAVAILABLE } from "../../../src/cloud/workspaces.ts";
-import type { CallOutcome } from "../../../src/core/invoke.ts";
-import { CLIENT_SECRET, type CloudHarness, cloudHarness } from "../../helpers/cloud.ts";
+import { cloudHarness, expectNoSecrets, fileCloudHarness } from "../../helpers/cloud.ts";
 import { failed, ok } from "../../helpers/local.ts";
 
-function expectNoSecrets(outcome: CallOutcome): void {
-  const text = JSON.stringify(outcome);
-  expect(text).not.toContain(CLIENT_SECRET);
-  expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
-  expect(text).not.toContain("****");
-}
-
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await cloudHarness();
-});
-afterAll(async () => {
-  expect(h.fake.validationErrors).toEqual([]);
-  await h.cleanup();
-});
+const h = await fileCloudHarness();
 
 describe("check_airbyte_cloud_workspace", () => {
   test("the configured workspace, its organization and billing", async () => {
