@@ -162,6 +162,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 type RetryKind = "strategy" | "rate_limited" | "retry";
 
+/** What a final failure says; the request's URL and method are added where it is built. */
+interface FailInit {
+  message: string;
+  internalMessage: string;
+  failureType: FailureType;
+  status: number | null;
+  attempts: number;
+  cause?: unknown;
+}
+
 export class HttpClient {
   private readonly slots: Semaphore;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -237,14 +247,7 @@ export class HttpClient {
   ): Promise<HttpResult> {
     // Built only when a message needs it: displayUrl costs more than a fast request.
     const where = () => `${describe ? `${describe}: ` : ""}${method} ${displayUrl(request.url)}`;
-    const fail = (init: {
-      message: string;
-      internalMessage: string;
-      failureType: FailureType;
-      status: number | null;
-      attempts: number;
-      cause?: unknown;
-    }) =>
+    const fail = (init: FailInit) =>
       new HttpRequestError({
         ...init,
         url: request.url,
@@ -581,14 +584,7 @@ function failureDetail(method: string, url: string, outcome: HttpOutcome): strin
 }
 
 function exhausted(
-  fail: (init: {
-    message: string;
-    internalMessage: string;
-    failureType: FailureType;
-    status: number | null;
-    attempts: number;
-    cause?: unknown;
-  }) => HttpRequestError,
+  fail: (init: FailInit) => HttpRequestError,
   resolution: ErrorResolution,
   kind: RetryKind,
   retryMessage: string,
