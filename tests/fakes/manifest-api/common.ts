@@ -3,6 +3,8 @@
 // OAuth refresh-token grant, opaque page tokens and Link headers, and a real server on 127.0.0.1.
 // Tests derive their expected records from `served(stream)`, never from typed-in copies.
 
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type Context, Hono } from "hono";
 
 type Json = Record<string, unknown>;
@@ -81,7 +83,9 @@ export type RouteHandler = (c: Context) => Reply | Promise<Reply>;
 
 /** A hono app whose routes log every request with the records they served. */
 export class FakeApi {
-  readonly app = new Hono();
+  readonly app = new Hono<{ Bindings: FakeBindings }>();
+  /** The API reads a body sent with a GET (as some real ones do): served by node:http, see serve(). */
+  readsGetBodies = false;
   readonly log: LoggedRequest[] = [];
   readonly faults = new Faults();
 
@@ -144,10 +148,56 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Serves an app on an ephemeral port of 127.0.0.1. */
-export function serve(app: Hono): Running {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
-  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+/** What a route sees besides the request: the body of a GET, which a fetch-API Request cannot hold. */
+export interface FakeBindings {
+  getBody?: string;
+}
+
+/** The body of a request; for a GET or HEAD, the one that came over the wire (see serve()). */
+export async function bodyText(c: Context<{ Bindings: FakeBindings }>): Promise<string> {
+  if (c.req.method === "GET" || c.req.method === "HEAD") return c.env?.getBody ?? "";
+  return c.req.text().catch(() => "");
+}
+
+/**
+ * Serves an app on an ephemeral port of 127.0.0.1. Bun.serve (like any fetch-API server) drops
+ * the body of a GET, so an API that reads one is served by node:http, handing the body on beside
+ * the request.
+ */
+export function serve(app: Hono<{ Bindings: FakeBindings }>, options: { getBodies?: boolean } = {}): Running {
+  if (!options.getBodies) {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req, {}) });
+    return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+  }
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const method = req.method ?? "GET";
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    const bodyless = method === "GET" || method === "HEAD";
+    const request = new Request(`http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`, {
+      method,
+      headers,
+      ...(bodyless || body.length === 0 ? {} : { body }),
+    });
+    const response = await app.fetch(request, bodyless ? { getBody: body.toString("utf8") } : {});
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  server.listen(0, "127.0.0.1");
+  return {
+    get url() {
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** AIRBYTE_HTTP_HOST_MAP text sending each real origin to the local server. */

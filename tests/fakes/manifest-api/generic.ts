@@ -7,7 +7,7 @@
 // `limits`, so a failing run can be told apart from a runner bug.
 
 import type { Context } from "hono";
-import { FakeApi, type Reply } from "./common.ts";
+import { bodyText, FakeApi, type Reply } from "./common.ts";
 import { Rand, recordFor } from "./generate.ts";
 
 type Json = Record<string, unknown>;
@@ -705,7 +705,7 @@ async function readOption(c: Context, option: Inject | null): Promise<string | u
   if (!option) return undefined;
   if (option.into === "request_parameter") return c.req.query(option.field);
   if (option.into === "header") return c.req.header(option.field);
-  const text = await c.req.text().catch(() => "");
+  const text = await bodyText(c);
   if (!text) return undefined;
   if (option.into === "body_json") {
     try {
@@ -727,6 +727,12 @@ function pathOf(c: Context): string {
 export class GenericApi extends FakeApi {
   constructor(readonly plan: GenericPlan) {
     super();
+    // A manifest that puts its page token (or size) in the body of a GET: read it, as its API does.
+    this.readsGetBodies = plan.routes.some((r) => {
+      if (r.method !== "GET" || r.paging.kind === "none") return false;
+      const inBody = (o: Inject | "path" | null) => o !== null && o !== "path" && o.into.startsWith("body_");
+      return inBody(r.paging.token) || inBody(r.paging.sizeOption);
+    });
     for (const t of plan.tokens)
       this.route(t.method, t.path, "token", () => ({
         ...(t.status ? { status: t.status } : {}),

@@ -41,7 +41,7 @@ export interface Session {
 
 /** Starts `api` for this test (stopped after it) with the manifest's origins mapped onto it. */
 export function session(api: FakeApi, manifest: string, origins: string[]): Session {
-  const server = serve(api.app);
+  const server = serve(api.app, { getBodies: api.readsGetBodies });
   running.push(server);
   const { sleep, waits } = recordingSleep();
   const deps: DeclarativeDeps = {
