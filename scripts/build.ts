@@ -40,8 +40,10 @@ if (values["registry-from"] || !existsSync(snapshotPath)) {
   if (!existsSync(snapshotPath))
     console.error("registry snapshot: none; the binary will have no offline registry");
 }
-// The tools' JSON Schemas, made from this tree on every build (they change with the code).
-writeToolSchemas(join(root, SCHEMAS_BUILD_PATH));
+// The tools' JSON Schemas, made from this tree on every build of the binary (they change with the
+// code); other entries (the start-up benchmark's floor) do not serve these tools.
+const embedsToolSchemas = values.entry === "main.ts";
+if (embedsToolSchemas) writeToolSchemas(join(root, SCHEMAS_BUILD_PATH));
 
 const exe = values.target?.includes("windows") ? ".exe" : "";
 const outfile = values.outfile ?? `dist/airbyte-mcp${exe}`;
@@ -65,7 +67,7 @@ const args = [
   `--define=__AIRBYTE_MCP_COMMIT__=${JSON.stringify(commit)}`,
   ...(values.target ? [`--target=${values.target}`] : []),
   ...(existsSync(snapshotPath) ? [`--asset=${SNAPSHOT_BUILD_PATH}`] : []),
-  `--asset=${SCHEMAS_BUILD_PATH}`,
+  ...(embedsToolSchemas ? [`--asset=${SCHEMAS_BUILD_PATH}`] : []),
   values.entry ?? "main.ts",
   "--outfile",
   outfile,

@@ -2,7 +2,7 @@
 // (src/core/describe.ts reads them there instead of converting the zod schemas at start-up).
 //   bun scripts/tool-schemas.ts [--out .build/tool-schemas.json]
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { SCHEMAS_BUILD_PATH, toolSchemas } from "../src/core/describe.ts";
@@ -11,7 +11,10 @@ import { ALL_TOOLS } from "../src/tools/index.ts";
 export function writeToolSchemas(path: string): number {
   const schemas = toolSchemas(ALL_TOOLS);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(schemas));
+  // Whole or not at all: two builds at once (tests, benchmarks) must never embed half a file.
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(schemas));
+  renameSync(partial, path);
   return Object.keys(schemas).length;
 }
 

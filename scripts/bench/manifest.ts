@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { median, runChild } from "./common.ts";
 
@@ -33,7 +34,7 @@ const { values } = parseArgs({
 const RECORDS = Number(values.records);
 const PAGE = Number(values["page-size"]);
 const TOKEN = "bench-token-123456";
-const SCRIPT = new URL(import.meta.url).pathname;
+const SCRIPT = fileURLToPath(import.meta.url);
 
 const MANIFEST = `
 version: 6.0.0
@@ -169,12 +170,14 @@ if (values.child) {
   process.exit(0);
 }
 
-// The runner as the binary ships it: one minified module with its bytecode precompiled.
+// The runner as the binary ships it: one minified module with its bytecode precompiled (as
+// CommonJS, which bytecode outside a compiled binary needs; the binary's is an ES module).
 const buildDir = mkdtempSync(join(tmpdir(), "airbyte-mcp-bench-"));
+process.on("exit", () => rmSync(buildDir, { recursive: true, force: true }));
 let runnerModule: string | null = null;
 if (!values["from-source"]) {
   const built = await Bun.build({
-    entrypoints: [new URL("../../src/declarative/source.ts", import.meta.url).pathname],
+    entrypoints: [fileURLToPath(new URL("../../src/declarative/source.ts", import.meta.url))],
     target: "bun",
     format: "cjs",
     bytecode: true,
@@ -182,7 +185,8 @@ if (!values["from-source"]) {
     outdir: buildDir,
   });
   if (!built.success) throw new AggregateError(built.logs, "building the runner failed");
-  runnerModule = join(buildDir, "source.js");
+  runnerModule = built.outputs.find((o) => o.kind === "entry-point")?.path ?? null;
+  if (!runnerModule) throw new Error("the runner's build has no entry point");
 }
 
 const server = Bun.spawn(
@@ -247,5 +251,4 @@ try {
   console.log(`runner peak RSS: ${median(rss)} MB`);
 } finally {
   server.kill();
-  rmSync(buildDir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // The public description of a tool: what tools/list, `airbyte-mcp tools --json` and the snapshots show.
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import type { AnyToolDef } from "./tool.ts";
 
@@ -72,6 +72,7 @@ export function toolSchemas(tools: readonly AnyToolDef[]): ToolSchemas {
 }
 
 let embedded: ToolSchemas | null = null;
+let source: "embedded" | "computed" = "computed";
 
 /** The schemas embedded in the binary; none when running from source (they are computed then). */
 function builtSchemas(): ToolSchemas {
@@ -82,15 +83,20 @@ function builtSchemas(): ToolSchemas {
     if (name) {
       try {
         // Embedded files sit beside the binary's own module in its virtual file system.
-        embedded = JSON.parse(
-          readFileSync(fileURLToPath(new URL(name, import.meta.url)), "utf8"),
-        ) as ToolSchemas;
+        embedded = JSON.parse(readFileSync(join(import.meta.dir, name), "utf8")) as ToolSchemas;
+        source = "embedded";
       } catch {
-        // Computed instead: slower to start, same answer.
+        // Computed instead: slower to start, same answer (the server info resource says which).
       }
     }
   }
   return embedded;
+}
+
+/** Where tools/list's schemas come from: the build ("embedded") or the zod schemas at run time. */
+export function toolSchemaSource(): "embedded" | "computed" {
+  builtSchemas();
+  return source;
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {

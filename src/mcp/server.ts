@@ -3,7 +3,7 @@
 
 import { McpServer, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { describeTool } from "../core/describe.ts";
+import { describeTool, toolSchemaSource } from "../core/describe.ts";
 import { invokeTool } from "../core/invoke.ts";
 import type { Runtime } from "../core/runtime.ts";
 import type { Progress } from "../core/tool.ts";
@@ -64,7 +64,7 @@ export function createMcpServer(rt: Runtime, transport: Transport): McpServer {
     SERVER_INFO_URI,
     {
       title: "Server info",
-      description: "Name, version and commit of this server",
+      description: "Name, version and commit of this server, and where its tool schemas come from",
       mimeType: "application/json",
     },
     async (uri) => ({
@@ -72,7 +72,12 @@ export function createMcpServer(rt: Runtime, transport: Transport): McpServer {
         {
           uri: uri.href,
           mimeType: "application/json",
-          text: JSON.stringify({ name: NAME, version: VERSION, commit: COMMIT }),
+          text: JSON.stringify({
+            name: NAME,
+            version: VERSION,
+            commit: COMMIT,
+            tool_schemas: toolSchemaSource(),
+          }),
         },
       ],
     }),

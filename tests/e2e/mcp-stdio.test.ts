@@ -97,6 +97,8 @@ describe.each(ERAS)("stdio server, protocol %s", (era) => {
         (await Bun.file(new URL("../../package.json", import.meta.url)).json()).version,
       );
       expect(typeof parsed.commit).toBe("string");
+      // The build embeds the tools' JSON Schemas; a binary that cannot read them computes them.
+      expect(parsed.tool_schemas).toBe("embedded");
       const prompt = await s.client.getPrompt({
         name: "test-my-tools",
         arguments: { scope: "registry only" },

@@ -91,8 +91,11 @@ export async function cloudHarness(options: CloudHarnessOptions = {}): Promise<C
 export async function fileCloudHarness(options: CloudHarnessOptions = {}): Promise<CloudHarness> {
   const h = await cloudHarness(options);
   afterAll(async () => {
-    expect(h.fake.validationErrors).toEqual([]);
-    await h.cleanup();
+    try {
+      expect(h.fake.validationErrors).toEqual([]);
+    } finally {
+      await h.cleanup();
+    }
   });
   return h;
 }

@@ -169,29 +169,41 @@ export function serve(app: Hono<{ Bindings: FakeBindings }>, options: { getBodie
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req, {}) });
     return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
   }
+  let origin = "";
   const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const method = req.method ?? "GET";
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers))
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-    const bodyless = method === "GET" || method === "HEAD";
-    const request = new Request(`http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`, {
-      method,
-      headers,
-      ...(bodyless || body.length === 0 ? {} : { body }),
-    });
-    const response = await app.fetch(request, bodyless ? { getBody: body.toString("utf8") } : {});
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const method = req.method ?? "GET";
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      const bodyless = method === "GET" || method === "HEAD";
+      const request = new Request(`${origin}${req.url}`, {
+        method,
+        headers,
+        ...(bodyless || body.length === 0 ? {} : { body }),
+      });
+      const response = await app.fetch(request, bodyless ? { getBody: body.toString("utf8") } : {});
+      const out = Buffer.from(await response.arrayBuffer());
+      res.statusCode = response.status;
+      for (const [k, v] of response.headers) if (k !== "set-cookie") res.setHeader(k, v);
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+      res.end(out);
+    } catch (error) {
+      // A client gone mid-request, or a body that failed: answer if still possible, never throw.
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end(String(error));
+      } else res.destroy(error as Error);
+    }
   });
   server.listen(0, "127.0.0.1");
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    get url() {
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    },
+    url: origin,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
