@@ -70,10 +70,22 @@ export async function withConnector<T>(
       lookupError: () => lookupError,
       registryManifest: (entry, version) => ({
         origin: ctx.registry.metadataUrl(entry, "manifest.yaml", version ?? undefined),
-        load: async (s) =>
-          (
-            await ctx.registry.metadataFile(entry, "manifest.yaml", undefined, s, version ?? undefined)
-          ).text(),
+        load: async (s) => {
+          try {
+            return (
+              await ctx.registry.metadataFile(entry, "manifest.yaml", undefined, s, version ?? undefined)
+            ).text();
+          } catch (error) {
+            if (s.aborted || !(error instanceof ToolError)) throw error;
+            throw new ToolError(
+              `The manifest of ${entry.name} ${version ?? entry.docker_image_tag} (manifest-only, run natively) could not be fetched: ${error.message}`,
+              {
+                hint: "It is fetched once and then cached, also for offline use. Until it can be fetched, pass manifest_path with a local copy of the manifest, or use override_execution_mode 'docker' to run the connector's image.",
+                cause: error,
+              },
+            );
+          }
+        },
       }),
     });
     ctx.log.debug(`${name}: ${executor.info.kind} executor (${executor.info.reason})`);

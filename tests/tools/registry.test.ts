@@ -2,7 +2,7 @@
 // registry snapshot. Expected answers are computed from the fixture JSON here, not typed in.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { invokeTool } from "../../src/core/invoke.ts";
 import { createRuntime } from "../../src/core/runtime.ts";
@@ -11,6 +11,7 @@ import { ALL_TOOLS } from "../../src/tools/index.ts";
 import {
   changelogRows,
   FakeRegistryServer,
+  FIXTURES,
   REGISTRY_FIXTURE,
   REGISTRY_PATH,
 } from "../fakes/registry-server.ts";
@@ -425,5 +426,41 @@ describe.skipIf(skip)("registry robustness", () => {
     const again = await call(runtime(project), "list_connectors", {});
     expect(again.registry.source).toBe("network");
     expect(again.count).toBe(all.length);
+  });
+});
+
+describe.skipIf(skip)("a manifest-only connector runs from the registry's manifest", () => {
+  const manifestFor = (name: string) => join(FIXTURES, "manifests", `${name}.yaml`);
+
+  test("fetched once from the metadata service (the same streams as the file itself), then cached for offline use", async () => {
+    const project = { AIRBYTE_PROJECT_DIR: join(dir.path, "manifest-cache") };
+    const name = "source-pokeapi";
+    const online = await call(runtime(project), "list_source_streams", { source_connector_name: name });
+    expect(online.executor.kind).toBe("yaml");
+    expect(online.executor.target).toContain(`/${name}/`);
+    const local = await call(runtime({ AIRBYTE_MCP_TRUSTED_EXECUTION: "1" }), "list_source_streams", {
+      source_connector_name: name,
+      manifest_path: manifestFor(name),
+    });
+    expect(local.streams.length).toBeGreaterThan(0);
+    expect(online.streams).toEqual(local.streams);
+    const offline = await call(runtime({ ...project, AIRBYTE_OFFLINE_MODE: "1" }), "list_source_streams", {
+      source_connector_name: name,
+    });
+    expect(offline.streams).toEqual(local.streams);
+  });
+
+  test("a manifest that cannot be fetched says so and names the ways around it", async () => {
+    const missing = find(
+      ({ type, raw }) =>
+        type === "source" && lang(raw) === "manifest-only" && !existsSync(manifestFor(nameOf(raw))),
+    );
+    const message = await failure(runtime(), "list_source_streams", {
+      source_connector_name: nameOf(missing.raw),
+    });
+    expect(message).toContain(`The manifest of ${nameOf(missing.raw)} ${missing.raw.dockerImageTag}`);
+    expect(message).toContain("HTTP 404");
+    expect(message).toContain("manifest_path");
+    expect(message).toContain("override_execution_mode 'docker'");
   });
 });
