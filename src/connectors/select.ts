@@ -17,7 +17,7 @@ import { BuiltinExecutor } from "./executors/builtin.ts";
 import { containerCliFound, DockerExecutor, defaultLocalDir } from "./executors/docker.ts";
 import { PathExecutor } from "./executors/path.ts";
 import type { ProcessExecutorDeps, Which } from "./executors/process-executor.ts";
-import { PythonExecutor, pythonTooling } from "./executors/python.ts";
+import { PythonExecutor, pythonMakesVenvs, pythonTooling } from "./executors/python.ts";
 import {
   type ManifestSource,
   manifestFromFile,
@@ -231,13 +231,17 @@ export async function selectExecutor(req: ConnectorRequest, deps: SelectDeps): P
 
   const tooling = pythonTooling(deps.settings.noUv, which);
   if (entry.pypi_package_name) {
-    if (tooling.uv || tooling.python) {
+    if (tooling.uv || (tooling.python && (await pythonMakesVenvs(tooling.python)))) {
       return python(
         `Python connector published on PyPI as ${entry.pypi_package_name}; ${tooling.uv ? "uv" : "python3"} is available${versionNote}`,
         entry,
       );
     }
-    skipped.push(`it is on PyPI (${entry.pypi_package_name}), but neither uv nor python3 is on PATH`);
+    skipped.push(
+      tooling.python
+        ? `it is on PyPI (${entry.pypi_package_name}), but ${tooling.python} cannot make a venv with pip (on Debian and Ubuntu, install python3-venv; or install uv)`
+        : `it is on PyPI (${entry.pypi_package_name}), but neither uv nor python3 is on PATH`,
+    );
   }
   if (containerCliFound(deps.settings.container.cli, which)) {
     const why = skipped.length ? `${skipped.join("; ")}; so its image runs` : "its image runs in a container";

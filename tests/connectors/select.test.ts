@@ -99,6 +99,16 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 }
 
 const everything = binDir("all", ["python3", "docker", "source-onpath"]);
+/** A python3 that cannot make a venv (Debian's without python3-venv): the probe fails. */
+function brokenPythonDir(name: string, programs: string[]): string {
+  const bin = binDir(name, programs);
+  writeFileSync(
+    join(bin, "python3"),
+    "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'ensurepip'\" >&2\nexit 1\n",
+  );
+  chmodSync(join(bin, "python3"), 0o755);
+  return bin;
+}
 const dockerOnly = binDir("docker-only", ["docker"]);
 const nothing = binDir("empty", []);
 
@@ -120,6 +130,16 @@ describe("auto mode", () => {
     expect(ex.info.kind).toBe("path");
     expect(ex.info.target).toBe(join(everything, "source-onpath"));
     expect(ex.info.reason).toContain("on PATH");
+  });
+
+  test("a python3 that cannot make a venv is passed over for the container, with the reason", async () => {
+    const ex = await select("source-py", { path: brokenPythonDir("broken-python", ["docker"]) });
+    expect(ex.info.kind).toBe("docker");
+    expect(ex.info.reason).toContain("cannot make a venv with pip");
+    expect(ex.info.reason).toContain("python3-venv");
+    const text = await refusal(select("source-py", { path: brokenPythonDir("broken-python-alone", []) }));
+    expect(text).toContain("cannot make a venv with pip");
+    expect(text).toContain("no container CLI");
   });
 
   test("a PyPI connector runs in a venv when python3 is there, else in a container", async () => {

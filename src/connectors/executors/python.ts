@@ -31,10 +31,37 @@ export function venvPaths(installDir: string, connectorName: string) {
   return { venv, python: join(bin, `python${exe}`), program: join(bin, `${connectorName}${exe}`) };
 }
 
-/** The installer to use: uv unless disabled or absent, else a python3 that has venv. */
+/** The installer to use: uv unless disabled or absent, else python3 (see pythonMakesVenvs). */
 export function pythonTooling(noUv: boolean, which: Which): { uv: string | null; python: string | null } {
   const uv = noUv ? null : which("uv");
   return { uv, python: which("python3") ?? which("python") };
+}
+
+const venvProbes = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether `python` can make a venv with pip in it. Debian's and Ubuntu's python3 cannot until the
+ * python3-venv package is installed, so auto mode asks before choosing it (once per interpreter).
+ */
+export function pythonMakesVenvs(python: string): Promise<boolean> {
+  let probe = venvProbes.get(python);
+  if (!probe) {
+    probe = (async () => {
+      try {
+        const proc = Bun.spawn([python, "-c", "import venv, ensurepip"], {
+          stdin: "ignore",
+          stdout: "ignore",
+          stderr: "ignore",
+          timeout: 15_000,
+        });
+        return (await proc.exited) === 0;
+      } catch {
+        return false;
+      }
+    })();
+    venvProbes.set(python, probe);
+  }
+  return probe;
 }
 
 export class PythonExecutor extends ProcessExecutor {
@@ -118,7 +145,7 @@ export class PythonExecutor extends ProcessExecutor {
           throw new ToolError(
             `Could not ${step.what} for ${this.target.connectorName} (${uv ? "uv" : "python3 -m venv + pip"}, package '${this.target.display}'): exit code ${result.code}.`,
             {
-              hint: `${result.tail ? `Last lines:\n${result.tail}\n` : ""}If PyPI cannot be reached, pass pip_url with a local wheel or directory, or use override_execution_mode 'docker'.`,
+              hint: `${result.tail ? `Last lines:\n${result.tail}\n` : ""}${step.what === "create the venv" && !uv ? "On Debian and Ubuntu, python3 makes venvs only once the python3-venv package is installed (or install uv). " : ""}If PyPI cannot be reached, pass pip_url with a local wheel or directory, or use override_execution_mode 'docker'.`,
             },
           );
         }
