@@ -13,6 +13,8 @@ export interface Page {
   headers: () => Obj;
   lastRecord: unknown;
   lastPageSize: number;
+  /** Records the extractor found on the page before any filter (OffsetIncrement, PageIncrement count these). */
+  extractedCount: number;
   token: unknown;
 }
 
@@ -60,12 +62,15 @@ export class OffsetIncrement implements PaginationStrategy {
     return this.injectOnFirst ? 0 : null;
   }
   next(page: Page, ctx: Obj): unknown {
+    // The CDK counts the page's records as extracted, before the record filter: a filtered page is
+    // still a full page of the API's, and the next offset must skip all of it.
+    const count = page.extractedCount;
     const size = intOrNull(this.size, { ...ctx, response: page.response });
-    if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
-    if (page.token === null || page.token === undefined) return page.lastPageSize;
+    if ((size !== null && count < size) || count === 0) return null;
+    if (page.token === null || page.token === undefined) return count;
     if (typeof page.token !== "number")
       throw new DeclarativeError(`The offset page token is not an integer: ${String(page.token)}.`);
-    return page.token + page.lastPageSize;
+    return page.token + count;
   }
   pageSize(ctx: Obj): number | null {
     return intOrNull(this.size, ctx);
@@ -82,8 +87,9 @@ export class PageIncrement implements PaginationStrategy {
     return this.injectOnFirst ? this.startFrom : null;
   }
   next(page: Page, ctx: Obj): unknown {
+    const count = page.extractedCount; // before the record filter, as for OffsetIncrement
     const size = intOrNull(this.size, ctx);
-    if ((size !== null && page.lastPageSize < size) || page.lastPageSize === 0) return null;
+    if ((size !== null && count < size) || count === 0) return null;
     if (page.token === null || page.token === undefined) return this.startFrom + 1;
     if (typeof page.token !== "number")
       throw new DeclarativeError(`The page number token is not an integer: ${String(page.token)}.`);

@@ -231,7 +231,16 @@ export interface RecordSelector {
 }
 
 /** Runs a decoded response through the selector; the context is the page's (slice, state, token). */
-export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: Obj): Obj[] {
+/**
+ * The page's records. `extracted`, when given, receives how many the extractor found before any
+ * filter: what the CDK's offset and page-number strategies count (they run the extractor again).
+ */
+export function selectRecords(
+  selector: RecordSelector,
+  bodies: unknown[],
+  ctx: Obj,
+  extracted?: { count: number },
+): Obj[] {
   // The common case, a page of plain records with nothing to do: the extracted list as it is.
   if (
     bodies.length === 1 &&
@@ -240,6 +249,7 @@ export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: 
     !selector.normalize
   ) {
     const list = selector.extract(bodies[0], ctx);
+    if (extracted) extracted.count = list.length;
     let plain = true;
     for (let i = 0; i < list.length; i++) {
       if (!isObj(list[i])) {
@@ -249,14 +259,22 @@ export function selectRecords(selector: RecordSelector, bodies: unknown[], ctx: 
     }
     if (plain) return list as Obj[];
   }
-  return selectEach(selector, bodies, ctx);
+  return selectEach(selector, bodies, ctx, extracted);
 }
 
 /** The general case, record by record: filter, transformations, normalization. */
-function selectEach(selector: RecordSelector, bodies: unknown[], ctx: Obj): Obj[] {
+function selectEach(
+  selector: RecordSelector,
+  bodies: unknown[],
+  ctx: Obj,
+  extracted: { count: number } | undefined,
+): Obj[] {
   const out: Obj[] = [];
+  if (extracted) extracted.count = 0;
   for (const body of bodies) {
-    for (const data of selector.extract(body, ctx)) {
+    const list = selector.extract(body, ctx);
+    if (extracted) extracted.count += list.length;
+    for (const data of list) {
       if (!isObj(data)) {
         if (data === null || data === undefined) continue;
         throw new DeclarativeError(

@@ -264,7 +264,8 @@ export class DeclarativeStreamRunner {
     if (result.ignored) return { records: [], next: null };
     const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);
-    let records = selectRecords(selector, bodies, ctx);
+    const extracted = { count: 0 };
+    let records = selectRecords(selector, bodies, ctx, extracted);
     // Client-side incremental filtering belongs to the record selector in the CDK, so the page
     // size and last record the paginator sees are counted after it.
     if (cursor?.spec.clientSide && bounds)
@@ -281,6 +282,7 @@ export class DeclarativeStreamRunner {
         headers: () => headersView(result),
         lastRecord: last,
         lastPageSize,
+        extractedCount: extracted.count,
         token,
       },
       ctx,

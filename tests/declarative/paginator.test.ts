@@ -8,6 +8,7 @@ const page = (response: unknown): Page => ({
   headers: () => ({}),
   lastRecord: null,
   lastPageSize: 0,
+  extractedCount: 0,
   token: null,
 });
 
