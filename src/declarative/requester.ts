@@ -4,9 +4,16 @@
 import type { Authenticator } from "./auth.ts";
 import type { HttpClient, HttpResult } from "./http/client.ts";
 import type { ErrorHandler } from "./http/error-handler.ts";
+import type { PyTypeName } from "./interpolation/index.ts";
 import { joinTokenPath, joinUrl, RequestParts } from "./request.ts";
 import { contextOf, type Scope } from "./slice.ts";
-import { evalMapping, evalString, evaluate } from "./template.ts";
+import {
+  evalNestedRequestInputs,
+  evalRequestInputs,
+  evalString,
+  evaluate,
+  REQUEST_VALUE_TYPES,
+} from "./template.ts";
 import { isObj, type Obj } from "./values.ts";
 
 /** Something that adds to a request from the current slice and page token (paginator, cursor, router). */
@@ -45,13 +52,16 @@ class RequestMapping {
   private readonly constant: boolean;
   private value: Obj | null = null;
 
-  constructor(private readonly source: unknown) {
+  constructor(
+    private readonly source: unknown,
+    private readonly validValueTypes?: readonly PyTypeName[],
+  ) {
     this.constant = isConstant(source);
   }
 
   evaluate(ctx: Obj): Obj {
-    if (!this.constant) return evalMapping(this.source, ctx);
-    this.value ??= evalMapping(this.source, ctx);
+    if (!this.constant) return evalRequestInputs(this.source, ctx, this.validValueTypes);
+    this.value ??= evalRequestInputs(this.source, ctx, this.validValueTypes);
     return this.value;
   }
 }
@@ -67,7 +77,7 @@ export class HttpRequester {
     readonly spec: RequesterSpec,
     private readonly client: HttpClient,
   ) {
-    this.params = new RequestMapping(spec.params);
+    this.params = new RequestMapping(spec.params, REQUEST_VALUE_TYPES);
     this.headers = new RequestMapping(spec.headers);
     this.constantUrl = isConstant(spec.urlBase) && isConstant(spec.path);
   }
@@ -126,8 +136,8 @@ export class HttpRequester {
   private body(parts: RequestParts, ctx: Obj): void {
     const json = this.spec.bodyJson;
     if (json !== undefined && json !== null) {
-      const v = typeof json === "string" ? evaluate(json, ctx) : evalMapping(json, ctx);
-      if (isObj(v) && Object.keys(v).length > 0) parts.bodyJson = v;
+      const v = evalNestedRequestInputs(json, ctx);
+      if (Object.keys(v).length > 0) parts.bodyJson = v;
       return;
     }
     const data = this.spec.bodyData;
@@ -137,7 +147,7 @@ export class HttpRequester {
       if (isObj(v)) parts.bodyData = v;
       else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(data, ctx);
     } else {
-      const v = evalMapping(data, ctx);
+      const v = evalRequestInputs(data, ctx, REQUEST_VALUE_TYPES);
       if (Object.keys(v).length > 0) parts.bodyData = v;
     }
   }

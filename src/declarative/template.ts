@@ -1,10 +1,50 @@
 // The runner's one door to the interpolation engine: every interpolated manifest field goes
 // through these, with the CDK's rule for each kind (string, boolean, mapping).
 
-import { evaluate, evaluateBoolean, renderTemplate } from "./interpolation/index.ts";
+import {
+  evaluate,
+  evaluateBoolean,
+  evaluateMapping,
+  evaluateNestedMapping,
+  type PyTypeName,
+  renderTemplate,
+} from "./interpolation/index.ts";
 import { isObj, type Obj, pyStr } from "./values.ts";
 
 export { evaluate, evaluateBoolean, renderTemplate };
+
+/** The CDK's ValidRequestTypes: a query or form value literal-evals only to a str or a list. */
+export const REQUEST_VALUE_TYPES: readonly PyTypeName[] = ["str", "list"];
+
+/**
+ * InterpolatedRequestInputProvider.eval_request_inputs (request_parameters, request_headers,
+ * request_body_data): a mapping's keys and values interpolated (values literal-eval only to
+ * `validValueTypes`, else they stay the rendered text: "1.50" is sent as written), or one template
+ * that yields a dict; None values dropped.
+ */
+export function evalRequestInputs(inputs: unknown, ctx: Obj, validValueTypes?: readonly PyTypeName[]): Obj {
+  if (inputs === undefined || inputs === null) return {};
+  const value =
+    typeof inputs === "string"
+      ? evaluate(inputs, ctx)
+      : isObj(inputs)
+        ? evaluateMapping(inputs, ctx, validValueTypes ? { validValueTypes } : {})
+        : null;
+  if (!isObj(value)) return {};
+  const out: Obj = {};
+  for (const k in value) if (value[k] !== null && value[k] !== undefined) out[k] = value[k];
+  return out;
+}
+
+/**
+ * InterpolatedNestedRequestInputProvider (request_body_json): templates interpolated at any depth,
+ * None dropped from every dict, strings without a template kept as written; or one template.
+ */
+export function evalNestedRequestInputs(inputs: unknown, ctx: Obj): Obj {
+  if (inputs === undefined || inputs === null) return {};
+  const value = typeof inputs === "string" ? evaluate(inputs, ctx) : evaluateNestedMapping(inputs, ctx);
+  return isObj(value) ? value : {};
+}
 
 /** A manifest string that may hold `{{ }}`: evaluated with literal conversion like the CDK. */
 export function evalValue(template: unknown, ctx: Obj, fallback?: unknown): unknown {
@@ -22,37 +62,4 @@ export function evalString(template: unknown, ctx: Obj): string {
   if (!template.includes("{")) return template;
   const v = evaluate(template, ctx, { default: template });
   return v === null || v === undefined ? "" : pyStr(v);
-}
-
-/**
- * An interpolated mapping (request_parameters, headers, bodies): a dict of templates or one
- * template that yields a dict. Entries that come out None are dropped, as the CDK does.
- */
-export function evalMapping(mapping: unknown, ctx: Obj): Obj {
-  if (mapping === undefined || mapping === null) return {};
-  let source: unknown = mapping;
-  if (typeof mapping === "string") {
-    source = evaluate(mapping, ctx);
-    if (!isObj(source)) return {};
-  }
-  if (!isObj(source)) return {};
-  const out: Obj = {};
-  for (const [rawKey, raw] of Object.entries(source)) {
-    const key = rawKey.includes("{") ? renderTemplate(rawKey, ctx) : rawKey;
-    const value = typeof raw === "string" ? evaluate(raw, ctx) : evalNested(raw, ctx);
-    if (value === null || value === undefined) continue;
-    out[key] = value;
-  }
-  return out;
-}
-
-function evalNested(v: unknown, ctx: Obj): unknown {
-  if (typeof v === "string") return evaluate(v, ctx);
-  if (Array.isArray(v)) return v.map((x) => evalNested(x, ctx));
-  if (isObj(v)) {
-    const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) out[k] = evalNested(x, ctx);
-    return out;
-  }
-  return v;
 }

@@ -128,3 +128,75 @@ describe("offset and page-number pagination count the page as extracted, before 
     expect(recordsOf(ms)).toHaveLength(12);
   });
 });
+
+describe("request inputs are interpolated as the CDK's request options providers do", () => {
+  // InterpolatedRequestOptionsProvider: parameters and body_data values literal-eval only to a str or
+  // a list (ValidRequestTypes), else they stay as rendered; None values are dropped from the mapping.
+  // request_body_json: InterpolatedNestedMapping, None dropped at every level, plain strings kept.
+  const stream = (requester: string) => `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+${requester}
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+  const config = { price: "1.50", tags: ["a", "b"], code: "0x1F", nothing: null };
+
+  test("query parameters keep their rendered text unless it reads as a str or a list", async () => {
+    const api = serve(() => ({ data: [{ id: 1 }] }));
+    const requester = `
+        request_parameters:
+          price: "{{ config['price'] }}"
+          code: "{{ config['code'] }}"
+          falsy: "{{ 0.0 }}"
+          none: "{{ None }}"
+          empty: "{{ '' }}"
+          tags: "{{ config['tags'] }}"
+          count: "5"`;
+    const ms = await read(manifest(stream(requester)), api.hostMap, { config });
+    expect(errorsOf(ms)).toEqual([]);
+    const sent = new URL(`http://x${api.requests[0]}`).searchParams;
+    expect([...sent]).toEqual([
+      ["price", "1.50"],
+      ["code", "0x1F"],
+      ["falsy", "0.0"],
+      ["none", "None"],
+      ["tags", "a"],
+      ["tags", "b"],
+      ["count", "5"],
+    ]);
+  });
+
+  test("a form body follows the same rule; a JSON body drops None at any depth and keeps plain strings", async () => {
+    const bodies: string[] = [];
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(req) {
+        bodies.push(await req.text());
+        return Response.json({ data: [{ id: 1 }] });
+      },
+    });
+    servers.push(server);
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    const form = `
+        http_method: POST
+        request_body_data:
+          price: "{{ config['price'] }}"
+          none: "{{ config['nothing'] }}"`;
+    await read(manifest(stream(form)), hostMap, { config });
+    expect(bodies[0]).toBe("price=1.50&none=None");
+    const json = `
+        http_method: POST
+        request_body_json:
+          filter:
+            status: "{{ config['nothing'] }}"
+            code: "478"
+            "{{ 'k' ~ 'ey' }}": v
+          price: "{{ config['price'] }}"`;
+    await read(manifest(stream(json)), hostMap, { config });
+    expect(JSON.parse(bodies[1] as string)).toEqual({ filter: { code: "478", key: "v" }, price: 1.5 });
+  });
+});
