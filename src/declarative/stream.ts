@@ -272,9 +272,13 @@ export class DeclarativeStreamRunner {
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
     const last = records.length > 0 ? (records[records.length - 1] as Obj) : null;
     const lastPageSize = records.length;
-    // A newest-first feed: once the last record is out of range, the rest is already synced.
-    if (cursor?.spec.isDataFeed && bounds && last && !bounds.progress.inRange(last, bounds.end)) {
-      return { records, next: null };
+    if (cursor?.spec.isDataFeed && bounds) {
+      // A newest-first feed: once the page's last record is out of range, the rest is already
+      // synced. The paginator sees the whole page; the records outside the cursor's window (older
+      // than the sync start, or dated in the future) are left out, so they never move the state.
+      const stop = last !== null && !bounds.progress.inRange(last, bounds.end);
+      records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
+      if (stop) return { records, next: null };
     }
     const next = paginator.next(
       {

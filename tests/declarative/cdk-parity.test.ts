@@ -200,3 +200,53 @@ ${requester}
     expect(JSON.parse(bodies[1] as string)).toEqual({ filter: { code: "478", key: "v" }, price: 1.5 });
   });
 });
+
+describe("a data feed (is_data_feed)", () => {
+  // The CDK's schema: the last page fetched still holds records outside the cursor's window, and
+  // those are filtered out as well, as are records dated in the future; they never reach the state.
+  const rows = [
+    { id: 6, updated_at: "2024-03-05T00:00:00Z" }, // after now (2024-03-01)
+    { id: 5, updated_at: "2024-01-07T00:00:00Z" },
+    { id: 4, updated_at: "2024-01-06T00:00:00Z" },
+    { id: 3, updated_at: "2024-01-04T00:00:00Z" }, // before the state
+    { id: 2, updated_at: "2024-01-03T00:00:00Z" },
+    { id: 1, updated_at: "2024-01-02T00:00:00Z" },
+  ];
+  const feed = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /events }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
+        pagination_strategy: { type: PageIncrement, page_size: 2, start_from_page: 1 }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%dT%H:%M:%SZ"
+      start_datetime: "2024-01-01T00:00:00Z"
+      is_data_feed: true`;
+
+  test("stops after the page that reaches the state, and emits only records inside the window", async () => {
+    const api = serve((url) => {
+      const page = Number(url.searchParams.get("page") ?? 1);
+      return { data: rows.slice((page - 1) * 2, page * 2) };
+    });
+    const state = [
+      {
+        type: "STREAM",
+        stream: {
+          stream_descriptor: { name: "items" },
+          stream_state: { updated_at: "2024-01-05T00:00:00Z" },
+        },
+      },
+    ];
+    const ms = await read(manifest(feed), api.hostMap, { mode: "incremental", state });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/events", "/events?page=2"]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([5, 4]);
+    const states = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state] : []));
+    expect(states.at(-1)).toEqual({ updated_at: "2024-01-07T00:00:00Z" });
+  });
+});
