@@ -116,6 +116,7 @@ export class ComponentFactory {
       obj(retrieverNode.record_selector, `${where}.retriever.record_selector`),
       transformations,
       schema,
+      isObj(node.incremental_sync) && node.incremental_sync.is_client_side_incremental === true,
     );
     const paginator = retrieverNode.paginator
       ? this.paginator(
@@ -499,14 +500,23 @@ export class ComponentFactory {
     }
   }
 
-  private selector(node: Node, transformations: Transformation[], schema: Obj): RecordSelector {
+  private selector(
+    node: Node,
+    transformations: Transformation[],
+    schema: Obj,
+    clientSideIncremental: boolean,
+  ): RecordSelector {
     const extractor = obj(node.extractor, "record_selector.extractor");
     if (extractor.type !== "DpathExtractor") unsupported(extractor, "record_selector.extractor");
     const filter = isObj(node.record_filter) ? String(node.record_filter.condition ?? "") || null : null;
     return {
       extract: dpathExtractor(asArray(extractor.field_path)),
       filter,
-      transformFirst: node.transform_before_filtering === true,
+      // The CDK's create_record_selector: with a client-side incremental cursor, unset means true.
+      transformFirst:
+        typeof node.transform_before_filtering === "boolean"
+          ? node.transform_before_filtering
+          : clientSideIncremental,
       transformations,
       normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
     };

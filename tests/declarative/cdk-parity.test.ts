@@ -250,3 +250,43 @@ describe("a data feed (is_data_feed)", () => {
     expect(states.at(-1)).toEqual({ updated_at: "2024-01-07T00:00:00Z" });
   });
 });
+
+describe("client-side incremental (is_client_side_incremental)", () => {
+  // create_record_selector: with a client-side cursor, transform_before_filtering unset means true.
+  const stream = (extra: string) => `
+    transformations:
+      - type: AddFields
+        fields: [{ path: [kind], value: "{{ record.type }}" }]
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector:
+        type: RecordSelector
+        extractor: { type: DpathExtractor, field_path: [data] }
+        record_filter: { type: RecordFilter, condition: "{{ record.get('kind') == 'a' }}" }${extra}
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      is_client_side_incremental: true`;
+  const rows = [
+    { id: 1, type: "a", updated_at: "2024-01-02" },
+    { id: 2, type: "b", updated_at: "2024-01-03" },
+    { id: 3, type: "a", updated_at: "2023-12-31" },
+  ];
+
+  test("the record filter sees the transformed record unless the manifest says otherwise", async () => {
+    const api = serve(() => ({ data: rows }));
+    const ms = await read(manifest(stream("")), api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    // id 3 is before the start: left out by the client-side filter.
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([1]);
+    const explicit = await read(
+      manifest(stream("\n        transform_before_filtering: false")),
+      api.hostMap,
+      { mode: "incremental" },
+    );
+    expect(recordsOf(explicit)).toEqual([]);
+  });
+});
