@@ -127,11 +127,20 @@ export const keysToSnakeCase: Transformation = renameKeys((key) => {
   return snake === "" ? key : lead.length > 0 ? `_${snake}` : snake;
 });
 
+/** KeysReplace: every key's `old` text replaced, in nested objects too (not inside lists), as the CDK does. */
 export function keysReplace(oldText: string, newText: string): Transformation {
   return (record, ctx) => {
     const o = evalString(oldText, { ...ctx, record });
     const n = evalString(newText, { ...ctx, record });
-    renameKeys((k) => k.split(o).join(n))(record, ctx);
+    const replaceIn = (object: Obj): void => {
+      const entries = Object.entries(object);
+      for (const [k] of entries) delete object[k];
+      for (const [k, v] of entries) {
+        if (isObj(v)) replaceIn(v);
+        object[k.split(o).join(n)] = v;
+      }
+    };
+    replaceIn(record);
   };
 }
 

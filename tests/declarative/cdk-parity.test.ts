@@ -290,3 +290,19 @@ describe("client-side incremental (is_client_side_incremental)", () => {
     expect(recordsOf(explicit)).toEqual([]);
   });
 });
+
+describe("KeysReplace", () => {
+  // KeysReplaceTransformation._transform: nested dicts are renamed too, lists are left as they are.
+  test("renames keys at every depth of nested objects", async () => {
+    const api = serve(() => ({ data: [{ id: 1, "a b": { "c d": 1, list: [{ "e f": 2 }] } }] }));
+    const stream = `
+    transformations:
+      - { type: KeysReplace, old: " ", new: "_" }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+    const ms = await read(manifest(stream), api.hostMap);
+    expect(recordsOf(ms)).toEqual([{ id: 1, a_b: { c_d: 1, list: [{ "e f": 2 }] } }]);
+  });
+});
