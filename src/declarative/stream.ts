@@ -208,20 +208,20 @@ export class DeclarativeStreamRunner {
     const onAbort = () => local.abort(signal.reason);
     if (signal.aborted) local.abort(signal.reason);
     else signal.addEventListener("abort", onAbort, { once: true });
-    let pending: Promise<{ records: Obj[]; next: unknown }> | null = this.page(
+    let pending: Promise<PageResult> | null = this.page(
       slice,
       state,
       this.def.retriever.paginator.initialToken(),
-      true,
+      null,
       sig,
       bounds,
     );
     try {
       while (pending !== null) {
-        const { records, next } = await pending;
+        const { records, next, body } = await pending;
         pending = null;
         if (next !== null && next !== undefined) {
-          pending = this.page(slice, state, next, false, sig, bounds);
+          pending = this.page(slice, state, next, body, sig, bounds);
           pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
         }
         if (records.length > 0) yield records;
@@ -237,11 +237,11 @@ export class DeclarativeStreamRunner {
     slice: StreamSlice,
     state: Obj,
     token: unknown,
-    /** The slice's first page (a repeated token is only checked after it). */
-    first: boolean,
+    /** The previous page's body when it gave this same token again; null otherwise. */
+    repeatedBody: string | null,
     signal: AbortSignal,
     bounds: Bounds | null,
-  ): Promise<{ records: Obj[]; next: unknown }> {
+  ): Promise<PageResult> {
     const { requester, selector, paginator } = this.def.retriever;
     const cursor = this.def.cursor;
     const router = this.def.router;
@@ -261,7 +261,7 @@ export class DeclarativeStreamRunner {
       }
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);
-    if (result.ignored) return { records: [], next: null };
+    if (result.ignored) return { records: [], next: null, body: null };
     const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);
     const extracted = { count: 0 };
@@ -278,7 +278,7 @@ export class DeclarativeStreamRunner {
       // than the sync start, or dated in the future) are left out, so they never move the state.
       const stop = last !== null && !bounds.progress.inRange(last, bounds.end);
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
-      if (stop) return { records, next: null };
+      if (stop) return { records, next: null, body: null };
     }
     const next = paginator.next(
       {
@@ -291,19 +291,29 @@ export class DeclarativeStreamRunner {
       },
       ctx,
     );
-    if (next === null || next === undefined) return { records, next: null };
-    if (
+    if (next === null || next === undefined) return { records, next: null, body: null };
+    const repeated =
       token !== null &&
       token !== undefined &&
-      !first &&
-      (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)))
-    ) {
+      (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)));
+    if (!repeated) return { records, next, body: null };
+    // The same token again is fine where the API keeps it (a scroll id) and moves on by itself; the
+    // CDK would follow it. Only the same token answered with the very same page means the API
+    // ignores it, and following it would loop forever.
+    if (repeatedBody !== null && result.text === repeatedBody) {
       throw new DeclarativeError(
-        `Stream '${this.def.name}': the paginator returned the same next-page token twice in a row; stopping instead of looping forever.`,
+        `Stream '${this.def.name}': the API answered the same next-page token with the same page again; stopping instead of looping forever.`,
       );
     }
-    return { records, next };
+    return { records, next, body: result.text };
   }
+}
+
+interface PageResult {
+  records: Obj[];
+  next: unknown;
+  /** This page's body, kept only when its next token is the one it was requested with. */
+  body: string | null;
 }
 
 async function* one(partition: Obj): AsyncGenerator<Obj> {

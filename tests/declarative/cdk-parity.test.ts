@@ -306,3 +306,42 @@ describe("KeysReplace", () => {
     expect(recordsOf(ms)).toEqual([{ id: 1, a_b: { c_d: 1, list: [{ "e f": 2 }] } }]);
   });
 });
+
+describe("a next-page token that stays the same", () => {
+  // SimpleRetriever._read_pages follows any truthy token. A scroll API keeps its scroll id while its
+  // pages move on: the runner follows it too; it stops only when the same token brings the same page.
+  const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /search }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [hits] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: scroll_id }
+        pagination_strategy:
+          type: CursorPagination
+          cursor_value: "{{ response.scroll_id }}"
+          stop_condition: "{{ not response.hits }}"`;
+
+  test("a scroll id that stays the same is followed while the pages move on", async () => {
+    let served = 0;
+    const api = serve(() => {
+      const page = served++;
+      return { scroll_id: "scroll-1", hits: page < 3 ? [{ id: page * 2 + 1 }, { id: page * 2 + 2 }] : [] };
+    });
+    const ms = await read(manifest(stream), api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(api.requests).toEqual(["/search", ...Array(3).fill("/search?scroll_id=scroll-1")]);
+  });
+
+  test("the same token answered with the same page stops the stream with an error", async () => {
+    const api = serve(() => ({ scroll_id: "stuck", hits: [{ id: 1 }] }));
+    const ms = await read(manifest(stream), api.hostMap);
+    expect(errorsOf(ms)).toEqual([
+      "Stream 'items': the API answered the same next-page token with the same page again; stopping instead of looping forever.",
+      "During the sync, the following streams did not sync successfully: items.",
+    ]);
+    expect(api.requests).toHaveLength(3);
+  });
+});
