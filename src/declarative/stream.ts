@@ -77,13 +77,19 @@ export class DeclarativeStreamRunner {
     }
   }
 
-  /** Reads the stream; `incremental` uses and produces state, otherwise ends with the no-cursor state. */
+  /**
+   * Reads the stream. A stream with a cursor reads through it whatever the sync mode, as the CDK's
+   * concurrent source does (its slices, filters and a data feed's stop, and its state at the end);
+   * only an incremental read starts from the given state. A stream without one ends with the
+   * no-cursor state.
+   */
   read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     // Each kind of read is a generator of its own.
-    const cursor = incremental ? this.def.cursor : null;
+    const cursor = this.def.cursor;
     if (!cursor) return this.readFullRefresh(signal);
-    if (!this.def.router) return this.readIncremental(cursor, state, signal);
-    return this.readPerPartition(cursor, state, signal);
+    const from = incremental ? state : undefined;
+    if (!this.def.router) return this.readIncremental(cursor, from, signal);
+    return this.readPerPartition(cursor, from, signal);
   }
 
   private async *readFullRefresh(signal: AbortSignal): AsyncGenerator<StreamEvent> {

@@ -212,7 +212,7 @@ describe("a data feed (is_data_feed)", () => {
     { id: 2, updated_at: "2024-01-03T00:00:00Z" },
     { id: 1, updated_at: "2024-01-02T00:00:00Z" },
   ];
-  const feed = `
+  const feed = (start = "2024-01-01T00:00:00Z") => `
     retriever:
       type: SimpleRetriever
       requester: { type: HttpRequester, url_base: https://api.example.com, path: /events }
@@ -225,7 +225,7 @@ describe("a data feed (is_data_feed)", () => {
       type: DatetimeBasedCursor
       cursor_field: updated_at
       datetime_format: "%Y-%m-%dT%H:%M:%SZ"
-      start_datetime: "2024-01-01T00:00:00Z"
+      start_datetime: "${start}"
       is_data_feed: true`;
 
   test("stops after the page that reaches the state, and emits only records inside the window", async () => {
@@ -242,7 +242,22 @@ describe("a data feed (is_data_feed)", () => {
         },
       },
     ];
-    const ms = await read(manifest(feed), api.hostMap, { mode: "incremental", state });
+    const ms = await read(manifest(feed()), api.hostMap, { mode: "incremental", state });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/events", "/events?page=2"]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([5, 4]);
+    const states = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state] : []));
+    expect(states.at(-1)).toEqual({ updated_at: "2024-01-07T00:00:00Z" });
+  });
+
+  test("a full refresh reads through the cursor too: the same stop, and the cursor's state at the end", async () => {
+    // The CDK's concurrent source builds the stream's cursor whatever the sync mode; a full refresh
+    // only starts without a saved state.
+    const api = serve((url) => {
+      const page = Number(url.searchParams.get("page") ?? 1);
+      return { data: rows.slice((page - 1) * 2, page * 2) };
+    });
+    const ms = await read(manifest(feed("2024-01-05T00:00:00Z")), api.hostMap);
     expect(errorsOf(ms)).toEqual([]);
     expect(api.requests).toEqual(["/events", "/events?page=2"]);
     expect(recordsOf(ms).map((r) => r.id)).toEqual([5, 4]);

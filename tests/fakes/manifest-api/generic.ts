@@ -649,6 +649,8 @@ export function planFor(manifest: Json, opts: PlanOptions): GenericPlan {
       reshaped.push("transformations");
     if (isObj(stream.incremental_sync) && stream.incremental_sync.is_client_side_incremental)
       reshaped.push("client-side incremental");
+    // A data feed leaves out what is outside the cursor's window, in a full refresh too.
+    if (isObj(stream.incremental_sync) && stream.incremental_sync.is_data_feed) reshaped.push("data feed");
 
     const pk = stream.primary_key;
     const keys = [
