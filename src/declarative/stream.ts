@@ -165,6 +165,7 @@ export class DeclarativeStreamRunner {
       return out;
     };
     let lastEmit = 0;
+    let failure: unknown = null;
     const router = this.def.router as PartitionRouter;
     for await (const partition of router.partitions(signal)) {
       const key = partitionKey(partition);
@@ -177,15 +178,23 @@ export class DeclarativeStreamRunner {
       }
       const progress = new CursorProgress(cursor, cursor.syncStart(prior));
       const bounds = { progress, end: cursor.endMicros() };
-      for (const c of cursor.slices(prior)) {
-        for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal, bounds)) {
-          for (const r of records) {
-            progress.observe(r);
-            const v = formatted(r[cursor.field]);
-            if (v !== null && (newGlobal === null || newGlobal < v)) newGlobal = v;
+      try {
+        for (const c of cursor.slices(prior)) {
+          for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal, bounds)) {
+            for (const r of records) {
+              progress.observe(r);
+              const v = formatted(r[cursor.field]);
+              if (v !== null && (newGlobal === null || newGlobal < v)) newGlobal = v;
+            }
+            yield { kind: "records", records };
           }
-          yield { kind: "records", records };
         }
+      } catch (error) {
+        // As the CDK's partition reader: a failed partition is not closed (its state stays as it
+        // was) and the other partitions are still read; the stream fails at the end.
+        if (signal.aborted || (error as Error)?.name === "AbortError") throw error;
+        failure ??= error;
+        continue;
       }
       if (!useGlobal) saved.set(key, { partition, cursor: progress.state() });
       const now = Date.now();
@@ -193,6 +202,12 @@ export class DeclarativeStreamRunner {
         lastEmit = now;
         yield { kind: "state", state: snapshot(false) };
       }
+    }
+    if (failure !== null) {
+      // The closed partitions' states are kept; the global cursor does not move (the CDK skips its
+      // update when a stream did not complete).
+      yield { kind: "state", state: snapshot(false) };
+      throw failure;
     }
     yield { kind: "state", state: snapshot(true) };
   }

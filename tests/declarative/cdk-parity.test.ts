@@ -360,3 +360,44 @@ describe("a next-page token that stays the same", () => {
     expect(api.requests).toHaveLength(3);
   });
 });
+
+describe("a partition that fails", () => {
+  // The CDK's partition reader: a failed partition is not closed, the others are still read, and the
+  // final state keeps every closed partition's cursor; the stream ends INCOMPLETE with the error.
+  test("the other partitions are read and their states kept; the stream fails at the end", async () => {
+    const api = serve((url) => {
+      const team = url.pathname.split("/")[2];
+      if (team === "b") return { error: "boom" };
+      return { data: [{ id: `${team}1`, updated_at: "2024-01-02" }] };
+    });
+    const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: "/teams/{{ stream_partition.team }}/items"
+        error_handler:
+          type: DefaultErrorHandler
+          response_filters:
+            - { type: HttpResponseFilter, action: FAIL, predicate: "{{ 'error' in response }}", error_message: "team failed" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: { type: ListPartitionRouter, values: [a, b, c, d], cursor_field: team }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"`;
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental" });
+    expect(recordsOf(ms).map((r) => r.id)).toEqual(["a1", "c1", "d1"]);
+    expect(errorsOf(ms)[0]).toContain("team failed");
+    const states = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : []));
+    const last = states.at(-1) as { states: { partition: Json; cursor: Json }[] };
+    expect(last.states.map((s) => s.partition.team)).toEqual(["a", "c", "d"]);
+    expect(last.states.every((s) => s.cursor.updated_at === "2024-01-02")).toBe(true);
+    const statuses = ms.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" ? [m.trace.stream_status?.status] : [],
+    );
+    expect(statuses.at(-1)).toBe("INCOMPLETE");
+  });
+});
