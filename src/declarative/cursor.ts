@@ -162,7 +162,25 @@ export class DatetimeCursor {
     }
   }
 
-  /** The saved cursor value of a stream_state, or null. */
+  /**
+   * The cursor value of a saved state, or null when it has none. A value in none of the cursor's
+   * formats is an error, as in the CDK (its state converter raises "No format in ... matching"):
+   * reading on from a guess could skip data or read it all again.
+   */
+  savedValue(state: unknown): number | null {
+    if (state === null || typeof state !== "object") return null;
+    const v = (state as Obj)[this.field];
+    if (v === undefined || v === null) return null;
+    const t = parseMicros(v, this.formats);
+    if (t === null) {
+      throw new DeclarativeError(
+        `The saved state's ${this.field} value ${JSON.stringify(v)} is in none of the cursor's formats (${this.formats.join(", ")}); the CDK refuses such a state too. Reset the stream's state to read it from the start again, or give the value in one of those formats.`,
+      );
+    }
+    return t;
+  }
+
+  /** A cursor value as a state holds it (a record's, say), read leniently; null when unreadable. */
   stateValue(state: unknown): number | null {
     if (state === null || typeof state !== "object") return null;
     const v = (state as Obj)[this.field];

@@ -104,7 +104,7 @@ export class DeclarativeStreamRunner {
     state: unknown,
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
-    const prior = cursor.stateValue(state);
+    const prior = cursor.savedValue(state);
     const progress = new CursorProgress(cursor, cursor.syncStart(prior));
     const bounds = { progress, end: cursor.endMicros() };
     const stateObj = isObj(state) ? state : {};
@@ -141,15 +141,20 @@ export class DeclarativeStreamRunner {
       const t = cursor.stateValue({ [cursor.field]: v });
       return t === null ? null : cursor.format(t);
     };
+    // A saved value must be in one of the cursor's formats (records are read leniently).
+    const savedFormatted = (v: unknown): string | null => {
+      const t = cursor.savedValue({ [cursor.field]: v });
+      return t === null ? null : cursor.format(t);
+    };
     if (!("states" in input) && !("state" in input)) {
-      global = formatted(input[cursor.field]);
+      global = savedFormatted(input[cursor.field]);
     } else {
       lookback = Math.trunc(Number(input.lookback_window ?? 0)) || 0;
       for (const s of Array.isArray(input.states) ? input.states : []) {
         if (isObj(s) && isObj(s.partition) && isObj(s.cursor))
           saved.set(partitionKey(s.partition), { partition: s.partition, cursor: s.cursor });
       }
-      if (isObj(input.state)) global = formatted(input.state[cursor.field]);
+      if (isObj(input.state)) global = savedFormatted(input.state[cursor.field]);
     }
     if (isObj(input.parent_state) && Object.keys(input.parent_state).length > 0)
       parentState = input.parent_state;
@@ -171,7 +176,7 @@ export class DeclarativeStreamRunner {
       const key = partitionKey(partition);
       const own = useGlobal ? undefined : saved.get(key);
       let prior: number | null;
-      if (own) prior = cursor.stateValue(own.cursor);
+      if (own) prior = cursor.savedValue(own.cursor);
       else {
         const g = global === null ? null : cursor.stateValue({ [cursor.field]: global });
         prior = g === null ? null : g - lookback * 1_000_000;
@@ -180,7 +185,12 @@ export class DeclarativeStreamRunner {
       const bounds = { progress, end: cursor.endMicros() };
       try {
         for (const c of cursor.slices(prior)) {
-          for await (const records of this.pages({ partition, cursor: c }, own?.cursor ?? {}, signal, bounds)) {
+          for await (const records of this.pages(
+            { partition, cursor: c },
+            own?.cursor ?? {},
+            signal,
+            bounds,
+          )) {
             for (const r of records) {
               progress.observe(r);
               const v = formatted(r[cursor.field]);

@@ -401,3 +401,40 @@ describe("a partition that fails", () => {
     expect(statuses.at(-1)).toBe("INCOMPLETE");
   });
 });
+
+describe("a saved state the cursor cannot read", () => {
+  // CustomFormatConcurrentStreamStateConverter.parse_timestamp tries the cursor's formats only and
+  // raises "No format in ... matching ...": the CDK refuses the state rather than guess.
+  const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%dT%H:%M:%SZ"
+      start_datetime: "2024-01-01T00:00:00Z"
+      start_time_option: { type: RequestOption, inject_into: request_parameter, field_name: since }`;
+  const stateOf = (value: unknown) => [
+    { type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: { updated_at: value } } },
+  ];
+
+  test("is refused with what to do, before any request; a readable one is read on from", async () => {
+    const api = serve(() => ({ data: [{ id: 1, updated_at: "2024-02-02T00:00:00Z" }] }));
+    for (const bad of ["garbage", "2024-02-01", 1706745600]) {
+      const ms = await read(manifest(stream), api.hostMap, { mode: "incremental", state: stateOf(bad) });
+      expect(errorsOf(ms)[0]).toContain(
+        `The saved state's updated_at value ${JSON.stringify(bad)} is in none`,
+      );
+      expect(errorsOf(ms)[0]).toContain("Reset the stream's state");
+    }
+    expect(api.requests).toEqual([]);
+    const ok = await read(manifest(stream), api.hostMap, {
+      mode: "incremental",
+      state: stateOf("2024-02-01T00:00:00Z"),
+    });
+    expect(errorsOf(ok)).toEqual([]);
+    expect(api.requests).toEqual(["/items?since=2024-02-01T00%3A00%3A00Z"]);
+  });
+});
