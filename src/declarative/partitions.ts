@@ -4,7 +4,7 @@
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
 import { evalString, evalValue } from "./template.ts";
-import { dpathGet, isObj, type Obj } from "./values.ts";
+import { dpathGet, isObj, type Obj, truthy } from "./values.ts";
 
 export interface PartitionRouter {
   partitions(signal: AbortSignal): AsyncGenerator<Obj>;
@@ -52,7 +52,8 @@ export class SubstreamRouter implements PartitionRouter {
     for (const c of this.configs) {
       if (!c.option) continue;
       const field = evalString(c.partitionField, this.ctx);
-      if (partition[field] !== undefined) parts.inject(c.option, partition[field], ctx);
+      // The CDK injects only a truthy value (`if value:`): a parent id of 0 or "" is not sent.
+      if (truthy(partition[field])) parts.inject(c.option, partition[field], ctx);
     }
   }
 }
@@ -85,7 +86,7 @@ export class ListRouter implements PartitionRouter {
 
   inject(parts: RequestParts, ctx: Obj, partition: Obj): void {
     const field = this.field();
-    if (this.option && partition[field] !== undefined) parts.inject(this.option, partition[field], ctx);
+    if (this.option && truthy(partition[field])) parts.inject(this.option, partition[field], ctx);
   }
 }
 
@@ -98,7 +99,13 @@ export class CartesianRouter implements PartitionRouter {
       const next: Obj[] = [];
       const own: Obj[] = [];
       for await (const p of r.partitions(signal)) own.push(p);
-      for (const c of combos) for (const p of own) next.push({ ...c, ...p });
+      // The CDK merges with a ChainMap: on a shared key the earlier router's value wins.
+      for (const c of combos)
+        for (const p of own) {
+          const merged: Obj = { ...c };
+          for (const k in p) if (!Object.hasOwn(merged, k)) merged[k] = p[k];
+          next.push(merged);
+        }
       combos = next;
     }
     yield* combos;

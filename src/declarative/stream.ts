@@ -292,7 +292,10 @@ export class DeclarativeStreamRunner {
       }
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);
-    if (result.ignored) return { records: [], next: null, body: null };
+    // An IGNOREd answer ends the slice when it is an error; an IGNOREd success (2xx, 3xx) is read
+    // as usual, as the CDK reads any response that is truthy (`response.ok`).
+    if (result.ignored && !(result.status > 0 && result.status < 400))
+      return { records: [], next: null, body: null };
     const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);
     const extracted = { count: 0 };

@@ -438,3 +438,68 @@ describe("a saved state the cursor cannot read", () => {
     expect(api.requests).toEqual(["/items?since=2024-02-01T00%3A00%3A00Z"]);
   });
 });
+
+describe("partition routers", () => {
+  const base = (router: string, path = "/items") => `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: "${path}" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: ${router}`;
+
+  test("a falsy partition value is not injected (the CDK's `if value:`)", async () => {
+    const api = serve(() => ({ data: [{ id: 1 }] }));
+    const router = `{ type: ListPartitionRouter, values: ["0", "", x], cursor_field: v, request_option: { type: RequestOption, inject_into: request_parameter, field_name: v } }`;
+    const ms = await read(manifest(base(router)), api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    // "0" is a non-empty string, so it is sent; "" is not.
+    expect(api.requests).toEqual(["/items?v=0", "/items", "/items?v=x"]);
+  });
+
+  test("a cartesian product keeps the first router's value of a shared key (the CDK's ChainMap)", async () => {
+    const api = serve(() => ({ data: [{ id: 1 }] }));
+    // A list of routers is their cartesian product (CartesianProductStreamSlicer).
+    const router = `
+        - { type: ListPartitionRouter, values: [a1], cursor_field: q }
+        - { type: ListPartitionRouter, values: [b1], cursor_field: q }`;
+    const ms = await read(manifest(base(router, "/items/{{ stream_partition.q }}")), api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/items/a1"]);
+  });
+});
+
+describe("an IGNOREd response", () => {
+  // SimpleRetriever._parse_response reads any truthy response (requests' `ok`: below 400), IGNOREd
+  // or not; an IGNOREd error has no records and ends the pagination.
+  const stream = (action: string) => `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        error_handler:
+          type: DefaultErrorHandler
+          response_filters:
+            - { type: HttpResponseFilter, action: IGNORE, ${action} }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+
+  test("a success that is IGNOREd still gives its records; an IGNOREd error gives none", async () => {
+    const ok = serve(() => ({ data: [{ id: 1 }, { id: 2 }], warning: "partial" }));
+    const read1 = await read(manifest(stream(`predicate: "{{ 'warning' in response }}"`)), ok.hostMap);
+    expect(errorsOf(read1)).toEqual([]);
+    expect(recordsOf(read1).map((r) => r.id)).toEqual([1, 2]);
+    const failing = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => Response.json({ data: [{ id: 3 }] }, { status: 404 }),
+    });
+    servers.push(failing);
+    const read2 = await read(
+      manifest(stream("http_codes: [404]")),
+      `https://api.example.com=http://127.0.0.1:${failing.port}`,
+    );
+    expect(errorsOf(read2)).toEqual([]);
+    expect(recordsOf(read2)).toEqual([]);
+  });
+});
