@@ -9,6 +9,8 @@ import { dpathGet, isObj, type Obj, truthy } from "./values.ts";
 export interface PartitionRouter {
   partitions(signal: AbortSignal): AsyncGenerator<Obj>;
   inject(parts: RequestParts, ctx: Obj, partition: Obj): void;
+  /** It reads parent streams, so a per-partition state carries `parent_state` (the CDK's get_stream_state is not None). */
+  readonly hasParents: boolean;
 }
 
 /** What a router needs of a parent stream: its records, read in full. */
@@ -26,6 +28,7 @@ export interface ParentConfig {
 }
 
 export class SubstreamRouter implements PartitionRouter {
+  readonly hasParents = true;
   constructor(
     private readonly configs: ParentConfig[],
     private readonly ctx: Obj,
@@ -59,6 +62,7 @@ export class SubstreamRouter implements PartitionRouter {
 }
 
 export class ListRouter implements PartitionRouter {
+  readonly hasParents = false;
   constructor(
     private readonly values: unknown,
     private readonly cursorField: string,
@@ -91,7 +95,10 @@ export class ListRouter implements PartitionRouter {
 }
 
 export class CartesianRouter implements PartitionRouter {
-  constructor(private readonly routers: PartitionRouter[]) {}
+  readonly hasParents: boolean;
+  constructor(private readonly routers: PartitionRouter[]) {
+    this.hasParents = routers.some((r) => r.hasParents);
+  }
 
   async *partitions(signal: AbortSignal): AsyncGenerator<Obj> {
     let combos: Obj[] = [{}];

@@ -160,18 +160,25 @@ export class DeclarativeStreamRunner {
       parentState = input.parent_state;
     const useGlobal = input.use_global_cursor === true;
     let newGlobal = global;
+    const router = this.def.router as PartitionRouter;
+    // As ConcurrentPerPartitionCursor: the global cursor and the lookback window move at the end
+    // only when some data was synced; parent_state is there only for a router with parents.
+    let synced = false;
     const snapshot = (final: boolean): Obj => {
       const out: Obj = { use_global_cursor: useGlobal };
       if (!useGlobal) out.states = [...saved.values()];
-      const g = final ? newGlobal : global;
+      const moved = final && synced;
+      const g = moved ? newGlobal : global;
       if (g !== null) out.state = { [cursor.field]: g };
-      out.lookback_window = final ? Math.ceil((performance.now() - started) / 1000) : lookback;
-      out.parent_state = final ? {} : (parentState ?? {});
+      out.lookback_window = moved ? Math.ceil((performance.now() - started) / 1000) : lookback;
+      if (router.hasParents) out.parent_state = final ? {} : (parentState ?? {});
       return out;
+    };
+    const raiseGlobal = (v: string | null) => {
+      if (v !== null && (newGlobal === null || newGlobal < v)) newGlobal = v;
     };
     let lastEmit = 0;
     let failure: unknown = null;
-    const router = this.def.router as PartitionRouter;
     for await (const partition of router.partitions(signal)) {
       const key = partitionKey(partition);
       const own = useGlobal ? undefined : saved.get(key);
@@ -193,9 +200,9 @@ export class DeclarativeStreamRunner {
           )) {
             for (const r of records) {
               progress.observe(r);
-              const v = formatted(r[cursor.field]);
-              if (v !== null && (newGlobal === null || newGlobal < v)) newGlobal = v;
+              raiseGlobal(formatted(r[cursor.field]));
             }
+            if (records.length > 0) synced = true;
             yield { kind: "records", records };
           }
         }
@@ -206,9 +213,13 @@ export class DeclarativeStreamRunner {
         failure ??= error;
         continue;
       }
-      if (!useGlobal) saved.set(key, { partition, cursor: progress.state() });
+      const closed = progress.state();
+      if (!useGlobal) saved.set(key, { partition, cursor: closed });
+      // A closed partition's cursor raises the global one too (its saved value, even with no record).
+      raiseGlobal(formatted(closed[cursor.field]));
       const now = Date.now();
-      if (now - lastEmit > 600_000) {
+      // The CDK emits no intermediate state for a global cursor without parent state.
+      if (now - lastEmit > 600_000 && !(useGlobal && parentState === null)) {
         lastEmit = now;
         yield { kind: "state", state: snapshot(false) };
       }

@@ -503,3 +503,51 @@ describe("an IGNOREd response", () => {
     expect(recordsOf(read2)).toEqual([]);
   });
 });
+
+describe("per-partition state (ConcurrentPerPartitionCursor)", () => {
+  const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: "/teams/{{ stream_partition.team }}/items" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: { type: ListPartitionRouter, values: [red, blue], cursor_field: team }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"`;
+  const prior = {
+    states: [{ partition: { team: "red" }, cursor: { updated_at: "2024-02-01" } }],
+    state: { updated_at: "2024-01-10" },
+    lookback_window: 7,
+    use_global_cursor: false,
+  };
+  const stateIn = [{ type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: prior } }];
+  const finalState = (ms: AirbyteMessage[]) =>
+    ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : [])).at(-1) as Json;
+
+  test("the global cursor takes the closed partitions' cursors too; a list router has no parent_state", async () => {
+    const api = serve((url) =>
+      url.pathname.includes("/blue/") ? { data: [{ id: 1, updated_at: "2024-01-20" }] } : { data: [] },
+    );
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental", state: stateIn });
+    expect(errorsOf(ms)).toEqual([]);
+    const last = finalState(ms);
+    // red's saved 02-01 beats blue's record of 01-20 (close_partition updates the global cursor).
+    expect(last.state).toEqual({ updated_at: "2024-02-01" });
+    expect(last.states).toEqual([
+      { partition: { team: "red" }, cursor: { updated_at: "2024-02-01" } },
+      { partition: { team: "blue" }, cursor: { updated_at: "2024-01-20" } },
+    ]);
+    expect("parent_state" in last).toBe(false);
+  });
+
+  test("with no data synced, the global cursor and the lookback window stay as they were", async () => {
+    const api = serve(() => ({ data: [] }));
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental", state: stateIn });
+    expect(errorsOf(ms)).toEqual([]);
+    const last = finalState(ms);
+    expect(last.state).toEqual({ updated_at: "2024-01-10" });
+    expect(last.lookback_window).toBe(7);
+  });
+});
