@@ -2,7 +2,7 @@
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
 import { DeclarativeError } from "./errors.ts";
-import { evalString, evaluateBoolean, evalValue } from "./template.ts";
+import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
 import { parseXml, XmlSyntaxError } from "./xml.ts";
 
@@ -64,34 +64,29 @@ export interface AddedField {
   valueType: "string" | "number" | "integer" | "boolean" | null;
 }
 
+/** The CDK's _json_schema_type_name_to_type: value_type as the Python type literal_eval must give. */
+const VALUE_TYPES = { string: "str", number: "float", integer: "int", boolean: "bool" } as const;
+
+/**
+ * AddFields: each value is an InterpolatedString whose default is itself (so a missing value adds
+ * ""), and value_type only says which literal types it may become: anything else stays as rendered
+ * ("5" with value_type number stays "5"), as in the CDK.
+ */
 export function addFields(fields: AddedField[], condition: string | null): Transformation {
   return (record, ctx) => {
     const c = { ...ctx, record };
     for (const f of fields) {
-      let value = evalValue(f.value, c);
-      if (f.valueType) value = coerce(value, f.valueType);
+      const value =
+        typeof f.value === "string"
+          ? evaluate(f.value, c, {
+              default: f.value,
+              ...(f.valueType ? { validTypes: [VALUE_TYPES[f.valueType]] } : {}),
+            })
+          : f.value;
       if (condition !== null && !evaluateBoolean(condition, { ...c, value })) continue;
       dpathSet(record, f.path, value);
     }
   };
-}
-
-function coerce(value: unknown, type: NonNullable<AddedField["valueType"]>): unknown {
-  if (value === null || value === undefined) return value;
-  switch (type) {
-    case "string":
-      return typeof value === "string" ? value : JSON.stringify(value);
-    case "number": {
-      const n = Number(value);
-      return Number.isFinite(n) ? n : value;
-    }
-    case "integer": {
-      const n = Number(value);
-      return Number.isInteger(n) ? n : value;
-    }
-    case "boolean":
-      return value === true || value === "true" || value === "True" || value === 1;
-  }
 }
 
 export function removeFields(pointers: string[][], condition: string | null): Transformation {

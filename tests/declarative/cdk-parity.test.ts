@@ -551,3 +551,36 @@ describe("per-partition state (ConcurrentPerPartitionCursor)", () => {
     expect(last.lookback_window).toBe(7);
   });
 });
+
+describe("AddFields", () => {
+  // AddFields: InterpolatedString.create(value) (its default is the value itself) evaluated with
+  // valid_types=(str|float|int|bool,) from value_type: a literal of another type stays as rendered.
+  test("a missing value adds an empty string and value_type only limits what the text may become", async () => {
+    const api = serve(() => ({ data: [{ id: 1, n: 5, meta: { a: 1 } }] }));
+    const stream = `
+    transformations:
+      - type: AddFields
+        fields:
+          - { path: [missing], value: "{{ record.nothing }}" }
+          - { path: [as_number], value: "{{ record.n }}", value_type: number }
+          - { path: [as_integer], value: "{{ record.n * 2 }}", value_type: integer }
+          - { path: [as_string], value: "{{ record.meta }}", value_type: string }
+          - { path: [plain], value: "{{ record.n }}" }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+    const ms = await read(manifest(stream), api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)[0]).toEqual({
+      id: 1,
+      n: 5,
+      meta: { a: 1 },
+      missing: "",
+      as_number: "5",
+      as_integer: 10,
+      as_string: "{'a': 1}",
+      plain: 5,
+    });
+  });
+});
