@@ -95,13 +95,38 @@ export function removeFields(pointers: string[][], condition: string | null): Tr
       for (const p of pointers) dpathDelete(record, p);
     };
   }
-  // With a condition the CDK tests each top-level property (context `property`) and drops matches.
+  // With a condition the CDK calls dpath.delete(record, pointer, afilter=condition), which deletes
+  // every leaf (a string, number, boolean or null) the condition holds for, anywhere in the record,
+  // whether it matches the pointer or not, and nothing else: the pointers only count as a pass each.
   return (record, ctx) => {
-    for (const p of pointers) dpathDelete(record, p);
-    for (const key of Object.keys(record)) {
-      if (evaluateBoolean(condition, { ...ctx, record, property: record[key] })) delete record[key];
-    }
+    const holds = (v: unknown) => evaluateBoolean(condition, { ...ctx, record, property: v });
+    for (const _ of pointers) deleteLeavesWhere(record, holds);
   };
+}
+
+const isLeaf = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
+
+/** dpath's delete with a filter: matching leaves go; a list keeps its order (None in the place) but its tail. */
+function deleteLeavesWhere(node: unknown, holds: (v: unknown) => boolean): void {
+  if (Array.isArray(node)) {
+    // From the end, as dpath walks a list, so that a deleted tail is really removed.
+    for (let i = node.length - 1; i >= 0; i--) {
+      const v = node[i];
+      if (isLeaf(v)) {
+        if (holds(v)) {
+          if (i === node.length - 1) node.pop();
+          else node[i] = null;
+        }
+      } else deleteLeavesWhere(v, holds);
+    }
+  } else if (isObj(node)) {
+    for (const k of Object.keys(node)) {
+      const v = node[k];
+      if (isLeaf(v)) {
+        if (holds(v)) delete node[k];
+      } else deleteLeavesWhere(v, holds);
+    }
+  }
 }
 
 export function renameKeys(rename: (key: string) => string): Transformation {

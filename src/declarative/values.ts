@@ -97,8 +97,12 @@ export function dpathDelete(root: unknown, path: readonly string[]): void {
     if (Array.isArray(parent)) {
       if (last === "*") parent.length = 0;
       else {
+        // dpath keeps a list's order: the last element goes, any other becomes None.
         const i = Number(last);
-        if (Number.isInteger(i) && i >= 0 && i < parent.length) parent.splice(i, 1);
+        if (Number.isInteger(i) && i >= 0 && i < parent.length) {
+          if (i === parent.length - 1) parent.pop();
+          else parent[i] = null;
+        }
       }
     } else if (isObj(parent)) {
       if (last === "*") for (const k of Object.keys(parent)) delete parent[k];

@@ -584,3 +584,32 @@ describe("AddFields", () => {
     });
   });
 });
+
+describe("RemoveFields", () => {
+  // RemoveFields.transform: dpath.delete(record, pointer, afilter=condition). With a filter dpath
+  // deletes every leaf the condition holds for, wherever it is; a list element that is not the
+  // last becomes None (the list keeps its order).
+  const stream = (transformation: string) => `
+    transformations:
+      - ${transformation}
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+  const row = { id: 1, empty: "", nested: { blank: "", keep: "v" }, list: ["", "x", ""] };
+
+  test("with a condition, the leaves it holds for go wherever they are; the pointer's own field stays if it does not hold", async () => {
+    const api = serve(() => ({ data: [row] }));
+    const t = `{ type: RemoveFields, field_pointers: [[id]], condition: "{{ property == '' }}" }`;
+    const ms = await read(manifest(stream(t)), api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: 1, nested: { keep: "v" }, list: [null, "x"] }]);
+  });
+
+  test("without one, a list element that is not the last becomes None", async () => {
+    const api = serve(() => ({ data: [{ id: 1, k: ["x", "y", "z"], j: ["x", "y"] }] }));
+    const t = `{ type: RemoveFields, field_pointers: [[k, "0"], [j, "1"]] }`;
+    const ms = await read(manifest(stream(t)), api.hostMap);
+    expect(recordsOf(ms)).toEqual([{ id: 1, k: [null, "y", "z"], j: ["x"] }]);
+  });
+});
