@@ -139,12 +139,42 @@ export function renameKeys(rename: (key: string) => string): Transformation {
 
 export const keysToLower: Transformation = renameKeys((k) => k.toLowerCase());
 
-/** KeysToSnakeCase as the CDK tokenizes: split on case changes, digits and non-alphanumerics. */
+// KeyToSnakeCaseTransformation.TOKEN_PATTERN; a run of anything else is an empty token.
+const SNAKE_TOKENS = /[A-Z]+[a-z]*|[a-z]+|\d+|([^a-zA-Z\d]+)/g;
+// What unidecode spells differently from "the letter without its accent".
+const TRANSLITERATED: Record<string, string> = {
+  ß: "ss",
+  Æ: "AE",
+  æ: "ae",
+  Ø: "O",
+  ø: "o",
+  Œ: "OE",
+  œ: "oe",
+  Đ: "D",
+  đ: "d",
+  Ł: "L",
+  ł: "l",
+  Þ: "Th",
+  þ: "th",
+  Ð: "D",
+  ð: "d",
+};
+
+/**
+ * KeysToSnakeCase as the CDK does it: unidecode (here: accents dropped and the common Latin
+ * letters spelled out; other scripts are not transliterated), the token pattern, empty tokens
+ * dropped except at either end, a leading number given an empty token before it, "_" between.
+ */
 export const keysToSnakeCase: Transformation = renameKeys((key) => {
-  const tokens = key.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [];
-  const snake = tokens.map((t) => t.toLowerCase()).join("_");
-  const lead = /^[^a-zA-Z0-9]+/.exec(key)?.[0] ?? "";
-  return snake === "" ? key : lead.length > 0 ? `_${snake}` : snake;
+  const ascii = key
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[ßÆæØøŒœĐđŁłÞþÐð]/g, (c) => TRANSLITERATED[c] ?? c);
+  let tokens = [...ascii.matchAll(SNAKE_TOKENS)].map((m) => (m[1] === undefined ? m[0] : ""));
+  if (tokens.length >= 3)
+    tokens = [tokens[0] as string, ...tokens.slice(1, -1).filter((t) => t !== ""), tokens.at(-1) as string];
+  if (tokens.length > 0 && /^\d+$/.test(tokens[0] as string)) tokens.unshift("");
+  return tokens.map((t) => t.toLowerCase()).join("_");
 });
 
 /** KeysReplace: every key's `old` text replaced, in nested objects too (not inside lists), as the CDK does. */

@@ -4,6 +4,7 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
+import { keysToSnakeCase } from "../../src/declarative/records.ts";
 import { runManifest } from "../../src/declarative/source.ts";
 
 type Json = Record<string, unknown>;
@@ -611,5 +612,26 @@ describe("RemoveFields", () => {
     const t = `{ type: RemoveFields, field_pointers: [[k, "0"], [j, "1"]] }`;
     const ms = await read(manifest(stream(t)), api.hostMap);
     expect(recordsOf(ms)).toEqual([{ id: 1, k: [null, "y", "z"], j: ["x"] }]);
+  });
+});
+
+describe("KeysToSnakeCase", () => {
+  // KeyToSnakeCaseTransformation: unidecode, TOKEN_PATTERN, filter_tokens; cases from the CDK's tests.
+  test.each([
+    ["123Number", "_123_number"],
+    ["MixedUPCase123", "mixed_upcase_123"],
+    ["Café", "cafe"],
+    ["Naïve", "naive"],
+    ["HTTPServer", "httpserver"],
+    ["IDs", "ids"],
+    ["id_", "id_"],
+    ["_id", "_id"],
+    ["CamelCase", "camel_case"],
+    ["a b  c", "a_b_c"],
+    ["Straße", "strasse"],
+  ])("%s becomes %s", (key, expected) => {
+    const record: Json = { [key]: 1 };
+    keysToSnakeCase(record, {});
+    expect(Object.keys(record)).toEqual([expected]);
   });
 });
