@@ -196,21 +196,24 @@ export function keysReplace(oldText: string, newText: string): Transformation {
 
 /** FlattenFields: nested objects (and lists, when asked) become dotted top-level keys. */
 export function flattenFields(flattenLists: boolean): Transformation {
+  // FlattenFields.flatten_record, step for step: a stack (last in, first out); a key keeps its own
+  // name unless an earlier one took it or a list has been flattened, then it gets its parent's.
   return (record) => {
     const out: Obj = {};
-    const walk = (value: unknown, prefix: string, top: boolean) => {
-      if (isObj(value) && (top || Object.keys(value).length > 0)) {
-        for (const [k, v] of Object.entries(value)) {
-          const key = top ? k : `${prefix}.${k}`;
-          walk(v, Object.hasOwn(out, key) ? `${key}_${prefix}` : key, false);
+    const stack: [unknown, string][] = [[record, "_"]];
+    let withParentName = false;
+    while (stack.length > 0) {
+      const [current, parentKey] = stack.pop() as [unknown, string];
+      if (isObj(current)) {
+        for (const [k, v] of Object.entries(current))
+          stack.push([v, Object.hasOwn(out, k) || withParentName ? `${parentKey}.${k}` : k]);
+      } else if (Array.isArray(current) && flattenLists) {
+        for (let i = 0; i < current.length; i++) {
+          withParentName = true;
+          stack.push([current[i], `${parentKey}.${i}`]);
         }
-      } else if (flattenLists && Array.isArray(value) && !top) {
-        for (const [i, v] of value.entries()) walk(v, `${prefix}.${i}`, false);
-      } else {
-        out[prefix] = value;
-      }
-    };
-    walk(record, "", true);
+      } else out[parentKey] = current;
+    }
     for (const k of Object.keys(record)) delete record[k];
     Object.assign(record, out);
   };

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
-import { keysToSnakeCase } from "../../src/declarative/records.ts";
+import { flattenFields, keysToSnakeCase } from "../../src/declarative/records.ts";
 import { runManifest } from "../../src/declarative/source.ts";
 
 type Json = Record<string, unknown>;
@@ -633,5 +633,44 @@ describe("KeysToSnakeCase", () => {
     const record: Json = { [key]: 1 };
     keysToSnakeCase(record, {});
     expect(Object.keys(record)).toEqual([expected]);
+  });
+});
+
+describe("FlattenFields", () => {
+  // FlattenFields.flatten_record; the cases of the CDK's test_flatten_fields.py.
+  const nestedList = [{ Key: { Value: "test1" } }, { Key: { Value: "test2" } }];
+  test.each([
+    [true, { FirstName: "John", LastName: "Doe" }, { FirstName: "John", LastName: "Doe" }],
+    [
+      true,
+      { NestedRecord: { FirstName: "John", LastName: "Doe" }, "456Another123": 456 },
+      { FirstName: "John", LastName: "Doe", "456Another123": 456 },
+    ],
+    [true, { ListExample: [{ A: "a" }, { A: "b" }] }, { "ListExample.0.A": "a", "ListExample.1.A": "b" }],
+    [
+      true,
+      { MixedCase123: { Nested: nestedList }, SimpleKey: "SimpleValue" },
+      { "Nested.0.Key.Value": "test1", "Nested.1.Key.Value": "test2", SimpleKey: "SimpleValue" },
+    ],
+    [
+      true,
+      { List: ["Item1", "Item2", "Item3"] },
+      { "List.0": "Item1", "List.1": "Item2", "List.2": "Item3" },
+    ],
+    [false, { List: ["Item1", "Item2", "Item3"] }, { List: ["Item1", "Item2", "Item3"] }],
+    [
+      false,
+      { RootField: { NestedList: nestedList }, SimpleKey: "SimpleValue" },
+      { NestedList: nestedList, SimpleKey: "SimpleValue" },
+    ],
+    [
+      false,
+      { RootField: { List: nestedList }, List: [1, 3, 6], SimpleKey: "SimpleValue" },
+      { "RootField.List": nestedList, List: [1, 3, 6], SimpleKey: "SimpleValue" },
+    ],
+  ])("flatten_lists %p: %j", (flattenLists, input, expected) => {
+    const record = structuredClone(input) as Json;
+    flattenFields(flattenLists)(record, {});
+    expect(record).toEqual(expected);
   });
 });
