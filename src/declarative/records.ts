@@ -3,7 +3,7 @@
 
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
-import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
+import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj, pyStr } from "./values.ts";
 import { parseXml, XmlSyntaxError } from "./xml.ts";
 
 /** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
@@ -240,47 +240,99 @@ export function dpathFlattenFields(
 }
 
 /** TypeTransformer(DefaultTransform): values converted to the type their schema property declares. */
+/**
+ * schema_normalization: Default, as the CDK's TypeTransformer does it: every value under the
+ * schema's `properties` (and each element under `items`), at any depth, goes through
+ * default_convert for its type, then its own properties or items do.
+ */
 export function normalizer(schema: unknown): (record: Obj) => void {
-  const props = isObj(schema) && isObj(schema.properties) ? (schema.properties as Obj) : {};
-  const plan: [string, string[]][] = [];
-  for (const [k, s] of Object.entries(props)) {
-    if (!isObj(s)) continue;
-    const t = s.type;
-    const types = (Array.isArray(t) ? t : [t]).filter((x): x is string => typeof x === "string");
-    if (types.length > 0) plan.push([k, types]);
-  }
-  return (record) => {
-    for (const [k, types] of plan) {
-      if (!Object.hasOwn(record, k)) continue;
-      record[k] = convert(record[k], types);
-    }
-  };
+  return (record) => normalizeChildren(record, schema);
 }
 
-function convert(v: unknown, types: string[]): unknown {
-  if (v === null || v === undefined) return v;
-  const is = (t: string) => types.includes(t);
-  if (typeof v === "string") {
-    if (is("string")) return v;
-    if (is("integer") && /^-?\d+$/.test(v.trim())) return Number(v);
-    if (is("number") && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-    if (is("boolean") && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
-    return v;
+function normalizeChildren(instance: unknown, schema: unknown): void {
+  if (!isObj(schema)) return;
+  if (isObj(schema.properties) && isObj(instance)) {
+    for (const [k, sub] of Object.entries(schema.properties)) {
+      if (!Object.hasOwn(instance, k) || !isObj(sub)) continue;
+      instance[k] = defaultConvert(instance[k], sub);
+      normalizeChildren(instance[k], sub);
+    }
   }
-  if (typeof v === "number") {
-    if (is("number") || is("integer")) return v;
-    if (is("string")) return String(v);
-    if (is("boolean")) return v !== 0;
-    return v;
+  if (isObj(schema.items) && Array.isArray(instance)) {
+    const sub = schema.items;
+    for (let i = 0; i < instance.length; i++) {
+      instance[i] = defaultConvert(instance[i], sub);
+      normalizeChildren(instance[i], sub);
+    }
   }
-  if (typeof v === "boolean") {
-    if (is("boolean")) return v;
-    if (is("string")) return v ? "True" : "False";
-    return v;
+}
+
+const SIMPLE_TYPES = new Set(["string", "number", "integer", "boolean", "null"]);
+const TRUE_STRINGS = new Set(["y", "yes", "t", "true", "on", "1"]);
+const FALSE_STRINGS = new Set(["n", "no", "f", "false", "off", "0"]);
+/** What Python's int() and float() read: digits with optional underscores between them, spaces around. */
+const PY_INT = /^\s*[-+]?\d+(?:_\d+)*\s*$/;
+const PY_FLOAT =
+  /^\s*[-+]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][-+]?\d+(?:_\d+)*)?|\d+(?:_\d+)*\.|inf(?:inity)?|nan)\s*$/i;
+
+/** TypeTransformer.default_convert: Python's str(), float(), int(), strtobool/bool() for the one type. */
+function defaultConvert(v: unknown, schema: Obj): unknown {
+  let target: unknown = schema.type ?? [];
+  if (v === null && (Array.isArray(target) ? target.includes("null") : target === "null")) return null;
+  if (Array.isArray(target)) {
+    const types = target.filter((t) => t !== "null");
+    if (types.length !== 1) return v;
+    target = types[0];
   }
-  if ((isObj(v) || Array.isArray(v)) && is("string") && !is("object") && !is("array"))
-    return JSON.stringify(v);
+  switch (target) {
+    case "string":
+      return pyStr(v);
+    case "number": {
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (typeof v === "number") return v;
+      if (typeof v === "string" && PY_FLOAT.test(v)) {
+        const n = Number(
+          v
+            .replace(/_/g, "")
+            .trim()
+            .replace(/^([-+]?)inf(inity)?$/i, "$1Infinity"),
+        );
+        return Number.isNaN(n) && !/nan/i.test(v) ? v : n;
+      }
+      return v;
+    }
+    case "integer": {
+      if (typeof v === "boolean") return v ? 1 : 0;
+      if (typeof v === "number") return Number.isFinite(v) ? Math.trunc(v) : v;
+      if (typeof v === "string" && PY_INT.test(v)) return Number(v.replace(/_/g, "").trim());
+      return v;
+    }
+    case "boolean": {
+      if (typeof v === "string") {
+        const s = v.trim().toLowerCase();
+        return TRUE_STRINGS.has(s) ? true : FALSE_STRINGS.has(s) ? false : v;
+      }
+      return pyTruthy(v);
+    }
+    case "array": {
+      // set(items.get("type", set())): a type written as a string is a set of its characters there,
+      // which is never a subset of the simple types, so only a list of types (or none) wraps.
+      const items = isObj(schema.items) ? schema.items.type : undefined;
+      const itemTypes =
+        items === undefined ? [] : Array.isArray(items) ? items : typeof items === "string" ? [...items] : [];
+      const simple = itemTypes.every((t) => typeof t === "string" && SIMPLE_TYPES.has(t));
+      const scalar = v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+      return simple && scalar ? [v] : v;
+    }
+  }
   return v;
+}
+
+function pyTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObj(v)) return Object.keys(v).length > 0;
+  return true;
 }
 
 export interface RecordSelector {

@@ -674,3 +674,80 @@ describe("FlattenFields", () => {
     expect(record).toEqual(expected);
   });
 });
+
+describe("schema_normalization: Default", () => {
+  // TypeTransformer.default_convert through the schema's properties and items, at any depth.
+  test("values become their schema's type as Python's str(), int(), float() and strtobool make them", async () => {
+    const api = serve(() => ({
+      data: [
+        {
+          id: 5,
+          name: null,
+          note: null,
+          tags: "a",
+          labels: "b",
+          meta: { count: "7", inner: [{ n: "1_000" }] },
+          score: 5.7,
+          ratio: " 1e3 ",
+          flag: "yes",
+          off: 0,
+          multi: 5,
+          bad: "x1",
+        },
+      ],
+    }));
+    const stream = `
+    schema_loader:
+      type: InlineSchemaLoader
+      schema:
+        type: object
+        properties:
+          id: { type: string }
+          name: { type: string }
+          note: { type: [string, "null"] }
+          tags: { type: array, items: { type: [string] } }
+          labels: { type: array, items: { type: string } }
+          meta:
+            type: object
+            properties:
+              count: { type: integer }
+              inner: { type: array, items: { type: object, properties: { n: { type: integer } } } }
+          score: { type: integer }
+          ratio: { type: number }
+          flag: { type: boolean }
+          off: { type: boolean }
+          multi: { type: [integer, boolean] }
+          bad: { type: integer }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector:
+        type: RecordSelector
+        extractor: { type: DpathExtractor, field_path: [data] }
+        schema_normalization: Default`;
+    const ms = await read(
+      manifest(stream).replace(
+        "    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }\n",
+        "",
+      ),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([
+      {
+        id: "5",
+        name: "None",
+        note: null,
+        tags: ["a"],
+        labels: "b", // items.type as a string is a set of characters to the CDK: no wrapping
+        meta: { count: 7, inner: [{ n: 1000 }] },
+        score: 5,
+        ratio: 1000,
+        flag: true,
+        off: false,
+        multi: 5,
+        bad: "x1",
+      },
+    ]);
+  });
+});
