@@ -5,7 +5,7 @@
 import { addDuration, type Duration, formatMicros, nowMicros, parseAnyMicros, parseMicros } from "./dates.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
-import { evalString, evaluate } from "./template.ts";
+import { evalString, evaluate, renderTemplate } from "./template.ts";
 import type { Obj } from "./values.ts";
 
 export interface MinMax {
@@ -91,8 +91,10 @@ export class DatetimeCursor {
       return t;
     };
     let t = read(m.datetime, `${this.field} start/end`);
-    if (m.min) t = Math.max(t, read(m.min, "min_datetime"));
-    if (m.max) t = Math.min(t, read(m.max, "max_datetime"));
+    // MinMaxDatetime: a bound that renders empty is no bound.
+    const bound = (template: string) => renderTemplate(template, ctx, { now: this.now }) !== "";
+    if (m.min && bound(m.min)) t = Math.max(t, read(m.min, "min_datetime"));
+    if (m.max && bound(m.max)) t = Math.min(t, read(m.max, "max_datetime"));
     return t;
   }
 

@@ -298,8 +298,9 @@ export class DeclarativeStreamRunner {
     const inject: RequestInjector = (parts, ctx) => {
       paginator.inject(parts, ctx, token);
       if (slicer) {
-        cursor?.inject(parts, ctx, slice.cursor);
+        // The CDK merges partition | cursor: on a shared name the cursor's value wins.
         router?.inject(parts, ctx, slice.partition);
+        cursor?.inject(parts, ctx, slice.cursor);
       }
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);

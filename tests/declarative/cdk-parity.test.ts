@@ -751,3 +751,37 @@ describe("schema_normalization: Default", () => {
     ]);
   });
 });
+
+describe("cursor request options", () => {
+  const stream = (minMax: string) => `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router:
+        type: ListPartitionRouter
+        values: [p1]
+        cursor_field: since
+        request_option: { type: RequestOption, inject_into: request_parameter, field_name: since }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: { type: MinMaxDatetime, datetime: "2024-01-01", datetime_format: "%Y-%m-%d"${minMax} }
+      start_time_option: { type: RequestOption, inject_into: request_parameter, field_name: since }`;
+
+  test("the cursor's value wins over the partition's of the same name (the CDK merges partition | cursor)", async () => {
+    const api = serve(() => ({ data: [] }));
+    const ms = await read(manifest(stream("")), api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/items?since=2024-01-01"]);
+  });
+
+  test("a min or max datetime that renders empty is no bound (MinMaxDatetime's `if max_time:`)", async () => {
+    const api = serve(() => ({ data: [] }));
+    const bounds = `, max_datetime: "{{ config.get('end', '') }}", min_datetime: "{{ config.get('floor', '') }}"`;
+    const ms = await read(manifest(stream(bounds)), api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/items?since=2024-01-01"]);
+  });
+});
