@@ -41,6 +41,7 @@ export interface StreamDefinition {
 }
 
 const NO_CURSOR_STATE = { __ab_no_cursor_state_message: true };
+const SWITCH_TO_GLOBAL_LIMIT = 10_000;
 
 export class DeclarativeStreamRunner {
   constructor(
@@ -158,7 +159,10 @@ export class DeclarativeStreamRunner {
     }
     if (isObj(input.parent_state) && Object.keys(input.parent_state).length > 0)
       parentState = input.parent_state;
-    const useGlobal = input.use_global_cursor === true;
+    let useGlobal = input.use_global_cursor === true;
+    // ConcurrentPerPartitionCursor's SWITCH_TO_GLOBAL_LIMIT: past 10,000 partitions (those of the
+    // saved state included) the stream keeps one global cursor instead of a state per partition.
+    let partitionCount = saved.size;
     let newGlobal = global;
     const router = this.def.router as PartitionRouter;
     // As ConcurrentPerPartitionCursor: the global cursor and the lookback window move at the end
@@ -180,7 +184,9 @@ export class DeclarativeStreamRunner {
     let lastEmit = 0;
     let failure: unknown = null;
     for await (const partition of router.partitions(signal)) {
+      if (!useGlobal && partitionCount > SWITCH_TO_GLOBAL_LIMIT) useGlobal = true;
       const key = partitionKey(partition);
+      if (!saved.has(key)) partitionCount++;
       const own = useGlobal ? undefined : saved.get(key);
       let prior: number | null;
       if (own) prior = cursor.savedValue(own.cursor);

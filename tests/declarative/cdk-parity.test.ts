@@ -785,3 +785,28 @@ describe("cursor request options", () => {
     expect(api.requests).toEqual(["/items?since=2024-01-01"]);
   });
 });
+
+describe("many partitions", () => {
+  // ConcurrentPerPartitionCursor.SWITCH_TO_GLOBAL_LIMIT: past 10,000 partitions the state is one
+  // global cursor (use_global_cursor true, no `states`).
+  test("past 10,000 partitions the state switches to the global cursor", async () => {
+    const api = serve(() => ({ data: [{ id: 1, updated_at: "2024-01-02" }] }));
+    const values = Array.from({ length: 10_002 }, (_, i) => `p${i}`);
+    const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: "/items/{{ stream_partition.p }}" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: { type: ListPartitionRouter, values: ${JSON.stringify(values)}, cursor_field: p }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"`;
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    const last = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : [])).at(-1);
+    expect(last).toMatchObject({ use_global_cursor: true, state: { updated_at: "2024-01-02" } });
+    expect(last && "states" in last).toBe(false);
+  }, 60_000);
+});
