@@ -109,8 +109,8 @@ const isLeaf = (v: unknown) => v === null || (typeof v !== "object" && typeof v 
 /** dpath's delete with a filter: matching leaves go; a list keeps its order (None in the place) but its tail. */
 function deleteLeavesWhere(node: unknown, holds: (v: unknown) => boolean): void {
   if (Array.isArray(node)) {
-    // From the end, as dpath walks a list, so that a deleted tail is really removed.
-    for (let i = node.length - 1; i >= 0; i--) {
+    // In order, as dpath 2 walks a list: an element is removed only while it is the last one.
+    for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (isLeaf(v)) {
         if (holds(v)) {
@@ -139,8 +139,10 @@ export function renameKeys(rename: (key: string) => string): Transformation {
 
 export const keysToLower: Transformation = renameKeys((k) => k.toLowerCase());
 
-// KeyToSnakeCaseTransformation.TOKEN_PATTERN; a run of anything else is an empty token.
-const SNAKE_TOKENS = /[A-Z]+[a-z]*|[a-z]+|\d+|([^a-zA-Z\d]+)/g;
+// KeyToSnakeCaseTransformation.TOKEN_PATTERN, plus runs of letters and digits of other scripts
+// (unidecode would spell those out; dropping them would merge different keys into one); a run of
+// anything else is an empty token.
+const SNAKE_TOKENS = /[A-Z]+[a-z]*|[a-z]+|\d+|[\p{L}\p{N}]+|([^\p{L}\p{N}]+)/gu;
 // What unidecode spells differently from "the letter without its accent".
 const TRANSLITERATED: Record<string, string> = {
   ß: "ss",
@@ -174,7 +176,9 @@ export const keysToSnakeCase: Transformation = renameKeys((key) => {
   if (tokens.length >= 3)
     tokens = [tokens[0] as string, ...tokens.slice(1, -1).filter((t) => t !== ""), tokens.at(-1) as string];
   if (tokens.length > 0 && /^\d+$/.test(tokens[0] as string)) tokens.unshift("");
-  return tokens.map((t) => t.toLowerCase()).join("_");
+  const snake = tokens.map((t) => t.toLowerCase()).join("_");
+  // Symbols only ("€", "%"): unidecode spells them out; rather than an empty key, keep the key.
+  return /[\p{L}\p{N}]/u.test(snake) ? snake : key;
 });
 
 /** KeysReplace: every key's `old` text replaced, in nested objects too (not inside lists), as the CDK does. */

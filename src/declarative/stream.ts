@@ -152,8 +152,11 @@ export class DeclarativeStreamRunner {
     } else {
       lookback = Math.trunc(Number(input.lookback_window ?? 0)) || 0;
       for (const s of Array.isArray(input.states) ? input.states : []) {
-        if (isObj(s) && isObj(s.partition) && isObj(s.cursor))
+        if (isObj(s) && isObj(s.partition) && isObj(s.cursor)) {
+          // Every saved cursor is checked before any request, as the CDK builds them all up front.
+          cursor.savedValue(s.cursor);
           saved.set(partitionKey(s.partition), { partition: s.partition, cursor: s.cursor });
+        }
       }
       if (isObj(input.state)) global = savedFormatted(input.state[cursor.field]);
     }
@@ -187,7 +190,8 @@ export class DeclarativeStreamRunner {
       if (!useGlobal && partitionCount > SWITCH_TO_GLOBAL_LIMIT) useGlobal = true;
       const key = partitionKey(partition);
       if (!saved.has(key)) partitionCount++;
-      const own = useGlobal ? undefined : saved.get(key);
+      // A partition's own saved cursor is read even once the state is global (as the CDK keeps it).
+      const own = saved.get(key);
       let prior: number | null;
       if (own) prior = cursor.savedValue(own.cursor);
       else {
@@ -285,7 +289,7 @@ export class DeclarativeStreamRunner {
     slice: StreamSlice,
     state: Obj,
     token: unknown,
-    /** The previous page's body when it gave this same token again; null otherwise. */
+    /** The previous page's records (as JSON) when it gave this same token again; null otherwise. */
     repeatedBody: string | null,
     signal: AbortSignal,
     bounds: Bounds | null,
@@ -350,21 +354,22 @@ export class DeclarativeStreamRunner {
       (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)));
     if (!repeated) return { records, next, body: null };
     // The same token again is fine where the API keeps it (a scroll id) and moves on by itself; the
-    // CDK would follow it. Only the same token answered with the very same page means the API
-    // ignores it, and following it would loop forever.
-    if (repeatedBody !== null && result.text === repeatedBody) {
+    // CDK would follow it. Only the same token answered with the same records means the API ignores
+    // it (a request id or a timing in the body may still change), and following it would loop forever.
+    const page = JSON.stringify(records);
+    if (repeatedBody !== null && page === repeatedBody) {
       throw new DeclarativeError(
         `Stream '${this.def.name}': the API answered the same next-page token with the same page again; stopping instead of looping forever.`,
       );
     }
-    return { records, next, body: result.text };
+    return { records, next, body: page };
   }
 }
 
 interface PageResult {
   records: Obj[];
   next: unknown;
-  /** This page's body, kept only when its next token is the one it was requested with. */
+  /** This page's records as JSON, kept only when its next token is the one it was requested with. */
   body: string | null;
 }
 

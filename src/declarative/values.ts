@@ -95,7 +95,12 @@ export function dpathDelete(root: unknown, path: readonly string[]): void {
   const last = path[path.length - 1] as string;
   for (const parent of parents) {
     if (Array.isArray(parent)) {
-      if (last === "*") parent.length = 0;
+      // dpath 2 walks the list in order: each element becomes None unless it is the last one then.
+      if (last === "*")
+        for (let i = 0; i < parent.length; i++) {
+          if (i === parent.length - 1) parent.pop();
+          else parent[i] = null;
+        }
       else {
         // dpath keeps a list's order: the last element goes, any other becomes None.
         const i = Number(last);

@@ -351,8 +351,10 @@ describe("a next-page token that stays the same", () => {
     expect(api.requests).toEqual(["/search", ...Array(3).fill("/search?scroll_id=scroll-1")]);
   });
 
-  test("the same token answered with the same page stops the stream with an error", async () => {
-    const api = serve(() => ({ scroll_id: "stuck", hits: [{ id: 1 }] }));
+  test("the same token answered with the same records stops the stream with an error", async () => {
+    // Each answer carries its own request id, as many APIs stamp them: the records decide.
+    let n = 0;
+    const api = serve(() => ({ request_id: n++, scroll_id: "stuck", hits: [{ id: 1 }] }));
     const ms = await read(manifest(stream), api.hostMap);
     expect(errorsOf(ms)).toEqual([
       "Stream 'items': the API answered the same next-page token with the same page again; stopping instead of looping forever.",
@@ -613,6 +615,18 @@ describe("RemoveFields", () => {
     const ms = await read(manifest(stream(t)), api.hostMap);
     expect(recordsOf(ms)).toEqual([{ id: 1, k: [null, "y", "z"], j: ["x"] }]);
   });
+
+  test("a list is walked in order, as dpath 2 walks it: only the element that is last then is removed", async () => {
+    const api = serve(() => ({ data: [{ id: 1, xs: ["x", "x"], tags: ["a", "b", "c"] }] }));
+    const withCondition = `{ type: RemoveFields, field_pointers: [[xs]], condition: "{{ property == 'x' }}" }`;
+    expect(recordsOf(await read(manifest(stream(withCondition)), api.hostMap))).toEqual([
+      { id: 1, xs: [null], tags: ["a", "b", "c"] },
+    ]);
+    const star = `{ type: RemoveFields, field_pointers: [[tags, "*"]] }`;
+    expect(recordsOf(await read(manifest(stream(star)), api.hostMap))).toEqual([
+      { id: 1, xs: ["x", "x"], tags: [null, null] },
+    ]);
+  });
 });
 
 describe("KeysToSnakeCase", () => {
@@ -629,6 +643,10 @@ describe("KeysToSnakeCase", () => {
     ["CamelCase", "camel_case"],
     ["a b  c", "a_b_c"],
     ["Straße", "strasse"],
+    // Not transliterated as unidecode would, but never lost: each key stays a key of its own.
+    ["名字", "名字"],
+    ["Имя", "имя"],
+    ["€", "€"],
   ])("%s becomes %s", (key, expected) => {
     const record: Json = { [key]: 1 };
     keysToSnakeCase(record, {});
@@ -783,6 +801,33 @@ describe("cursor request options", () => {
     const ms = await read(manifest(stream(bounds)), api.hostMap, { mode: "incremental" });
     expect(errorsOf(ms)).toEqual([]);
     expect(api.requests).toEqual(["/items?since=2024-01-01"]);
+  });
+});
+
+describe("a per-partition state with a cursor the cursor cannot read", () => {
+  test("is refused before any partition is read", async () => {
+    const api = serve(() => ({ data: [{ id: 1, updated_at: "2024-01-02" }] }));
+    const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: "/items/{{ stream_partition.p }}" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: { type: ListPartitionRouter, values: [red, blue], cursor_field: p }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"`;
+    const saved = {
+      states: [
+        { partition: { p: "red" }, cursor: { updated_at: "2024-01-05" } },
+        { partition: { p: "blue" }, cursor: { updated_at: "2024-01-10T00:00:00Z" } },
+      ],
+    };
+    const state = [{ type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: saved } }];
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental", state });
+    expect(errorsOf(ms)[0]).toContain('value "2024-01-10T00:00:00Z" is in none of the cursor\'s formats');
+    expect(api.requests).toEqual([]);
   });
 });
 
