@@ -651,8 +651,10 @@ function strptimeRegex(format: string): RegExp {
         src += fmt[i];
         continue;
       }
-      const k = fmt[++i];
+      let k = fmt[++i];
       if (k === undefined) throw new DateValueError(`stray % in format '${format}'`);
+      // %:z (Python 3.12): the offset with a colon, read as %z reads it, so what strftime wrote reads back.
+      if (k === ":" && fmt[i + 1] === "z") k = fmt[++i] as string;
       const re = Object.hasOwn(STRPTIME_RE, k) ? STRPTIME_RE[k] : undefined;
       if (re === undefined) throw new DateValueError(`'${k}' is a bad directive in format '${format}'`);
       src += re;
