@@ -3,7 +3,17 @@
 
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
-import { dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj, pyStr } from "./values.ts";
+import {
+  dpathDelete,
+  dpathDeleteAt,
+  dpathGet,
+  dpathSet,
+  dpathValues,
+  isObj,
+  type Obj,
+  pyStr,
+  truthy,
+} from "./values.ts";
 import { parseXml, XmlSyntaxError } from "./xml.ts";
 
 /** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
@@ -106,17 +116,13 @@ export function removeFields(pointers: string[][], condition: string | null): Tr
 
 const isLeaf = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
 
-/** dpath's delete with a filter: matching leaves go; a list keeps its order (None in the place) but its tail. */
+/** dpath's delete with a filter: every leaf the condition holds for goes. */
 function deleteLeavesWhere(node: unknown, holds: (v: unknown) => boolean): void {
   if (Array.isArray(node)) {
-    // In order, as dpath 2 walks a list: an element is removed only while it is the last one.
     for (let i = 0; i < node.length; i++) {
       const v = node[i];
       if (isLeaf(v)) {
-        if (holds(v)) {
-          if (i === node.length - 1) node.pop();
-          else node[i] = null;
-        }
+        if (holds(v)) dpathDeleteAt(node, i);
       } else deleteLeavesWhere(v, holds);
     }
   } else if (isObj(node)) {
@@ -243,7 +249,6 @@ export function dpathFlattenFields(
   };
 }
 
-/** TypeTransformer(DefaultTransform): values converted to the type their schema property declares. */
 /**
  * schema_normalization: Default, as the CDK's TypeTransformer does it: every value under the
  * schema's `properties` (and each element under `items`), at any depth, goes through
@@ -316,7 +321,7 @@ function defaultConvert(v: unknown, schema: Obj): unknown {
         const s = v.trim().toLowerCase();
         return TRUE_STRINGS.has(s) ? true : FALSE_STRINGS.has(s) ? false : v;
       }
-      return pyTruthy(v);
+      return truthy(v); // Python's bool()
     }
     case "array": {
       // set(items.get("type", set())): a type written as a string is a set of its characters there,
@@ -330,13 +335,6 @@ function defaultConvert(v: unknown, schema: Obj): unknown {
     }
   }
   return v;
-}
-
-function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (isObj(v)) return Object.keys(v).length > 0;
-  return true;
 }
 
 export interface RecordSelector {

@@ -270,10 +270,10 @@ export class DeclarativeStreamRunner {
     );
     try {
       while (pending !== null) {
-        const { records, next, body } = await pending;
+        const { records, next, repeatedRecords } = await pending;
         pending = null;
         if (next !== null && next !== undefined) {
-          pending = this.page(slice, state, next, body, sig, bounds);
+          pending = this.page(slice, state, next, repeatedRecords, sig, bounds);
           pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
         }
         if (records.length > 0) yield records;
@@ -290,7 +290,7 @@ export class DeclarativeStreamRunner {
     state: Obj,
     token: unknown,
     /** The previous page's records (as JSON) when it gave this same token again; null otherwise. */
-    repeatedBody: string | null,
+    previousRecords: string | null,
     signal: AbortSignal,
     bounds: Bounds | null,
   ): Promise<PageResult> {
@@ -317,7 +317,7 @@ export class DeclarativeStreamRunner {
     // An IGNOREd answer ends the slice when it is an error; an IGNOREd success (2xx, 3xx) is read
     // as usual, as the CDK reads any response that is truthy (`response.ok`).
     if (result.ignored && !(result.status > 0 && result.status < 400))
-      return { records: [], next: null, body: null };
+      return { records: [], next: null, repeatedRecords: null };
     const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);
     const extracted = { count: 0 };
@@ -334,7 +334,7 @@ export class DeclarativeStreamRunner {
       // than the sync start, or dated in the future) are left out, so they never move the state.
       const stop = last !== null && !bounds.progress.inRange(last, bounds.end);
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
-      if (stop) return { records, next: null, body: null };
+      if (stop) return { records, next: null, repeatedRecords: null };
     }
     const next = paginator.next(
       {
@@ -347,22 +347,22 @@ export class DeclarativeStreamRunner {
       },
       ctx,
     );
-    if (next === null || next === undefined) return { records, next: null, body: null };
+    if (next === null || next === undefined) return { records, next: null, repeatedRecords: null };
     const repeated =
       token !== null &&
       token !== undefined &&
       (next === token || (typeof next === "object" && JSON.stringify(next) === JSON.stringify(token)));
-    if (!repeated) return { records, next, body: null };
+    if (!repeated) return { records, next, repeatedRecords: null };
     // The same token again is fine where the API keeps it (a scroll id) and moves on by itself; the
     // CDK would follow it. Only the same token answered with the same records means the API ignores
     // it (a request id or a timing in the body may still change), and following it would loop forever.
-    const page = JSON.stringify(records);
-    if (repeatedBody !== null && page === repeatedBody) {
+    const recordsJson = JSON.stringify(records);
+    if (previousRecords !== null && recordsJson === previousRecords) {
       throw new DeclarativeError(
         `Stream '${this.def.name}': the API answered the same next-page token with the same page again; stopping instead of looping forever.`,
       );
     }
-    return { records, next, body: page };
+    return { records, next, repeatedRecords: recordsJson };
   }
 }
 
@@ -370,7 +370,7 @@ interface PageResult {
   records: Obj[];
   next: unknown;
   /** This page's records as JSON, kept only when its next token is the one it was requested with. */
-  body: string | null;
+  repeatedRecords: string | null;
 }
 
 async function* one(partition: Obj): AsyncGenerator<Obj> {

@@ -88,6 +88,15 @@ export function dpathSet(root: Obj, path: readonly string[], value: unknown): vo
   if (last !== undefined) node[last] = value;
 }
 
+/**
+ * dpath's deletion of a list element: the list keeps its order, so the element becomes None,
+ * unless it is the last one at that moment, which is removed. dpath 2 walks a list in order.
+ */
+export function dpathDeleteAt(list: unknown[], i: number): void {
+  if (i === list.length - 1) list.pop();
+  else list[i] = null;
+}
+
 /** dpath.delete with globs: removes every match, quietly when there is none. */
 export function dpathDelete(root: unknown, path: readonly string[]): void {
   if (path.length === 0) return;
@@ -95,19 +104,10 @@ export function dpathDelete(root: unknown, path: readonly string[]): void {
   const last = path[path.length - 1] as string;
   for (const parent of parents) {
     if (Array.isArray(parent)) {
-      // dpath 2 walks the list in order: each element becomes None unless it is the last one then.
-      if (last === "*")
-        for (let i = 0; i < parent.length; i++) {
-          if (i === parent.length - 1) parent.pop();
-          else parent[i] = null;
-        }
+      if (last === "*") for (let i = 0; i < parent.length; i++) dpathDeleteAt(parent, i);
       else {
-        // dpath keeps a list's order: the last element goes, any other becomes None.
         const i = Number(last);
-        if (Number.isInteger(i) && i >= 0 && i < parent.length) {
-          if (i === parent.length - 1) parent.pop();
-          else parent[i] = null;
-        }
+        if (Number.isInteger(i) && i >= 0 && i < parent.length) dpathDeleteAt(parent, i);
       }
     } else if (isObj(parent)) {
       if (last === "*") for (const k of Object.keys(parent)) delete parent[k];
