@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { embeddedFile } from "./embedded.ts";
 import type { AnyToolDef } from "./tool.ts";
 
 /**
@@ -78,8 +79,7 @@ let source: "embedded" | "computed" = "computed";
 function builtSchemas(): ToolSchemas {
   if (embedded === null) {
     embedded = {};
-    const blob = Bun.embeddedFiles.find((f) => (f as Blob & { name?: string }).name?.endsWith(SCHEMAS_FILE));
-    const name = (blob as (Blob & { name?: string }) | undefined)?.name;
+    const name = embeddedFile(SCHEMAS_FILE)?.name;
     if (name) {
       try {
         // Embedded files sit beside the binary's own module in its virtual file system.

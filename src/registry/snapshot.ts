@@ -2,6 +2,7 @@
 // scripts/build.ts embeds it with --asset). Used when there is no cache and no network.
 
 import { readFileSync } from "node:fs";
+import { embeddedFile } from "../core/embedded.ts";
 import { isRegistryIndex, type RegistryIndex } from "./model.ts";
 
 export const SNAPSHOT_FILE = "registry-index.json";
@@ -12,7 +13,7 @@ let memo: Promise<RegistryIndex | null> | null = null;
 
 export function embeddedSnapshot(): Promise<RegistryIndex | null> {
   memo ??= (async () => {
-    const blob = Bun.embeddedFiles.find((f) => (f as Blob & { name?: string }).name?.endsWith(SNAPSHOT_FILE));
+    const blob = embeddedFile(SNAPSHOT_FILE);
     let text: string | null = blob ? await blob.text() : null;
     if (text === null) {
       // Running from source: use the index the build would embed, if it has been made.
