@@ -85,16 +85,11 @@ export class RequestParts {
     for (const [k, v] of Object.entries(values)) this.headers[k] = pyStr(v);
   }
 
-  /** Builds the URL with the query: parameters already in the URL (a next-page link) win. */
+  /** Builds the URL with the query, as requests does (see withQuery for a URL with a query already). */
   url(base: string): string {
     if (this.params.length === 0) return base;
-    const hash = base.indexOf("#");
-    if (base.indexOf("?") < 0 && hash < 0) {
-      // The common case, without a URL parse: no query yet, so nothing to keep.
-      let q = "";
-      for (const [k, v] of this.params) q += `${q === "" ? "" : "&"}${formEncode(k)}=${formEncode(v)}`;
-      return `${base}?${q}`;
-    }
+    // The common case: no query or fragment yet, so nothing to keep.
+    if (base.indexOf("?") < 0 && base.indexOf("#") < 0) return `${base}?${urlencode(this.params)}`;
     return withQuery(base, this.params);
   }
 
@@ -102,31 +97,59 @@ export class RequestParts {
     if (this.bodyJson !== null)
       return { body: JSON.stringify(this.bodyJson), contentType: "application/json" };
     if (this.bodyData !== null) {
-      const form = new URLSearchParams();
+      const pairs: [string, string][] = [];
       for (const [k, v] of Object.entries(this.bodyData)) {
-        if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
-        else form.append(k, pyStr(v));
+        if (Array.isArray(v)) for (const x of v) pairs.push([k, pyStr(x)]);
+        else pairs.push([k, pyStr(v)]);
       }
-      return { body: form.toString(), contentType: "application/x-www-form-urlencoded" };
+      return { body: urlencode(pairs), contentType: "application/x-www-form-urlencoded" };
     }
     if (this.bodyText !== null) return { body: this.bodyText, contentType: "text/plain" };
     return null;
   }
 }
 
-/** A URL that has a query or fragment already: its own parameters win over ours. */
+/**
+ * A URL that has a query or fragment already (a next-page link), joined as the CDK's HttpClient
+ * and requests do it: a parameter the URL already carries with the same value is not sent twice
+ * (`_dedupe_query_params`); the others are appended after the URL's own query, which is kept as
+ * written, so a signed link is not re-encoded.
+ */
 function withQuery(base: string, params: readonly [string, string][]): string {
-  const u = new URL(base);
-  for (const [k, v] of params) if (!u.searchParams.has(k)) u.searchParams.append(k, v);
-  return u.toString();
+  const hash = base.indexOf("#");
+  const head = hash < 0 ? base : base.slice(0, hash);
+  const fragment = hash < 0 ? "" : base.slice(hash);
+  const mark = head.indexOf("?");
+  const query = mark < 0 ? "" : head.slice(mark + 1);
+  // parse_qs: the first value of each name, blank values left out.
+  const inUrl = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(query)) if (v !== "" && !inUrl.has(k)) inUrl.set(k, v);
+  // A list parameter (its name more than once here) is never equal to one value in the URL.
+  const counts = new Map<string, number>();
+  for (const [k] of params) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const extra = urlencode(params.filter(([k, v]) => counts.get(k) !== 1 || inUrl.get(k) !== v));
+  if (extra === "") return base;
+  const path = mark < 0 ? head : head.slice(0, mark);
+  return `${path}?${query === "" ? extra : `${query}&${extra}`}${fragment}`;
 }
 
-// What application/x-www-form-urlencoded leaves as it is (URLSearchParams' own rule).
-const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+/** Pairs as Python's urlencode writes them (requests' query strings and form bodies). */
+export function urlencode(pairs: readonly (readonly [string, string])[]): string {
+  let out = "";
+  for (const [k, v] of pairs) out += `${out === "" ? "" : "&"}${formEncode(k)}=${formEncode(v)}`;
+  return out;
+}
 
-/** A query key or value as URLSearchParams writes it; most need no encoding and skip the object. */
+// What Python's urlencode (quote_plus) leaves as it is.
+const FORM_SAFE = /^[A-Za-z0-9_.~-]*$/;
+
+/** A query key or value as requests encodes it (urlencode: quote_plus, a space becomes '+'). */
 function formEncode(s: string): string {
-  return FORM_SAFE.test(s) ? s : new URLSearchParams([["", s]]).toString().slice(1);
+  if (FORM_SAFE.test(s)) return s;
+  // encodeURIComponent also leaves !'()* as they are; quote_plus does not.
+  return encodeURIComponent(s.toWellFormed())
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
 }
 
 /**

@@ -202,6 +202,73 @@ ${requester}
   });
 });
 
+describe("query strings and form bodies are written as requests writes them", () => {
+  // requests' urlencode (quote_plus): '*' and '!' are escaped, '~' is not, a space is '+'.
+  // HttpClient._dedupe_query_params: a parameter a next-page link already carries with the same
+  // value is not sent twice; one with another value is appended after the link's own query, which
+  // requests keeps as written.
+  test("parameters and form bodies use Python's escaping", async () => {
+    const bodies: string[] = [];
+    const urls: string[] = [];
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(req) {
+        urls.push(req.url.slice(req.url.indexOf("?")));
+        bodies.push(await req.text());
+        return Response.json({ data: [{ id: 1 }] });
+      },
+    });
+    servers.push(server);
+    const ms = await read(
+      manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        http_method: POST
+        request_parameters: { q: "a*b ~c!", "x y": "é" }
+        request_body_data: { q: "a*b ~c!" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`),
+      `https://api.example.com=http://127.0.0.1:${server.port}`,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(urls).toEqual(["?q=a%2Ab+~c%21&x+y=%C3%A9"]);
+    expect(bodies).toEqual(["q=a%2Ab+~c%21"]);
+  });
+
+  test("a next-page link keeps its query as written; a parameter it has with the same value is not sent twice", async () => {
+    const next = "https://api.example.com/items?cursor=ab%2B%3D&since=2024-01-01T00:00:00Z&limit=2&fields=id";
+    const api = serve((url) =>
+      url.searchParams.has("cursor") ? { data: [{ id: 2 }] } : { data: [{ id: 1 }], next },
+    );
+    const ms = await read(
+      manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        request_parameters: { limit: "2", fields: "id name", sort: asc }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestPath }
+        pagination_strategy: { type: CursorPagination, cursor_value: "{{ response.next }}" }`),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(api.requests).toEqual([
+      "/items?limit=2&fields=id+name&sort=asc",
+      "/items?cursor=ab%2B%3D&since=2024-01-01T00:00:00Z&limit=2&fields=id&fields=id+name&sort=asc",
+    ]);
+  });
+});
+
 describe("a data feed (is_data_feed)", () => {
   // The CDK's schema: the last page fetched still holds records outside the cursor's window, and
   // those are filtered out as well, as are records dated in the future; they never reach the state.

@@ -421,6 +421,16 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     page_size_option: slot(["RequestOption"]).optional(),
     page_token_option: slot(["RequestOption", "RequestPath"]).optional(),
     $parameters: parameters,
+  }).superRefine((paginator, ctx) => {
+    // DefaultPaginator.__post_init__ refuses a size option with no size to send.
+    const strategy = paginator.pagination_strategy as { type?: unknown; page_size?: unknown } | undefined;
+    const custom = strategy?.type === "CustomPaginationStrategy";
+    if (paginator.page_size_option && strategy && !custom && !truthy(strategy.page_size))
+      ctx.addIssue({
+        code: "custom",
+        path: ["page_size_option"],
+        message: "page_size_option cannot be set if the pagination strategy does not have a page_size",
+      });
   }),
 
   NoPagination: component("NoPagination", {}),

@@ -214,6 +214,20 @@ describe("invalid manifests: each problem names its path", () => {
     ]);
   });
 
+  test("a page size option needs a page size to send (DefaultPaginator.__post_init__)", () => {
+    const option = { type: "RequestOption", inject_into: "request_parameter", field_name: "limit" };
+    const problems = problemsOf(
+      manifest((m) => {
+        paginator(m, 0).page_size_option = option;
+        paginator(m, 0).pagination_strategy = { type: "OffsetIncrement" };
+        paginator(m, 1).page_size_option = option; // with OffsetIncrement's page_size: 100
+      }),
+    );
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "streams[0] (users).retriever.paginator.page_size_option: page_size_option cannot be set if the pagination strategy does not have a page_size",
+    ]);
+  });
+
   test("the top level: required properties, unknown properties, no streams", () => {
     const problems = problemsOf(
       manifest((m) => {
