@@ -220,7 +220,7 @@ async function* read(
 ): AsyncGenerator<AirbyteMessage[]> {
   const configured = run.catalog?.streams ?? [];
   const states = streamStates(run.state);
-  const failed: { name: string; type: string }[] = [];
+  const failed: { name: string; message: string }[] = [];
   for (const cs of configured) {
     const name = cs.stream.name;
     const s = streams.get(name);
@@ -241,7 +241,7 @@ async function* read(
       yield [status(name, "COMPLETE")];
     } catch (error) {
       if (isAbort(error) || run.signal.aborted) throw error;
-      failed.push({ name, type: failureTypeOf(error) });
+      failed.push({ name, message: (error as Error)?.message ?? String(error) });
       yield [traceError(error, name), status(name, "INCOMPLETE")];
     }
   }
@@ -299,16 +299,21 @@ function stateMessage(name: string, state: Obj, recordCount: number): AirbyteMes
   } as Of<"STATE">;
 }
 
-/** The CDK's closing error: a config error only when every failure was one. */
-function syncFailure(failed: { name: string; type: string }[]): AirbyteMessage {
-  const type = failed.every((f) => f.type === "config_error") ? "config_error" : "system_error";
-  return traceError(
-    new DeclarativeError(
-      `During the sync, the following streams did not sync successfully: ${failed.map((f) => f.name).join(", ")}.`,
-      type,
-    ),
-    null,
-  );
+/**
+ * The CDK's closing error (ConcurrentReadProcessor.is_done): each failed stream with its error, one
+ * a line, always a config error, since the streams' own errors came before it and say what to do.
+ */
+function syncFailure(failed: { name: string; message: string }[]): AirbyteMessage {
+  const list = failed.map((f) => `${f.name}: ${f.message}`).join("\n");
+  const message = `During the sync, the following streams did not sync successfully: ${list}`;
+  return {
+    type: "TRACE",
+    trace: {
+      type: "ERROR",
+      emitted_at: Date.now(),
+      error: { message, internal_message: "Concurrent read failure", failure_type: "config_error" },
+    },
+  } as Of<"TRACE">;
 }
 
 function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE"): AirbyteMessage {
@@ -324,7 +329,10 @@ function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLET
 
 function traceError(error: unknown, stream: string | null): AirbyteMessage {
   const message = (error as Error)?.message ?? String(error);
-  const out: Obj = { message, internal_message: message, failure_type: failureTypeOf(error) };
+  // An HTTP failure's internal message is the CDK's: the request and the API's own error text.
+  const internal = (error as { internalMessage?: unknown } | null)?.internalMessage;
+  const internal_message = typeof internal === "string" && internal !== "" ? internal : message;
+  const out: Obj = { message, internal_message, failure_type: failureTypeOf(error) };
   if (stream) out.stream_descriptor = { name: stream };
   return { type: "TRACE", trace: { type: "ERROR", emitted_at: Date.now(), error: out } } as Of<"TRACE">;
 }

@@ -269,6 +269,76 @@ describe("query strings and form bodies are written as requests writes them", ()
   });
 });
 
+describe("a failed sync's errors", () => {
+  // HttpClient._handle_error_resolution: the internal message names the request and carries the
+  // API's own error text. ConcurrentReadProcessor.is_done: the closing error lists each failed
+  // stream with its error, one a line, as a config error with internal message "Concurrent read failure".
+  test("keep the API's error text and list every failed stream with its reason", async () => {
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        const path = new URL(req.url).pathname;
+        if (path === "/denied") return Response.json({ message: "bad token" }, { status: 401 });
+        if (path === "/gone") return Response.json({ error: "no such thing" }, { status: 404 });
+        return Response.json({ data: [{ id: 1 }] });
+      },
+    });
+    servers.push(server);
+    const stream = (name: string) => `
+  - type: DeclarativeStream
+    name: ${name}
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /${name} }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [ok] }
+streams:${stream("denied")}${stream("ok")}${stream("gone")}
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const out: AirbyteMessage[] = [];
+    const catalog = {
+      streams: ["denied", "ok", "gone"].map((name) => ({
+        stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh"] },
+        sync_mode: "full_refresh",
+        destination_sync_mode: "append",
+      })),
+    } as never;
+    const run = { command: "read" as const, config: {}, catalog, signal: AbortSignal.timeout(10_000) };
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    for await (const m of runManifest(text, "parity.yaml", run, { hostMap })) out.push(m);
+    const errors = out.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "ERROR" ? [m.trace.error] : [],
+    );
+    const denied =
+      "HTTP Status Code: 401. Error: Unauthorized. Please ensure you are authenticated correctly.";
+    const gone =
+      "HTTP Status Code: 404. Error: Not found. The requested resource was not found on the server.";
+    expect(errors.map((e) => [e?.message, e?.internal_message, e?.failure_type])).toEqual([
+      [
+        denied,
+        "'GET' request to 'https://api.example.com/denied' failed with status code '401' and error message: 'bad token'.",
+        "config_error",
+      ],
+      [
+        gone,
+        "'GET' request to 'https://api.example.com/gone' failed with status code '404' and error message: 'no such thing'.",
+        "system_error",
+      ],
+      [
+        `During the sync, the following streams did not sync successfully: denied: ${denied}\ngone: ${gone}`,
+        "Concurrent read failure",
+        "config_error",
+      ],
+    ]);
+    expect(recordsOf(out)).toEqual([{ id: 1 }]);
+  });
+});
+
 describe("a data feed (is_data_feed)", () => {
   // The CDK's schema: the last page fetched still holds records outside the cursor's window, and
   // those are filtered out as well, as are records dated in the future; they never reach the state.
@@ -423,9 +493,11 @@ describe("a next-page token that stays the same", () => {
     let n = 0;
     const api = serve(() => ({ request_id: n++, scroll_id: "stuck", hits: [{ id: 1 }] }));
     const ms = await read(manifest(stream), api.hostMap);
+    const stuck =
+      "Stream 'items': the API answered the same next-page token with the same page again; stopping instead of looping forever.";
     expect(errorsOf(ms)).toEqual([
-      "Stream 'items': the API answered the same next-page token with the same page again; stopping instead of looping forever.",
-      "During the sync, the following streams did not sync successfully: items.",
+      stuck,
+      `During the sync, the following streams did not sync successfully: items: ${stuck}`,
     ]);
     expect(api.requests).toHaveLength(3);
   });
