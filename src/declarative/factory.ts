@@ -455,7 +455,9 @@ export class ComponentFactory {
         return new DefaultErrorHandler({
           responseFilters: filters,
           backoffStrategies: strategies,
-          ...(n.max_retries !== undefined ? { maxRetries: Number(n.max_retries) } : {}),
+          ...(n.max_retries !== undefined && n.max_retries !== null
+            ? { maxRetries: maxRetriesOf(n.max_retries, ctx, `${where}.max_retries`) }
+            : {}),
         });
       }
       default:
@@ -699,6 +701,17 @@ function parseExpiry(text: string, format: string | null): number | null {
   if (!text) return null;
   const t = (format ? parseMicros(text, [format]) : null) ?? parseAnyMicros(text);
   return t === null ? null : t / 1000;
+}
+
+/** max_retries: a number, or a template rendered against the config (as the CDK does). */
+function maxRetriesOf(v: unknown, ctx: Obj, where: string): number {
+  const n = typeof v === "string" ? Number(evalString(v, ctx)) : Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new DeclarativeError(
+      `${where}: '${String(v)}' is not a whole number of retries; check the config value it reads.`,
+      "config_error",
+    );
+  return n;
 }
 
 function params(node: Node): Obj {

@@ -187,7 +187,11 @@ async function check(
         `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`,
       );
     try {
-      await s.runner.firstPage(signal);
+      if (!(await s.runner.firstPage(signal)))
+        return status(
+          false,
+          `Cannot attempt to connect to stream ${name} - no stream slices were found, likely because the parent stream is empty.`,
+        );
     } catch (error) {
       if (isAbort(error)) throw error;
       return status(false, `Unable to connect to stream ${name} - ${(error as Error).message}`);

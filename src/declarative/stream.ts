@@ -62,12 +62,16 @@ export class DeclarativeStreamRunner {
     }
   }
 
-  /** Check: the first page of the first slice (an empty stream counts as available). */
-  async firstPage(signal: AbortSignal): Promise<void> {
+  /**
+   * Check: the first page of the first slice (an empty page counts as available). False when there
+   * is no slice at all (a substream whose parent is empty), which the CDK's check reports as failed.
+   */
+  async firstPage(signal: AbortSignal): Promise<boolean> {
     for await (const slice of this.slices(signal)) {
-      for await (const _ of this.pages(slice, {}, signal)) return;
-      return;
+      for await (const _ of this.pages(slice, {}, signal)) return true;
+      return true;
     }
+    return false;
   }
 
   private async *slices(signal: AbortSignal): AsyncGenerator<StreamSlice> {
@@ -314,9 +318,10 @@ export class DeclarativeStreamRunner {
       }
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);
-    // An IGNOREd answer ends the slice when it is an error; an IGNOREd success (2xx, 3xx) is read
-    // as usual, as the CDK reads any response that is truthy (`response.ok`).
-    if (result.ignored && !(result.status > 0 && result.status < 400))
+    // As the CDK's retriever reads only a truthy response (`response.ok`): an error status that the
+    // error handler let through (IGNORE, or SUCCESS on a 4xx or 5xx) gives no records and ends the
+    // slice; an IGNOREd success (2xx, 3xx) is read as usual.
+    if (!(result.status > 0 && result.status < 400))
       return { records: [], next: null, repeatedRecords: null };
     const bodies = this.def.retriever.decode(result.text);
     const ctx = contextOf(scope);

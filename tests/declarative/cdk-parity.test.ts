@@ -644,6 +644,140 @@ describe("an IGNOREd response", () => {
     expect(errorsOf(read2)).toEqual([]);
     expect(recordsOf(read2)).toEqual([]);
   });
+
+  test("an error status a filter calls SUCCESS gives no records and ends the pagination", async () => {
+    let calls = 0;
+    const failing = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => {
+        calls++;
+        return Response.json({ data: [{ id: 9 }], next: 2 }, { status: 400 });
+      },
+    });
+    servers.push(failing);
+    const success = stream("http_codes: [400]")
+      .replace("action: IGNORE", "action: SUCCESS")
+      .concat(`
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
+        pagination_strategy: { type: CursorPagination, cursor_value: "{{ response.next }}" }`);
+    const ms = await read(manifest(success), `https://api.example.com=http://127.0.0.1:${failing.port}`);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([]);
+    expect(calls).toBe(1);
+  });
+});
+
+describe("max_retries", () => {
+  // DefaultErrorHandler: max_retries may be a template, rendered against the config.
+  test("a template reads the config; a value that is no whole number is refused", async () => {
+    let calls = 0;
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => {
+        calls++;
+        return Response.json({}, { status: 500 });
+      },
+    });
+    servers.push(server);
+    const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        error_handler:
+          type: DefaultErrorHandler
+          max_retries: "{{ config['retries'] }}"
+          backoff_strategies: [{ type: ConstantBackoffStrategy, backoff_time_in_seconds: 0.001 }]
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    const out: AirbyteMessage[] = [];
+    const run = (config: Json) => ({
+      command: "read" as const,
+      config,
+      catalog: {
+        streams: [
+          {
+            stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
+            sync_mode: "full_refresh",
+            destination_sync_mode: "append",
+          },
+        ],
+      } as never,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const sleep = async () => {};
+    for await (const m of runManifest(manifest(stream), "p.yaml", run({ retries: 2 }), { hostMap, sleep }))
+      out.push(m);
+    expect(calls).toBe(3);
+    expect(errorsOf(out)[0]).toStartWith("Exhausted available request attempts.");
+    await expect(async () => {
+      for await (const _ of runManifest(manifest(stream), "p.yaml", run({ retries: "many" }), {
+        hostMap,
+        sleep,
+      })) {
+      }
+    }).toThrow(
+      "streams[0] (items).retriever.requester.error_handler.max_retries: '{{ config['retries'] }}' is not a whole number of retries; check the config value it reads.",
+    );
+  });
+});
+
+describe("check", () => {
+  // CheckStream: a stream with no slice at all (a substream whose parent is empty) is not available.
+  test("fails when the stream has no slices, with the CDK's reason", async () => {
+    const api = serve(() => ({ data: [] }));
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [children] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+streams:
+  - type: DeclarativeStream
+    name: children
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: "/parents/{{ stream_partition.parent_id }}/children" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            parent_key: id
+            partition_field: parent_id
+            stream:
+              type: DeclarativeStream
+              name: parents
+              schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+              retriever:
+                type: SimpleRetriever
+                requester: { $ref: "#/definitions/requester", path: /parents }
+                record_selector: { $ref: "#/definitions/selector" }
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const out: AirbyteMessage[] = [];
+    const run = { command: "check" as const, config: {}, signal: AbortSignal.timeout(10_000) };
+    for await (const m of runManifest(text, "p.yaml", run, { hostMap: api.hostMap })) out.push(m);
+    expect(out).toEqual([
+      {
+        type: "CONNECTION_STATUS",
+        connectionStatus: {
+          status: "FAILED",
+          message:
+            "Cannot attempt to connect to stream children - no stream slices were found, likely because the parent stream is empty.",
+        },
+      },
+    ]);
+    expect(api.requests).toEqual(["/parents"]);
+  });
 });
 
 describe("per-partition state (ConcurrentPerPartitionCursor)", () => {
