@@ -1,5 +1,5 @@
 // Authenticators: each adds its credentials to a request being built. OAuth and session tokens
-// fetch a token first and keep it until shortly before it expires.
+// fetch a token first and keep it until it expires.
 
 import { DeclarativeError } from "./errors.ts";
 import { abortError } from "./http/abort.ts";
@@ -99,8 +99,8 @@ export function basic(username: string, password: string): Authenticator {
   return new HeaderTokenAuthenticator(`Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`);
 }
 
-/** Tokens are renewed this long before they expire, like the CDK's buffer. */
-const EXPIRY_MARGIN_MS = 60_000;
+/** The CDK's default lifetime of an access token whose response gives none (one hour). */
+const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
 
 export interface OAuthSettings {
   endpoint: string;
@@ -114,7 +114,7 @@ export interface OAuthSettings {
   asQuery: boolean;
   /** When the initial access token expires (token_expiry_date), in ms; null when unknown. */
   initialExpiry: number | null;
-  /** refresh_token_updater: rotating refresh tokens are kept and reported. */
+  /** refresh_token_updater: rotating refresh tokens are kept and reported after every refresh. */
   rotation: {
     field: string;
     onRotate: (refreshToken: string, accessToken: string, expiresAt: number) => void;
@@ -125,7 +125,7 @@ export interface OAuthSettings {
   accessTokenName: string;
   expiresInName: string;
   expiryDateFormat: string | null;
-  /** A token already in the config (access_token_value), used until it expires. */
+  /** A token already there (access_token_value, or the updater's stored token), used until it expires. */
   initialToken: string | null;
   now: () => Date;
   /** Tokens obtained at run time are handed here, to be masked in every output. */
@@ -143,12 +143,15 @@ export class OAuthAuthenticator implements Authenticator {
   ) {
     this.s = { ...s };
     this.token = s.initialToken;
-    if (this.token) this.expiresAt = s.initialExpiry ?? Number.POSITIVE_INFINITY;
+    // As the CDK: a token with no known expiry is refreshed at once when there is an endpoint to
+    // refresh it from (its expiry defaults to a day ago), and used as it is when there is none.
+    if (this.token) this.expiresAt = s.initialExpiry ?? (s.endpoint ? 0 : Number.POSITIVE_INFINITY);
   }
 
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
-    if (!this.token || this.s.now().getTime() >= this.expiresAt - EXPIRY_MARGIN_MS) {
-      // Not apply() again: a token that expires within the margin must still be used once.
+    // token_has_expired: now > expiry, with no margin (at the same millisecond too: the CDK's
+    // clock counts microseconds, so a token that lives 0 s has expired by the next request).
+    if (!this.token || this.s.now().getTime() >= this.expiresAt) {
       return this.fetching.wait((s) => this.refresh(s), signal).then(() => this.applyToken(parts));
     }
     this.applyToken(parts);
@@ -158,17 +161,24 @@ export class OAuthAuthenticator implements Authenticator {
     parts.headers.Authorization = `Bearer ${this.token}`;
   }
 
-  private async refresh(signal: AbortSignal): Promise<void> {
+  /** build_refresh_request_body: the standard arguments, then the manifest's extra ones. */
+  private refreshBody(): Obj {
     const n = this.s.names;
     const form: Obj = {
       [n.grantType]: this.s.grantType,
       [n.clientId]: this.s.clientId,
       [n.clientSecret]: this.s.clientSecret,
     };
-    if (this.s.grantType === "refresh_token" && this.s.refreshToken !== null)
+    if (this.s.refreshToken !== null && this.s.refreshToken !== "")
       form[n.refreshToken] = this.s.refreshToken;
     if (this.s.scopes) form.scopes = this.s.scopes;
-    Object.assign(form, this.s.extraBody);
+    // "We defer to existing oauth constructs over custom configured fields."
+    for (const [k, v] of Object.entries(this.s.extraBody)) if (!(k in form)) form[k] = v;
+    return form;
+  }
+
+  private async refresh(signal: AbortSignal): Promise<void> {
+    const form = this.refreshBody();
     let body: unknown;
     try {
       body = await this.post(
@@ -179,12 +189,9 @@ export class OAuthAuthenticator implements Authenticator {
       );
     } catch (error) {
       if ((error as { name?: string }).name === "AbortError") throw error;
-      throw new DeclarativeError(
-        `The OAuth token refresh failed: ${(error as Error).message}. Check client_id, client_secret and the refresh token in the config.`,
-        "config_error",
-      );
+      throw refreshFailure(error);
     }
-    const token = dpathGet(body, this.s.accessTokenName.split("."));
+    const token = findValue(body, this.s.accessTokenName);
     if (typeof token !== "string" || token === "") {
       throw new DeclarativeError(
         `The OAuth token endpoint answered without '${this.s.accessTokenName}'. Check the credentials in the config.`,
@@ -193,28 +200,83 @@ export class OAuthAuthenticator implements Authenticator {
     }
     this.s.onSecret(token);
     this.token = token;
-    this.expiresAt = this.expiry(dpathGet(body, this.s.expiresInName.split(".")));
+    this.expiresAt = this.expiry(findValue(body, this.s.expiresInName));
     const rotation = this.s.rotation;
     if (rotation) {
-      const next = dpathGet(body, rotation.field.split("."));
-      if (typeof next === "string" && next !== "" && next !== this.s.refreshToken) {
+      const next = findValue(body, rotation.field);
+      if (typeof next === "string" && next !== "") {
         this.s.onSecret(next);
         this.s.refreshToken = next;
-        rotation.onRotate(next, token, this.expiresAt);
       }
+      // SingleUseRefreshTokenOauth2Authenticator reports the config after every refresh.
+      rotation.onRotate(this.s.refreshToken ?? "", token, this.expiresAt);
     }
   }
 
+  /** _extract_token_expiry_date: seconds to live, or a date in token_expiry_date_format. */
   private expiry(value: unknown): number {
     const now = this.s.now().getTime();
-    if (value === undefined || value === null || value === "") return Number.POSITIVE_INFINITY;
+    if (value === undefined || value === null || value === "") {
+      // No lifetime given: the current expiry while it holds, else the CDK's default hour.
+      return this.expiresAt > now ? this.expiresAt : now + DEFAULT_TOKEN_LIFETIME_MS;
+    }
     if (this.s.expiryDateFormat) {
       const at = parseDatetime(pyStr(value), this.s.expiryDateFormat) ?? parseIsoLike(pyStr(value));
       if (at) return at.timestamp() * 1000;
     }
-    const seconds = Number(value);
-    return Number.isFinite(seconds) ? now + seconds * 1000 : Number.POSITIVE_INFINITY;
+    const seconds = typeof value === "number" || typeof value === "string" ? Number(value) : Number.NaN;
+    if (!Number.isFinite(seconds)) {
+      throw new DeclarativeError(
+        `Invalid ${this.s.expiresInName} value: ${pyStr(value)}. Expected a number of seconds${this.s.expiryDateFormat ? ` or a date in the format ${this.s.expiryDateFormat}` : ""}.`,
+        "system_error",
+      );
+    }
+    return now + seconds * 1000;
   }
+}
+
+/**
+ * A failed token refresh: a 4xx (but a 429) says the credentials are wrong; anything else (a 429,
+ * a 5xx, the network) keeps the request's own failure type, as the CDK does not turn those into a
+ * config error.
+ */
+function refreshFailure(error: unknown): DeclarativeError {
+  const status = (error as { status?: unknown }).status;
+  const message = (error as Error).message ?? String(error);
+  if (typeof status === "number" && status >= 400 && status < 500 && status !== 429) {
+    return new DeclarativeError(
+      `The OAuth token refresh failed: ${message.replace(/\.?$/, ".")} Check client_id, client_secret and the refresh token in the config.`,
+      "config_error",
+    );
+  }
+  const type = (error as { failureType?: unknown }).failureType;
+  return new DeclarativeError(
+    `The OAuth token refresh failed: ${message}`,
+    type === "transient_error" || type === "config_error" ? type : "system_error",
+  );
+}
+
+/**
+ * _find_and_get_value_from_response: the first value under `key` at any depth (up to 5), objects
+ * before their children and lists in order. A dotted name that no key spells out is also read as
+ * a path, as earlier versions of this runner did.
+ */
+export function findValue(body: unknown, key: string, depth = 0): unknown {
+  if (depth > 5) return undefined;
+  if (Array.isArray(body)) {
+    for (const item of body) {
+      const v = findValue(item, key, depth + 1);
+      if (v !== undefined && v !== null) return v;
+    }
+  } else if (body !== null && typeof body === "object") {
+    const o = body as Obj;
+    if (Object.hasOwn(o, key)) return o[key];
+    for (const value of Object.values(o)) {
+      const v = findValue(value, key, depth + 1);
+      if (v !== undefined && v !== null) return v;
+    }
+  }
+  return depth === 0 && key.includes(".") ? dpathGet(body, key.split(".")) : undefined;
 }
 
 /** SessionTokenAuthenticator: logs in with its own requester, then sends the token as an API key or bearer. */
@@ -226,6 +288,7 @@ export class SessionTokenAuthenticator implements Authenticator {
   constructor(
     private readonly login: (signal: AbortSignal) => Promise<unknown>,
     private readonly tokenPath: string[],
+    /** expiration_duration; without one, the CDK logs in again before every request. */
     private readonly expirationMs: number | null,
     private readonly use: { kind: "bearer" } | { kind: "api_key"; option: RequestOption; ctx: Obj },
     private readonly now: () => Date,
@@ -233,7 +296,9 @@ export class SessionTokenAuthenticator implements Authenticator {
   ) {}
 
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined {
-    if (!this.token || this.now().getTime() >= this.expiresAt) {
+    if (!this.token || this.expirationMs === null || this.now().getTime() >= this.expiresAt) {
+      // Requests that start while a login runs share it; without an expiration each request
+      // after it logs in again.
       return this.fetching.wait((s) => this.fetch(s), signal).then(() => this.applyToken(parts));
     }
     this.applyToken(parts);

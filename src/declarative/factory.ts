@@ -65,11 +65,11 @@ import {
   removeFields,
   type Transformation,
 } from "./records.ts";
-import { type RequestOption, requestOptionOf } from "./request.ts";
+import { type RequestOption, requestOptionOf, urlencode } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
 import { evalString, evaluateBoolean, evalValue } from "./template.ts";
-import { asArray, dpathSet, isObj, type Obj, pyStr } from "./values.ts";
+import { asArray, dpathGet, dpathSet, isObj, type Obj, pyStr } from "./values.ts";
 
 export interface FactoryDeps {
   client: HttpClient;
@@ -86,6 +86,8 @@ type Node = Obj;
 export class ComponentFactory {
   /** Parent streams are built once per definition node, so a shared parent is read as one stream. */
   private readonly streams = new Map<Node, DeclarativeStreamRunner>();
+  /** OAuth with a refresh_token_updater: one authenticator per token, shared by its requesters. */
+  private readonly singleUseOAuth = new Map<string, OAuthAuthenticator>();
   /** Whether a built parent config asks for incremental_dependency, which is not implemented. */
   incrementalDependency = false;
 
@@ -239,13 +241,38 @@ export class ComponentFactory {
           : null;
         const updater = isObj(node.refresh_token_updater) ? node.refresh_token_updater : null;
         const onConfigUpdate = this.deps.onConfigUpdate;
-        return new OAuthAuthenticator(
+        const configPath = (v: unknown, d: string[]) => (Array.isArray(v) ? v.map(String) : d);
+        const paths = updater
+          ? {
+              refresh: configPath(updater.refresh_token_config_path, ["credentials", "refresh_token"]),
+              access: configPath(updater.access_token_config_path, ["credentials", "access_token"]),
+              expiry: configPath(updater.token_expiry_date_config_path, ["credentials", "token_expiry_date"]),
+            }
+          : null;
+        const endpoint = s(node.token_refresh_endpoint);
+        const clientId = s(node.client_id);
+        // A single-use refresh token lives in the config, shared by every stream, as the CDK's
+        // DeclarativeSingleUseRefreshTokenOauth2Authenticator reads and writes it there: one
+        // authenticator for all the requesters that name the same token, so a refresh token is
+        // spent once, and a live access token saved with the config is used before any refresh.
+        const sharedKey = paths ? JSON.stringify([endpoint, clientId, paths]) : null;
+        const shared = sharedKey === null ? undefined : this.singleUseOAuth.get(sharedKey);
+        if (shared) return shared;
+        const stored = (path: string[] | undefined) => {
+          const v = path ? dpathGet(this.deps.config, path) : undefined;
+          return typeof v === "string" && v !== "" ? v : null;
+        };
+        const storedToken = stored(paths?.access);
+        const storedExpiry = stored(paths?.expiry);
+        const valueToken = node.access_token_value ? s(node.access_token_value) || null : null;
+        const authenticator = new OAuthAuthenticator(
           {
-            endpoint: s(node.token_refresh_endpoint),
+            endpoint,
             grantType: node.grant_type ? s(node.grant_type) : "refresh_token",
-            clientId: s(node.client_id),
+            clientId,
             clientSecret: s(node.client_secret),
-            refreshToken: node.refresh_token === undefined ? null : s(node.refresh_token),
+            refreshToken:
+              stored(paths?.refresh) ?? (node.refresh_token === undefined ? null : s(node.refresh_token)),
             names: {
               clientId: name(node.client_id_name, "client_id"),
               clientSecret: name(node.client_secret_name, "client_secret"),
@@ -253,7 +280,12 @@ export class ComponentFactory {
               grantType: name(node.grant_type_name, "grant_type"),
             },
             asQuery: node.send_refresh_request_as_query_params === true,
-            initialExpiry,
+            // The stored token's own expiry; a stored token without a readable one is refreshed.
+            initialExpiry: storedToken
+              ? storedExpiry
+                ? (parseExpiry(storedExpiry, null) ?? 0)
+                : 0
+              : initialExpiry,
             scopes,
             extraBody: isObj(node.refresh_request_body)
               ? evalMappingShallow(node.refresh_request_body, ctx)
@@ -268,39 +300,28 @@ export class ComponentFactory {
             accessTokenName: node.access_token_name ? s(node.access_token_name) : "access_token",
             expiresInName: node.expires_in_name ? s(node.expires_in_name) : "expires_in",
             expiryDateFormat: expiryFormat,
-            initialToken: node.access_token_value ? s(node.access_token_value) || null : null,
-            rotation: updater
-              ? {
-                  field: name(updater.refresh_token_name, "refresh_token"),
-                  onRotate: (refreshToken, accessToken, expiresAt) => {
-                    const path = (v: unknown, d: string[]) => (Array.isArray(v) ? v.map(String) : d);
-                    const config = structuredClone(this.deps.config);
-                    dpathSet(
-                      config,
-                      path(updater.refresh_token_config_path, ["credentials", "refresh_token"]),
-                      refreshToken,
-                    );
-                    dpathSet(
-                      config,
-                      path(updater.access_token_config_path, ["credentials", "access_token"]),
-                      accessToken,
-                    );
-                    if (Number.isFinite(expiresAt)) {
-                      dpathSet(
-                        config,
-                        path(updater.token_expiry_date_config_path, ["credentials", "token_expiry_date"]),
-                        new Date(expiresAt).toISOString(),
-                      );
-                    }
-                    onConfigUpdate?.(config);
-                  },
-                }
-              : null,
+            initialToken: storedToken ?? valueToken,
+            rotation:
+              updater && paths
+                ? {
+                    field: name(updater.refresh_token_name, "refresh_token"),
+                    onRotate: (refreshToken, accessToken, expiresAt) => {
+                      const config = structuredClone(this.deps.config);
+                      dpathSet(config, paths.refresh, refreshToken);
+                      dpathSet(config, paths.access, accessToken);
+                      if (Number.isFinite(expiresAt))
+                        dpathSet(config, paths.expiry, new Date(expiresAt).toISOString());
+                      onConfigUpdate?.(config);
+                    },
+                  }
+                : null,
             now: this.deps.now,
             onSecret: this.deps.onSecret ?? (() => {}),
           },
           this.tokenPost(),
         );
+        if (sharedKey !== null) this.singleUseOAuth.set(sharedKey, authenticator);
+        return authenticator;
       }
       case "SessionTokenAuthenticator": {
         const login = this.requester(
@@ -403,11 +424,13 @@ export class ComponentFactory {
           body: json,
         });
       }
-      const form = new URLSearchParams();
+      // requests' urlencode: a list is the name repeated, a None value is left out.
+      const pairs: [string, string][] = [];
       for (const [k, v] of Object.entries(body.form ?? body.query ?? {})) {
-        if (Array.isArray(v)) for (const x of v) form.append(k, pyStr(x));
-        else if (v !== null && v !== undefined) form.append(k, pyStr(v));
+        if (Array.isArray(v)) for (const x of v) pairs.push([k, pyStr(x)]);
+        else if (v !== null && v !== undefined) pairs.push([k, pyStr(v)]);
       }
+      const form = urlencode(pairs);
       return send(
         body.query
           ? { method: "POST", url: `${url}${url.includes("?") ? "&" : "?"}${form}`, headers }
@@ -415,7 +438,7 @@ export class ComponentFactory {
               method: "POST",
               url,
               headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-              body: form.toString(),
+              body: form,
             },
       );
     };

@@ -57,8 +57,11 @@ export async function* runManifestBatches(
   // Everything but check and read is answered by the synchronous set-up.
   const step = prepare(manifestText, origin, run, deps);
   if (step.kind === "answer") yield step.messages;
-  else if (step.kind === "check")
-    yield [await check(step.manifest, step.streams, step.refusedByName, run.signal)];
+  else if (step.kind === "check") {
+    const answer = await check(step.manifest, step.streams, step.refusedByName, run.signal);
+    // A refresh token rotated by the check must be saved too, or the next run has a spent one.
+    yield [...step.controls.splice(0), answer];
+  }
   else yield* read(step.streams, run, step.log, step.controls);
 }
 
@@ -66,7 +69,13 @@ type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj }>;
 
 type Step =
   | { kind: "answer"; messages: AirbyteMessage[] }
-  | { kind: "check"; manifest: Obj; streams: Streams; refusedByName: Map<string, string> }
+  | {
+      kind: "check";
+      manifest: Obj;
+      streams: Streams;
+      refusedByName: Map<string, string>;
+      controls: AirbyteMessage[];
+    }
   | {
       kind: "read";
       streams: Streams;
@@ -146,7 +155,7 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
     return { kind: "answer", messages: [traceError(new DeclarativeError(text, "config_error"), null)] };
   }
 
-  if (run.command === "check") return { kind: "check", manifest, streams, refusedByName };
+  if (run.command === "check") return { kind: "check", manifest, streams, refusedByName, controls };
 
   const asked = (run.catalog?.streams ?? []).map((s) => s.stream.name).filter((n) => refusedByName.has(n));
   if (asked.length > 0) {
@@ -242,11 +251,12 @@ async function* read(
         yield output.messages(event);
         if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");
       }
-      yield [status(name, "COMPLETE")];
+      yield [...controls.splice(0), status(name, "COMPLETE")];
     } catch (error) {
       if (isAbort(error) || run.signal.aborted) throw error;
       failed.push({ name, message: (error as Error)?.message ?? String(error) });
-      yield [traceError(error, name), status(name, "INCOMPLETE")];
+      // A token rotated before the failure still goes out, or the saved config keeps a spent one.
+      yield [...controls.splice(0), traceError(error, name), status(name, "INCOMPLETE")];
     }
   }
   if (failed.length > 0) yield [syncFailure(failed)];
