@@ -2,6 +2,7 @@
 // written once for SQLite and PostgreSQL. SQL passed here is portable: '?' placeholders,
 // unqualified names (PostgreSQL sets search_path to the cache schema), ON CONFLICT upserts.
 
+import { isRawJson } from "../core/json.ts";
 import type { ColumnKind } from "./schema.ts";
 
 export type CacheKind = "sqlite" | "postgres";
@@ -79,6 +80,8 @@ const INT64_MAX = 2n ** 63n - 1n;
  */
 export function encodeValue(kind: ColumnKind, v: unknown, e: ValueEncoding): unknown {
   if (v === null || v === undefined) return null;
+  // An integer beyond 2^53 kept exact from the connector's JSON: its digits, as text.
+  if (kind !== "json" && isRawJson(v)) v = v.rawJSON;
   switch (kind) {
     case "string": {
       const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);

@@ -3,6 +3,7 @@
 // rejected (every protocol object has additionalProperties: true).
 
 import { z } from "zod";
+import { parseJson } from "../core/json.ts";
 
 const streamDescriptor = z.looseObject({ name: z.string(), namespace: z.string().nullish() });
 
@@ -167,7 +168,7 @@ export function parseLine(line: string): OutputLine {
   if (trimmed[0] !== "{") return { kind: "log", line, reason: "not JSON" };
   let json: unknown;
   try {
-    json = JSON.parse(trimmed);
+    json = parseJson(trimmed);
   } catch {
     return { kind: "log", line, reason: "not JSON" };
   }

@@ -1,6 +1,7 @@
 // From a response to records: decode, extract (DpathExtractor), filter (RecordFilter), transform
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
+import { parseJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import {
@@ -20,7 +21,7 @@ import { parseXml, XmlSyntaxError } from "./xml.ts";
 export function decodeJson(text: string): unknown[] {
   let body: unknown;
   try {
-    body = text.length === 0 ? {} : JSON.parse(text);
+    body = text.length === 0 ? {} : parseJson(text);
   } catch {
     return [{}];
   }

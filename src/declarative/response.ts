@@ -5,10 +5,13 @@ import type { HttpResult } from "./http/client.ts";
 import { caseInsensitiveHeaders } from "./http/headers.ts";
 import type { Obj } from "./values.ts";
 
+/**
+ * CursorPaginationStrategy's headers: `dict(response.headers)` with `headers["link"] =
+ * response.links`. Only `link` itself is the parsed dict; `Link` is the header's text, as bugsnag's
+ * `headers.get("Link", {}).split(";")` expects.
+ */
 export function headersView(result: HttpResult): Obj {
-  const view: Obj = caseInsensitiveHeaders(result.headers);
-  view.link = parseLinkHeader(result.headers.get("link"));
-  return view;
+  return caseInsensitiveHeaders(result.headers, { link: parseLinkHeader(result.headers.get("link")) });
 }
 
 /** requests' Response.links: `<url>; rel="next"` entries keyed by rel (or by url when there is none). */

@@ -61,8 +61,7 @@ export async function* runManifestBatches(
     const answer = await check(step.manifest, step.streams, step.refusedByName, run.signal);
     // A refresh token rotated by the check must be saved too, or the next run has a spent one.
     yield [...step.controls.splice(0), answer];
-  }
-  else yield* read(step.streams, run, step.log, step.controls);
+  } else yield* read(step.streams, run, step.log, step.controls);
 }
 
 type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj }>;

@@ -1,12 +1,14 @@
 // Small helpers over the plain JSON values a manifest and a response are made of.
 
+import { isRawJson } from "../core/json.ts";
 import { pyStr as interpolationPyStr } from "./interpolation/index.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Obj = Record<string, unknown>;
 
+/** A JSON object (not a list, nor an integer kept exact as raw JSON). */
 export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
 }
 
 export function asArray<T = unknown>(v: unknown): T[] {

@@ -258,6 +258,22 @@ describe("sync_source_to_cache into SQLite", () => {
     expect(rows("SELECT score FROM users WHERE id = 2")).toEqual([{ score: 20 }]);
   });
 
+  test("an integer beyond 2^53 is stored with its exact digits (2^63-1 in an INTEGER column)", async () => {
+    ok(
+      await h.call(
+        "sync_source_to_cache",
+        fake(["--fake-records=3", "--fake-big-value=1"], { streams: "users" }),
+      ),
+    );
+    expect(
+      rows("SELECT id, CAST(score AS TEXT) AS score, typeof(score) AS t FROM users ORDER BY id"),
+    ).toEqual([
+      { id: 0, score: "0", t: "integer" },
+      { id: 1, score: "10", t: "integer" },
+      { id: 2, score: "9223372036854775807", t: "integer" },
+    ]);
+  });
+
   test("replace: a stopped sync leaves the previous table whole; a finished one swaps the new one in", async () => {
     ok(
       await h.call(

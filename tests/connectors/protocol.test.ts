@@ -42,6 +42,14 @@ describe("parseLine", () => {
     if (out.kind === "message") expect((out.message as Record<string, unknown>).x_extra).toBe(1);
   });
 
+  test("a record's integers beyond 2^53 keep their digits", () => {
+    const line =
+      '{"type":"RECORD","record":{"stream":"tweets","data":{"id":1855932014823034881,"likes":3},"emitted_at":1}}';
+    const out = parseLine(line);
+    expect(out.kind).toBe("message");
+    if (out.kind === "message") expect(JSON.stringify(out.message)).toBe(line);
+  });
+
   test.each([
     ["plain text", "Starting connector..."],
     ["a JSON array", "[1,2]"],

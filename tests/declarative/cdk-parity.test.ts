@@ -339,6 +339,133 @@ spec: { type: Spec, connection_specification: { type: object } }
   });
 });
 
+describe("the Link header in cursor pagination", () => {
+  // CursorPaginationStrategy: headers = dict(response.headers); headers["link"] = response.links.
+  // Only `link` is the parsed dict; `Link` stays the header's text (source-bugsnag reads it so).
+  test("`Link` is the header's text and `link` the parsed links", async () => {
+    const requests: string[] = [];
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        const url = new URL(req.url);
+        requests.push(`${url.pathname}${url.search}`);
+        const page = Number(url.searchParams.get("page") ?? 1);
+        const headers: Record<string, string> =
+          page < 3 ? { Link: `<https://api.example.com/items?page=${page + 1}&per_page=2>; rel="next"` } : {};
+        return Response.json([{ id: page }], { headers });
+      },
+    });
+    servers.push(server);
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    const paginated = (cursor: string, stop: string) => `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestPath }
+        pagination_strategy:
+          type: CursorPagination
+          cursor_value: '${cursor}'
+          stop_condition: '${stop}'`;
+    const bugsnag = await read(
+      manifest(
+        paginated(
+          `{{ headers.get("Link", {}).split(";")[0][1:-1] }}`,
+          // YAML's single quotes: '' is one quote.
+          `{{ not headers.get("Link", {}) or ''rel="next"'' not in headers.get("Link", {}) }}`,
+        ),
+      ),
+      hostMap,
+    );
+    expect(errorsOf(bugsnag)).toEqual([]);
+    expect(recordsOf(bugsnag)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    requests.length = 0;
+    const parsed = await read(
+      manifest(paginated(`{{ headers.link.next.url }}`, `{{ "next" not in headers["link"] }}`)),
+      hostMap,
+    );
+    expect(recordsOf(parsed)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(requests).toEqual(["/items", "/items?page=2&per_page=2", "/items?page=3&per_page=2"]);
+  });
+});
+
+describe("integers beyond 2^53", () => {
+  // Python's json keeps every integer exact; a parent's 64-bit id must reach the child's URL, the
+  // record and the templates with its own digits, not a double's rounding.
+  test("are emitted, interpolated and used as partition values with their exact digits", async () => {
+    const requests: string[] = [];
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        const path = new URL(req.url).pathname;
+        requests.push(path);
+        const body =
+          path === "/parents"
+            ? '{"data":[{"id":1234567890123456789,"n":1}]}'
+            : '{"data":[{"id":18446744073709551615,"parent":1234567890123456789}]}';
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      },
+    });
+    servers.push(server);
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [children] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+  parents:
+    type: DeclarativeStream
+    name: parents
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: /parents }
+      record_selector: { $ref: "#/definitions/selector" }
+streams:
+  - type: DeclarativeStream
+    name: children
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    transformations:
+      - type: AddFields
+        fields:
+          - { path: [label], value: "child {{ record.id }} of {{ stream_partition.parent_id }}" }
+          - { path: [same], value: "{{ record.parent == stream_partition.parent_id }}" }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: "/parents/{{ stream_partition.parent_id }}/children" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - { type: ParentStreamConfig, parent_key: id, partition_field: parent_id, stream: "#/definitions/parents" }
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const out: AirbyteMessage[] = [];
+    const catalog = {
+      streams: [
+        {
+          stream: { name: "children", json_schema: {}, supported_sync_modes: ["full_refresh"] },
+          sync_mode: "full_refresh",
+          destination_sync_mode: "append",
+        },
+      ],
+    } as never;
+    const run = { command: "read" as const, config: {}, catalog, signal: AbortSignal.timeout(10_000) };
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    for await (const m of runManifest(text, "p.yaml", run, { hostMap })) out.push(m);
+    expect(errorsOf(out)).toEqual([]);
+    expect(requests).toEqual(["/parents", "/parents/1234567890123456789/children"]);
+    expect(recordsOf(out).map((r) => JSON.stringify(r))).toEqual([
+      '{"id":18446744073709551615,"parent":1234567890123456789,"label":"child 18446744073709551615 of 1234567890123456789","same":true}',
+    ]);
+  });
+});
+
 describe("a data feed (is_data_feed)", () => {
   // The CDK's schema: the last page fetched still holds records outside the cursor's window, and
   // those are filtered out as well, as are records dated in the future; they never reach the state.

@@ -10,7 +10,8 @@
 // For syncs: `read` resumes each stream after the `id` in its --state; FAKE_STATE_EVERY
 // (--fake-state-every=N) emits a STATE every N records; FAKE_INTERLEAVE=1 alternates the streams'
 // records; FAKE_EXTRA_FIELD=1 adds a declared property `email`; FAKE_UNDECLARED=1 adds a key the
-// schema does not declare; FAKE_BAD_VALUE=1 sends a string where the schema says integer. In
+// schema does not declare; FAKE_BAD_VALUE=1 sends a string where the schema says integer;
+// FAKE_BIG_VALUE=1 sends 2^63-1 as record 2's score (an integer beyond a double's precision). In
 // crash-mid mode the process dies halfway through the records (FAKE_CRASH_AT=N: after N records).
 
 import { readFileSync, statSync, writeFileSync } from "node:fs";
@@ -136,7 +137,12 @@ switch (command) {
         if (process.env.FAKE_UNDECLARED === "1") data.nickname = `nick-${i}`;
         if (process.env.FAKE_BAD_VALUE === "1" && i === 1) data.score = "not a number";
         if (mode === "huge") data.blob = "x".repeat(5 * 1024 * 1024);
-        emit({ type: "RECORD", record: { stream: p.name, data, emitted_at: Date.now() } });
+        const record = { type: "RECORD", record: { stream: p.name, data, emitted_at: Date.now() } };
+        // A 64-bit integer no double holds, written as its digits (JSON.stringify cannot).
+        if (process.env.FAKE_BIG_VALUE === "1" && i === 2) {
+          data.score = "__BIG__";
+          process.stdout.write(`${JSON.stringify(record).replace('"__BIG__"', "9223372036854775807")}\n`);
+        } else emit(record);
         emitted++;
         p.sent++;
         if (every > 0 && p.sent % every === 0) state(p.name, i);

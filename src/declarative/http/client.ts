@@ -15,6 +15,7 @@
 // Never logged: request headers and bodies, response bodies, query strings (they carry credentials).
 
 import { ToolError } from "../../core/errors.ts";
+import { parseJson } from "../../core/json.ts";
 import { displayUrl } from "../../core/url.ts";
 import { sleep as abortableSleep, abortError, isAbortError } from "./abort.ts";
 import { WaitTooLongError } from "./backoff.ts";
@@ -549,7 +550,7 @@ class ReadResponse implements HttpResponseView, HttpResult {
   json(): unknown {
     if (this.parsed === null) {
       try {
-        this.parsed = { value: JSON.parse(this.text) };
+        this.parsed = { value: parseJson(this.text) };
       } catch (error) {
         throw new ResponseNotJsonError(
           this.url,

@@ -1,9 +1,11 @@
 // Python semantics over JS values, as Jinja templates see them:
 //   undefined → jinja2 Undefined, null → None, boolean → bool, number → int when integral else float,
 //   PyFloat → a float with an integral value (2.0), string → str, array → list (tuple when marked),
-//   plain object → dict, PyDateTime/PyDate/PyTimedelta → datetime types, PyCallable → a function.
+//   plain object → dict, PyDateTime/PyDate/PyTimedelta → datetime types, PyCallable → a function,
+//   a raw JSON integer (beyond 2^53, kept exact from a response) → int.
 // Anything else (class instances, JS functions, Maps) is opaque: no attribute of it can be read.
 
+import { isRawJson, type RawJson } from "../../core/json.ts";
 import { PyDate, PyDateTime, PyTimedelta, pyFloatRepr } from "./datetime.ts";
 import { PyError, PyTypeError, UndefinedError } from "./errors.ts";
 
@@ -48,7 +50,11 @@ export type Dict = Record<string, unknown>;
 export function isDict(v: unknown): v is Dict {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || (proto === null && !isRawJson(v));
+}
+
+function exactInt(v: unknown): bigint {
+  return isRawJson(v) ? BigInt(v.rawJSON) : BigInt(v === true ? 1 : v === false ? 0 : (v as number));
 }
 
 /** Sets a key on a dict without ever touching the prototype, even for "__proto__". */
@@ -59,11 +65,14 @@ export function setKey(d: Dict, k: string, v: unknown): void {
 }
 
 export function isNumeric(v: unknown): v is number | boolean | PyFloat {
-  return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
+  return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat || isRawJson(v);
 }
 
+/** The value as a double (an integer kept exact from JSON is rounded here: arithmetic only). */
 export function num(v: number | boolean | PyFloat): number {
-  return typeof v === "number" ? v : typeof v === "boolean" ? (v ? 1 : 0) : v.v;
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v instanceof PyFloat ? v.v : Number((v as RawJson).rawJSON);
 }
 
 export function isFloat(v: unknown): boolean {
@@ -71,7 +80,7 @@ export function isFloat(v: unknown): boolean {
 }
 
 export function isInt(v: unknown): v is number | boolean {
-  return typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v));
+  return typeof v === "boolean" || (typeof v === "number" && Number.isInteger(v)) || isRawJson(v);
 }
 
 /** A float result: boxed when integral so that it still prints as a float. */
@@ -91,6 +100,7 @@ export function typeName(v: unknown): string {
       return "str";
   }
   if (v instanceof PyFloat) return "float";
+  if (isRawJson(v)) return "int";
   if (Array.isArray(v)) return isTuple(v) ? "tuple" : "list";
   if (isDict(v)) return "dict";
   if (v instanceof PyDateTime) return "datetime.datetime";
@@ -134,6 +144,7 @@ export function pyStr(v: unknown): string {
   if (v === null) return "None";
   if (v instanceof PyFloat) return pyFloatRepr(v.v);
   if (v instanceof PyDateTime || v instanceof PyDate || v instanceof PyTimedelta) return v.toString();
+  if (isRawJson(v)) return v.rawJSON;
   return pyRepr(v);
 }
 
@@ -175,6 +186,8 @@ export function pyRepr(v: unknown): string {
     return `{${parts.join(", ")}}`;
   }
   if (v instanceof PyDateTime || v instanceof PyDate || v instanceof PyTimedelta) return v.repr();
+  if (v instanceof PyFloat) return pyFloatRepr(v.v);
+  if (isRawJson(v)) return v.rawJSON;
   if (v instanceof PyCallable)
     return v.owner ? `<built-in method ${v.name} of ${v.owner} object>` : `<function ${v.name}>`;
   if (typeof v === "object" && v !== null) return "<object>";
@@ -184,6 +197,8 @@ export function pyRepr(v: unknown): string {
 /** Python ==. */
 export function pyEq(a: unknown, b: unknown): boolean {
   if (a === b) return typeof a !== "number" || !Number.isNaN(a);
+  // An integer kept exact from JSON compares exactly with another integer.
+  if ((isRawJson(a) || isRawJson(b)) && isInt(a) && isInt(b)) return exactInt(a) === exactInt(b);
   if (isNumeric(a)) return isNumeric(b) && num(a) === num(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length || isTuple(a) !== isTuple(b)) return false;

@@ -71,6 +71,11 @@ export function pyLen(v: unknown): number {
 const SURROGATE = /[\uD800-\uDFFF]/;
 const hasSurrogates = (s: string) => SURROGATE.test(s);
 
+/** A UTF-16 index of `s` (or -1) as Python counts it, in code points. */
+function codePointIndex(s: string, i: number): number {
+  return i <= 0 || !hasSurrogates(s) ? i : Array.from(s.slice(0, i)).length;
+}
+
 function attrsOf(obj: Dict): Dict | undefined {
   const attrs = (obj as { [PY_ATTRS]?: Dict })[PY_ATTRS];
   return attrs !== undefined && isDict(attrs) ? attrs : undefined;
@@ -203,6 +208,8 @@ export function getslice(obj: unknown, start: unknown, stop: unknown, step: unkn
   if (s === 1 && typeof seq === "string") return seq.slice(a, Math.max(a, b));
   if (s === 1 && Array.isArray(seq)) {
     const out = seq.slice(a, Math.max(a, b));
+    // A string with characters beyond the BMP was sliced by code point: it stays a string.
+    if (typeof obj === "string") return out.join("");
     return isTuple(obj) ? tuple(out) : out;
   }
   const out: unknown[] = [];
@@ -476,12 +483,14 @@ const STR_METHODS = new Map<string, Method>(
     },
     startswith: (s: string, a, k) => affixTest(s, bind("startswith", ["prefix"], a, k, 1)[0], true),
     endswith: (s: string, a, k) => affixTest(s, bind("endswith", ["suffix"], a, k, 1)[0], false),
-    find: (s: string, a, k) => s.indexOf(str(bind("find", ["sub"], a, k, 1)[0], "find arg")),
-    rfind: (s: string, a, k) => s.lastIndexOf(str(bind("rfind", ["sub"], a, k, 1)[0], "rfind arg")),
+    find: (s: string, a, k) =>
+      codePointIndex(s, s.indexOf(str(bind("find", ["sub"], a, k, 1)[0], "find arg"))),
+    rfind: (s: string, a, k) =>
+      codePointIndex(s, s.lastIndexOf(str(bind("rfind", ["sub"], a, k, 1)[0], "rfind arg"))),
     index: (s: string, a, k) => {
       const i = s.indexOf(str(bind("index", ["sub"], a, k, 1)[0], "index arg"));
       if (i < 0) throw new PyValueError("substring not found");
-      return i;
+      return codePointIndex(s, i);
     },
     count: (s: string, a, k) => {
       const sub = str(bind("count", ["sub"], a, k, 1)[0], "count arg");
@@ -499,7 +508,8 @@ const STR_METHODS = new Map<string, Method>(
     zfill: (s: string, a, k) => {
       const w = optInt(bind("zfill", ["width"], a, k, 1)[0], 0);
       const sign = /^[+-]/.test(s) ? (s[0] as string) : "";
-      return sign + s.slice(sign.length).padStart(w - sign.length, "0");
+      const n = w - pyLen(s);
+      return n > 0 ? sign + "0".repeat(n) + s.slice(sign.length) : s;
     },
     ljust: (s: string, a, k) => {
       const [w, fill] = bind("ljust", ["width", "fillchar"], a, k, 1);

@@ -1,0 +1,30 @@
+// JSON text from APIs and connectors, parsed without losing integers: an integer beyond 2^53
+// (a Twitter or Discord id, a 64-bit counter) becomes a raw JSON value that prints and serializes
+// with its exact digits, as Python's json keeps them, instead of a rounded double.
+
+/** JSON.rawJSON and JSON.isRawJSON (JSON.parse source text access), which Bun has. */
+const J = JSON as JSON & { rawJSON(text: string): RawJson; isRawJSON(v: unknown): boolean };
+
+/** A run of digits long enough to hold an integer a double cannot: 2^53 has 16 digits. */
+const LONG_DIGITS = /\d{16}/;
+const INTEGER = /^-?\d+$/;
+
+/** JSON.parse, keeping integers beyond 2^53 exact. The common text (no such run) parses as usual. */
+export function parseJson(text: string): unknown {
+  return LONG_DIGITS.test(text) ? J.parse(text, keepLargeIntegers as never) : JSON.parse(text);
+}
+
+function keepLargeIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== "number" || Number.isSafeInteger(value)) return value;
+  const source = context?.source;
+  return source !== undefined && INTEGER.test(source) ? J.rawJSON(source) : value;
+}
+
+/** An exact integer kept from JSON text: `rawJSON` holds its digits. */
+export interface RawJson {
+  readonly rawJSON: string;
+}
+
+export function isRawJson(v: unknown): v is RawJson {
+  return typeof v === "object" && v !== null && J.isRawJSON(v);
+}
