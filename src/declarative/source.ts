@@ -33,7 +33,11 @@ export interface DeclarativeDeps {
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
-export const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * One attempt's deadline, response and body: the CDK's read timeout (300 s), so a slow export
+ * endpoint is read as the CDK reads it, while a server that stops answering still fails.
+ */
+export const DEFAULT_TIMEOUT_MS = 300_000;
 
 type Of<T extends AirbyteMessage["type"]> = Extract<AirbyteMessage, { type: T }>;
 
@@ -97,15 +101,20 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
   const config = (run.config ?? {}) as Obj;
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? { debug: () => {}, warn: () => {} };
+  // Messages that go out ahead of the next event's: a rotated OAuth refresh token (a CONTROL with
+  // the new config) and a rate limit hit (a RUNNING status with reason RATE_LIMITED), as the CDK
+  // reports them.
+  const controls: AirbyteMessage[] = [];
   const client = new HttpClient({
     hostMap: parseHostMap(deps.hostMap),
     maxConcurrency: deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     log,
+    onRateLimited: (stream) => {
+      if (stream) controls.push(status(stream, "RUNNING", [{ type: "RATE_LIMITED" }]));
+    },
   });
-  // A rotated OAuth refresh token is reported as the CDK does: a CONTROL message with the new config.
-  const controls: AirbyteMessage[] = [];
   const onConfigUpdate = (updated: Obj) => {
     controls.push({
       type: "CONTROL",
@@ -329,14 +338,16 @@ function syncFailure(failed: { name: string; message: string }[]): AirbyteMessag
   } as Of<"TRACE">;
 }
 
-function status(name: string, s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE"): AirbyteMessage {
+function status(
+  name: string,
+  s: "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE",
+  reasons?: { type: string }[],
+): AirbyteMessage {
+  const streamStatus: Obj = { stream_descriptor: { name }, status: s };
+  if (reasons) streamStatus.reasons = reasons;
   return {
     type: "TRACE",
-    trace: {
-      type: "STREAM_STATUS",
-      emitted_at: Date.now(),
-      stream_status: { stream_descriptor: { name }, status: s },
-    },
+    trace: { type: "STREAM_STATUS", emitted_at: Date.now(), stream_status: streamStatus },
   } as Of<"TRACE">;
 }
 

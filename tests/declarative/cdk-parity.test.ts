@@ -797,6 +797,56 @@ describe("an IGNOREd response", () => {
   });
 });
 
+describe("a rate limit", () => {
+  // HttpClient._handle_error_resolution: every RATE_LIMITED resolution reports the stream RUNNING
+  // with reason RATE_LIMITED.
+  test("is reported as a RUNNING status with reason RATE_LIMITED, then the read goes on", async () => {
+    let calls = 0;
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () =>
+        ++calls === 1 ? Response.json({}, { status: 429 }) : Response.json({ data: [{ id: 1 }] }),
+    });
+    servers.push(server);
+    const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+    const out: AirbyteMessage[] = [];
+    const run = {
+      command: "read" as const,
+      config: {},
+      catalog: {
+        streams: [
+          {
+            stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
+            sync_mode: "full_refresh",
+            destination_sync_mode: "append",
+          },
+        ],
+      } as never,
+      signal: AbortSignal.timeout(10_000),
+    };
+    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    for await (const m of runManifest(manifest(stream), "p.yaml", run, { hostMap, sleep: async () => {} }))
+      out.push(m);
+    const statuses = out.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS"
+        ? [[m.trace.stream_status?.status, m.trace.stream_status?.reasons ?? null]]
+        : [],
+    );
+    expect(statuses).toEqual([
+      ["STARTED", null],
+      ["RUNNING", [{ type: "RATE_LIMITED" }]],
+      ["RUNNING", null],
+      ["COMPLETE", null],
+    ]);
+    expect(recordsOf(out)).toEqual([{ id: 1 }]);
+  });
+});
+
 describe("max_retries", () => {
   // DefaultErrorHandler: max_retries may be a template, rendered against the config.
   test("a template reads the config; a value that is no whole number is refused", async () => {
