@@ -9,9 +9,10 @@
 // - else RATE_LIMITED → wait 1, 2, 4, 8... seconds; counts toward max_retries but not max_time;
 // - else RETRY (and REFRESH_TOKEN_THEN_RETRY) → wait 1, 2, 4, 8... seconds, cut to what is left of
 //   max_time; counts toward both.
-// max_retries counts every retry of the request whatever its kind (the CDK counts per decorator, so a
-// mix of 429s and 500s can run longer there), and max_time is measured from the first attempt to the
-// start of the one that failed, as the `backoff` library does.
+// max_retries counts per kind, as the CDK's decorators do: a default retry calls the rate-limit and
+// strategy ones afresh (their counts, waits and max_time start over), and a rate-limit retry the
+// strategy's. max_time is measured to the start of the attempt that failed, as `backoff` does.
+// Unlike the CDK, a server's Retry-After is waited for when no strategy is configured.
 // Never logged: request headers and bodies, response bodies, query strings (they carry credentials).
 
 import { ToolError } from "../../core/errors.ts";
@@ -263,7 +264,12 @@ export class HttpClient {
     const maxTime = handler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS;
     const log = this.options.log;
     const info = (m: string) => (log.info ? log.info(m) : log.debug(m));
-    const retries: Record<"rate_limited" | "retry", number> = { rate_limited: 0, retry: 0 };
+    // The CDK's three nested backoff decorators: default retries (outermost) ⊃ rate limit ⊃ a
+    // strategy's (innermost). Each counts the tries of its own call, and a retry of an outer one
+    // calls the inner ones afresh: their counts (and waits, and max_time) start over.
+    const tries: Record<RetryKind, number> = { strategy: 1, rate_limited: 1, retry: 1 };
+    let strategySince = started;
+    let restartStrategy = false;
     let { outcome, url } = first;
     let resolution = firstResolution;
     let attemptStarted = started;
@@ -272,6 +278,10 @@ export class HttpClient {
       if (attempt > 1) {
         if (signal.aborted) throw abortError(signal);
         attemptStarted = performance.now();
+        if (restartStrategy) {
+          strategySince = attemptStarted;
+          restartStrategy = false;
+        }
         ({ outcome, url } = await this.attempt(
           request,
           method,
@@ -344,26 +354,38 @@ export class HttpClient {
           : resolution.action === "RATE_LIMITED"
             ? "rate_limited"
             : "retry";
-      const elapsed = (attemptStarted - started) / 1000;
-      if (attempt >= maxTries || (kind !== "rate_limited" && elapsed >= maxTime)) {
+      // max_time: the strategy's from its own call, the default retries' from the first attempt;
+      // the rate limit has none.
+      const elapsed = (attemptStarted - (kind === "strategy" ? strategySince : started)) / 1000;
+      if (tries[kind] >= maxTries || (kind !== "rate_limited" && elapsed >= maxTime)) {
         throw exhausted(fail, resolution, kind, retryMessage, status, attempt, outcome.error);
       }
+      const server = strategySeconds === null ? handler.serverWaitSeconds(outcome) : null;
 
       let seconds: number;
       if (kind === "strategy") {
         seconds = (strategySeconds as number) + 1; // the CDK's extra second "to cover any fractions of second"
         info(`${where()}: retrying. Sleeping for ${strategySeconds} seconds (+1). ${retryMessage}`);
+      } else if (server !== null) {
+        seconds = server + 1; // as a strategy's wait
+        info(`${where()}: the server asks to retry after ${server} seconds (+1). ${retryMessage}`);
       } else if (kind === "rate_limited") {
-        seconds = 2 ** retries.rate_limited++;
+        seconds = 2 ** (tries.rate_limited - 1);
         info(
           `${where()}: rate limit hit after ${attempt} tries. Waiting ${seconds} seconds then retrying. Try decreasing concurrency or the number of workers to stay within API rate limits.`,
         );
       } else {
-        seconds = Math.min(2 ** retries.retry++, maxTime - elapsed);
+        seconds = Math.min(2 ** (tries.retry - 1), maxTime - elapsed);
         info(
           `${where()}: caught retryable error '${retryMessage}' after ${attempt} tries. Waiting ${seconds} seconds then retrying...`,
         );
       }
+      tries[kind]++;
+      if (kind !== "strategy") {
+        tries.strategy = 1;
+        restartStrategy = true;
+      }
+      if (kind === "retry") tries.rate_limited = 1;
       await this.sleep(Math.max(0, seconds) * 1000, signal);
     }
   }

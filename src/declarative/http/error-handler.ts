@@ -83,6 +83,12 @@ export interface ErrorHandler {
    * WaitTooLongError (a strategy's max waiting time).
    */
   backoffSeconds(outcome: HttpOutcome, attempt: number): number | null;
+  /**
+   * When no strategy is configured: the server's own Retry-After (a 429 or 503), honoured unlike
+   * in the CDK (it is the API saying when to come back, and guessing sooner only earns more 429s).
+   * The retry still counts as the CDK's default retry or rate-limit retry, not as a strategy's.
+   */
+  serverWaitSeconds(outcome: HttpOutcome): number | null;
 }
 
 /** What a predicate or an error-message template sees: the body as JSON ({} when it is not JSON), headers. */
@@ -198,10 +204,11 @@ export class DefaultErrorHandler implements ErrorHandler {
     return defaultMappedResolution(outcome) ?? createFallbackErrorResolution(outcome);
   }
 
+  serverWaitSeconds(outcome: HttpOutcome): number | null {
+    return this.backoffStrategies.length === 0 ? retryAfterSeconds(outcome, this.maxTimeSeconds) : null;
+  }
+
   backoffSeconds(outcome: HttpOutcome, attempt: number): number | null {
-    // Unlike the CDK, a server's Retry-After is honoured even when the manifest names no
-    // strategy: it is the API saying when to come back, and guessing sooner only earns more 429s.
-    if (this.backoffStrategies.length === 0) return retryAfterSeconds(outcome, this.maxTimeSeconds);
     for (const strategy of this.backoffStrategies) {
       const seconds = strategy.backoffSeconds(outcome, attempt);
       if (seconds) return seconds;
@@ -264,6 +271,15 @@ export class CompositeErrorHandler implements ErrorHandler {
   backoffSeconds(outcome: HttpOutcome, attempt: number): number | null {
     for (const handler of this.errorHandlers) {
       const seconds = handler.backoffSeconds(outcome, attempt);
+      if (seconds) return seconds;
+    }
+    return null;
+  }
+
+  /** Asked only when no handler's strategy answered: the first handler without strategies. */
+  serverWaitSeconds(outcome: HttpOutcome): number | null {
+    for (const handler of this.errorHandlers) {
+      const seconds = handler.serverWaitSeconds(outcome);
       if (seconds) return seconds;
     }
     return null;

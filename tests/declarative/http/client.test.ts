@@ -131,6 +131,56 @@ describe("retries", () => {
     expect(h.waits).toEqual([31_000]);
   });
 
+  test("Retry-After without a strategy counts as a rate-limit retry: running out of them stays transient", async () => {
+    const path = scripted({ status: 429, headers: { "Retry-After": "2" } });
+    const h = harness();
+    const error = await failure(
+      h.client.send(
+        { method: "GET", url: url(path), headers: {} },
+        new DefaultErrorHandler({ maxRetries: 2 }),
+        signal(),
+      ),
+    );
+    expect(h.waits).toEqual([3000, 3000]);
+    expect(server.hits(path)).toBe(3);
+    expect(error.failureType).toBe("transient_error");
+  });
+
+  test("429s and 500s are counted apart, as the CDK's nested backoff decorators count them", async () => {
+    // http_client_default_backoff_handler ⊃ rate_limit_default_backoff_handler: a 500 is a retry of
+    // the outer decorator, which calls the rate-limit one afresh (its count and waits start over).
+    const mixed = scripted({ status: 429 }, ...Array(5).fill({ status: 500 }), {
+      status: 200,
+      body: { ok: 1 },
+    });
+    const h = harness();
+    const result = await h.client.send(
+      { method: "GET", url: url(mixed), headers: {} },
+      new DefaultErrorHandler(),
+      signal(),
+    );
+    expect(result.json()).toEqual({ ok: 1 });
+    expect(server.hits(mixed)).toBe(7);
+    expect(h.waits).toEqual([1000, 1000, 2000, 4000, 8000, 16000]);
+
+    // Alternating: each 500 starts the rate limit's count again, so only the 500s run out (6 of them).
+    const alternating = scripted(
+      ...Array.from({ length: 12 }, (_, i) => ({ status: i % 2 === 0 ? 500 : 429 })),
+      { status: 200 },
+    );
+    const g = harness();
+    const error = await failure(
+      g.client.send(
+        { method: "GET", url: url(alternating), headers: {} },
+        new DefaultErrorHandler(),
+        signal(),
+      ),
+    );
+    expect(server.hits(alternating)).toBe(11);
+    expect(g.waits).toEqual([1000, 1000, 2000, 1000, 4000, 1000, 8000, 1000, 16000, 1000]);
+    expect(error.status).toBe(500);
+  });
+
   test("429 without a backoff strategy and without Retry-After: the default backoff waits 1 s", async () => {
     const path = scripted({ status: 429 }, { status: 200 });
     const h = harness();
