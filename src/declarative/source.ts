@@ -8,6 +8,7 @@ import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
 import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
 import { parseHostMap } from "./http/host-map.ts";
+import { reprString } from "./interpolation/pyvalues.ts";
 import { loadRunnable } from "./manifest/runnable.ts";
 import type { DeclarativeStreamRunner, StreamEvent } from "./stream.ts";
 import { isObj, type Obj } from "./values.ts";
@@ -190,13 +191,12 @@ async function check(
       type: "CONNECTION_STATUS",
       connectionStatus: ok ? { status: "SUCCEEDED" } : { status: "FAILED", message },
     }) as Of<"CONNECTION_STATUS">;
+  // CheckStream._check_stream_availability's reason, which the CDK's check() sends as repr(text).
+  const unavailable = (name: string, reason: string) =>
+    status(false, reprString(`Stream ${name} is not available: ${reason}`));
   for (const name of names) {
     const why = refused.get(name);
-    if (why)
-      return status(
-        false,
-        `Unable to connect to stream ${name} - the native manifest runner cannot run it: ${why}`,
-      );
+    if (why) return unavailable(name, `the native manifest runner cannot run it: ${why}`);
     const s = streams.get(name);
     if (!s)
       return status(
@@ -204,14 +204,12 @@ async function check(
         `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`,
       );
     try {
+      // DefaultStream.check_availability: the first record of the first partition.
       if (!(await s.runner.firstPage(signal)))
-        return status(
-          false,
-          `Cannot attempt to connect to stream ${name} - no stream slices were found, likely because the parent stream is empty.`,
-        );
+        return unavailable(name, `Cannot attempt to connect to stream ${name} - no stream slices were found`);
     } catch (error) {
       if (isAbort(error)) throw error;
-      return status(false, `Unable to connect to stream ${name} - ${(error as Error).message}`);
+      return unavailable(name, (error as Error).message || "<no error message>");
     }
   }
   return status(true);

@@ -906,7 +906,8 @@ describe("max_retries", () => {
 });
 
 describe("check", () => {
-  // CheckStream: a stream with no slice at all (a substream whose parent is empty) is not available.
+  // CheckStream and DefaultStream.check_availability: a stream with no slice at all (a substream
+  // whose parent is empty) is not available; check() sends the reason as repr(text).
   test("fails when the stream has no slices, with the CDK's reason", async () => {
     const api = serve(() => ({ data: [] }));
     const text = `
@@ -949,7 +950,7 @@ spec: { type: Spec, connection_specification: { type: object } }
         connectionStatus: {
           status: "FAILED",
           message:
-            "Cannot attempt to connect to stream children - no stream slices were found, likely because the parent stream is empty.",
+            "'Stream children is not available: Cannot attempt to connect to stream children - no stream slices were found'",
         },
       },
     ]);

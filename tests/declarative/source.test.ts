@@ -236,7 +236,10 @@ describe("runManifest", () => {
     expect((ok as Loose).connectionStatus.status).toBe("SUCCEEDED");
     const bad = await run("check", { config: { ...CONFIG, token: "wrong-token-123" } });
     expect((bad[0] as Loose).connectionStatus.status).toBe("FAILED");
-    expect((bad[0] as Loose).connectionStatus.message).toContain("Unable to connect to stream items");
+    // The CDK's CheckStream reason, sent as Python's repr of the text.
+    expect((bad[0] as Loose).connectionStatus.message).toBe(
+      "'Stream items is not available: HTTP Status Code: 401. Error: Unauthorized. Please ensure you are authenticated correctly.'",
+    );
     expect(JSON.stringify(bad)).not.toContain("wrong-token-123");
     const invalid = await run("check", { config: { token: TOKEN } });
     expect((invalid[0] as Loose).connectionStatus.message).toContain("start_date");
