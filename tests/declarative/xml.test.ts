@@ -127,6 +127,13 @@ app.get("/staff.api/list", (c) => {
   return c.body(staffXml(rows), 200, { "content-type": "text/xml; charset=utf-8" });
 });
 app.get("/broken.api/list", (c) => c.body("<Response><StaffList>", 200, { "content-type": "text/xml" }));
+// An older feed in ISO-8859-1: "Café Müller" as Latin-1 bytes (é = 0xE9, ü = 0xFC).
+app.get("/latin.api/list", () => {
+  const xml =
+    '<?xml version="1.0" encoding="ISO-8859-1"?><Response><StaffList><Staff><UUID>u-1</UUID><Name>Café Müller</Name></Staff></StaffList></Response>';
+  const bytes = Uint8Array.from(xml, (ch) => ch.charCodeAt(0));
+  return new Response(bytes, { headers: { "content-type": "application/xml; charset=ISO-8859-1" } });
+});
 
 const MANIFEST = `
 version: 5.12.0
@@ -153,6 +160,14 @@ streams:
         page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
         page_size_option: { type: RequestOption, inject_into: request_parameter, field_name: per_page }
         pagination_strategy: { type: PageIncrement, start_from_page: 1, page_size: 2, inject_on_first_request: true }
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+  - type: DeclarativeStream
+    name: latin
+    retriever:
+      type: SimpleRetriever
+      decoder: { type: XmlDecoder }
+      requester: { $ref: "#/definitions/requester", path: latin.api/list }
+      record_selector: { $ref: "#/definitions/staff" }
     schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
   - type: DeclarativeStream
     name: broken
@@ -216,6 +231,12 @@ describe("XmlDecoder in a read", () => {
       { page: "2", perPage: "2" },
       { page: "3", perPage: "2" },
     ]);
+  });
+
+  test("a body in the charset its Content-Type declares is read in it (requests' response.text)", async () => {
+    const ms = await read("latin");
+    expect(errors(ms)).toEqual([]);
+    expect(records(ms)).toEqual([{ UUID: "u-1", Name: "Café Müller" }]);
   });
 
   test("a body that is not XML reads as no records, as in the CDK", async () => {

@@ -434,7 +434,7 @@ export class HttpClient {
       if (!REDIRECT_STATUSES.has(response.status) || !location) {
         let text: string;
         try {
-          text = await response.text();
+          text = await bodyText(response);
         } catch (error) {
           return { outcome: this.networkOutcome(error, attempt, hop.method, hop.url), url: hop.url };
         }
@@ -540,6 +540,24 @@ interface Hop {
 }
 
 const HTTP_URL = /^https?:\/\//i;
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/**
+ * The body as text in the charset its Content-Type declares, as requests' `response.text` reads
+ * it (an XML feed in ISO-8859-1, say); UTF-8 when none is declared or the charset is unknown.
+ */
+async function bodyText(response: Response): Promise<string> {
+  const charset = CHARSET.exec(response.headers.get("content-type") ?? "")?.[1]?.toLowerCase();
+  if (!charset || charset === "utf-8" || charset === "utf8") return response.text();
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0]);
+  } catch {
+    return response.text();
+  }
+  return decoder.decode(await response.arrayBuffer());
+}
 
 function errorOutcome(name: string, message: string): HttpOutcome {
   const error = new Error(message);
