@@ -72,7 +72,8 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     name: "AIRBYTE_HTTP_TIMEOUT",
     secret: false,
     default: "30",
-    description: "Seconds one outbound HTTP request may take.",
+    description:
+      "Seconds one outbound HTTP request may take (unset: 30 for Airbyte's APIs, 300 for a manifest connector's requests, the CDK's read timeout).",
   },
   {
     name: "AIRBYTE_OFFLINE_MODE",

@@ -67,8 +67,12 @@ export interface Settings {
   };
   /** Timeout of one outbound HTTP request. */
   httpTimeoutMs: number;
-  /** The native manifest runner: AIRBYTE_HTTP_HOST_MAP (validated text) and its request cap. */
-  declarative: { hostMap: string | null; maxConcurrency: number };
+  /**
+   * The native manifest runner: AIRBYTE_HTTP_HOST_MAP (validated text), its request cap, and one
+   * request's timeout: AIRBYTE_HTTP_TIMEOUT when set, else the CDK's read timeout (300 s), since
+   * a connector's export endpoints may take far longer than Airbyte's own API.
+   */
+  declarative: { hostMap: string | null; maxConcurrency: number; timeoutMs: number };
   trustedExecution: boolean;
   safeMode: boolean;
   readOnlyMode: boolean;
@@ -212,6 +216,7 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
     httpTimeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
     declarative: {
       hostMap: hostMap(get("AIRBYTE_HTTP_HOST_MAP")),
+      timeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 300) * 1000,
       maxConcurrency: integerAtLeast(
         "AIRBYTE_MCP_HTTP_CONCURRENCY",
         get("AIRBYTE_MCP_HTTP_CONCURRENCY"),

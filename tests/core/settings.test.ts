@@ -39,6 +39,13 @@ describe("loadSettings", () => {
     expect(s.cloud.apiUrl).toBe("https://api.airbyte.com/v1");
   });
 
+  test("request timeouts: 30 s for Airbyte's APIs and the CDK's 300 s for a manifest connector, unless set", () => {
+    const unset = loadSettings({ env: base() });
+    expect([unset.httpTimeoutMs, unset.declarative.timeoutMs]).toEqual([30_000, 300_000]);
+    const set = loadSettings({ env: { ...base(), AIRBYTE_HTTP_TIMEOUT: "90" } });
+    expect([set.httpTimeoutMs, set.declarative.timeoutMs]).toEqual([90_000, 90_000]);
+  });
+
   test("the project dir is created when missing", () => {
     const project = join(dir.path, "a", "b", "c");
     loadSettings({ env: { ...base(), AIRBYTE_PROJECT_DIR: project } });

@@ -93,7 +93,7 @@ export class YamlExecutor implements Executor {
         {
           hostMap: settings.declarative.hostMap ?? undefined,
           maxConcurrency: settings.declarative.maxConcurrency,
-          timeoutMs: settings.httpTimeoutMs,
+          timeoutMs: settings.declarative.timeoutMs,
           log: { debug: (m) => log.debug(m), warn: (m) => log.warn(m) },
           onSecret: (v) => this.deps.redactor.add([v]),
         },
