@@ -290,7 +290,15 @@ export class SessionTokenAuthenticator implements Authenticator {
     private readonly tokenPath: string[],
     /** expiration_duration; without one, the CDK logs in again before every request. */
     private readonly expirationMs: number | null,
-    private readonly use: { kind: "bearer" } | { kind: "api_key"; option: RequestOption; ctx: Obj },
+    private readonly use:
+      | { kind: "bearer" }
+      | {
+          kind: "api_key";
+          option: RequestOption;
+          ctx: Obj;
+          /** api_token ("Token {{ session_token }}"): the value sent for a token. */
+          value: (token: string) => string;
+        },
     private readonly now: () => Date,
     private readonly onSecret: (value: string) => void,
   ) {}
@@ -306,7 +314,7 @@ export class SessionTokenAuthenticator implements Authenticator {
 
   private applyToken(parts: RequestParts): void {
     if (this.use.kind === "bearer") parts.headers.Authorization = `Bearer ${this.token}`;
-    else parts.inject(this.use.option, this.token, this.use.ctx);
+    else parts.inject(this.use.option, this.use.value(this.token as string), this.use.ctx);
   }
 
   private async fetch(signal: AbortSignal): Promise<void> {
@@ -422,11 +430,19 @@ export function selectAuthenticator(
   choices: Record<string, () => Authenticator>,
 ): Authenticator {
   const value = dpathGet(config, path);
+  const options = Object.keys(choices).join(", ");
+  // The CDK's two messages (SelectiveAuthenticator.__new__), each with what to set.
+  if (value === undefined) {
+    throw new DeclarativeError(
+      `The path from \`authenticator_selection_path\` is not found in the config. Set '${path.join(".")}' to one of: ${options}.`,
+      "config_error",
+    );
+  }
   const key = typeof value === "string" ? value : pyStr(value);
   const make = Object.hasOwn(choices, key) ? choices[key] : undefined;
   if (!make) {
     throw new DeclarativeError(
-      `The config value at '${path.join(".")}' selects no authenticator; expected one of: ${Object.keys(choices).join(", ")}.`,
+      `The authenticator \`${key}\` is not found. Set '${path.join(".")}' to one of: ${options}.`,
       "config_error",
     );
   }

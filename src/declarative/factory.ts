@@ -340,6 +340,11 @@ export class ComponentFactory {
                   `${where}.request_authentication.inject_into`,
                 ) as RequestOption,
                 ctx,
+                // api_token, "{{ session_token }}" by default (InterpolatedSessionTokenProvider).
+                value:
+                  typeof reqAuth.api_token === "string" && reqAuth.api_token !== "{{ session_token }}"
+                    ? (token: string) => evalString(reqAuth.api_token, { ...ctx, session_token: token })
+                    : (token: string) => token,
               } as const);
         const expiration = node.expiration_duration ? parseDuration(String(node.expiration_duration)) : null;
         return new SessionTokenAuthenticator(

@@ -327,3 +327,75 @@ describe("SessionTokenAuthenticator without expiration_duration", () => {
     expect(seen).toEqual(["Bearer S0", "Bearer S1", "Bearer S2"]);
   });
 });
+
+describe("SessionTokenAuthenticator as an API key", () => {
+  // SessionTokenRequestApiKeyAuthenticator.api_token: a template of the value sent, with session_token.
+  test("sends the value its api_token template makes of the token", async () => {
+    const seen: (string | null)[] = [];
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        if (new URL(req.url).pathname === "/login") return Response.json({ token: "S0" });
+        seen.push(req.headers.get("authorization"));
+        return Response.json({ data: [{ id: 1 }] });
+      },
+    });
+    servers.push(server);
+    const session = `      type: SessionTokenAuthenticator
+      login_requester: { type: HttpRequester, url_base: https://api.example.com, path: /login, http_method: POST }
+      session_token_path: [token]
+      expiration_duration: PT1H
+      request_authentication:
+        type: ApiKey
+        inject_into: { type: RequestOption, inject_into: header, field_name: Authorization }
+        api_token: "Token {{ session_token }}"`;
+    const ms = await run(
+      manifest(["a"], session),
+      `https://api.example.com=http://127.0.0.1:${server.port}`,
+      "read",
+      {},
+      {
+        streams: ["a"],
+      },
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(seen).toEqual(["Token S0"]);
+  });
+});
+
+describe("SelectiveAuthenticator", () => {
+  // SelectiveAuthenticator.__new__: one message for a missing path, another for an unknown key.
+  const selective = `      type: SelectiveAuthenticator
+      authenticator_selection_path: [credentials, auth_type]
+      authenticators:
+        token: { type: BearerAuthenticator, api_token: "{{ config['credentials']['token'] }}" }
+        basic: { type: BasicHttpAuthenticator, username: "{{ config['credentials']['user'] }}" }`;
+
+  test("says whether the path is missing or names no authenticator, and what to set", async () => {
+    const p = provider();
+    const missing = await run(
+      manifest(["a"], selective),
+      p.hostMap,
+      "read",
+      { credentials: {} },
+      { streams: ["a"] },
+    );
+    expect(errorsOf(missing)[0]?.message).toBe(
+      "The path from `authenticator_selection_path` is not found in the config. Set 'credentials.auth_type' to one of: token, basic.",
+    );
+    const unknown = await run(
+      manifest(["a"], selective),
+      p.hostMap,
+      "read",
+      { credentials: { auth_type: "oauth" } },
+      {
+        streams: ["a"],
+      },
+    );
+    expect(errorsOf(unknown)[0]?.message).toBe(
+      "The authenticator `oauth` is not found. Set 'credentials.auth_type' to one of: token, basic.",
+    );
+    expect(p.api).toEqual([]);
+  });
+});
