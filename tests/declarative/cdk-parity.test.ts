@@ -15,20 +15,24 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.stop(true);
 });
 
-/** A server answering with `answer(url)`; every request URL (path and query) is logged. */
-function serve(answer: (url: URL) => unknown) {
+/**
+ * A server answering with `answer(url, request)`: a Response as it is, anything else as JSON. Every
+ * request URL (path and query) is logged.
+ */
+function serve(answer: (url: URL, req: Request) => unknown) {
   const requests: string[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
-    fetch(req) {
+    async fetch(req) {
       const url = new URL(req.url);
       requests.push(`${url.pathname}${url.search}`);
-      return Response.json(answer(url));
+      const out = await answer(url, req);
+      return out instanceof Response ? out : Response.json(out);
     },
   });
   servers.push(server);
-  return { requests, hostMap: `https://api.example.com=http://127.0.0.1:${server.port}` };
+  return { requests, port: server.port, hostMap: `https://api.example.com=http://127.0.0.1:${server.port}` };
 }
 
 /** A one-stream manifest: `stream` is the stream's YAML below `name: items` (indented by 4). */
@@ -49,28 +53,33 @@ spec:
 `;
 }
 
+/** A read of `streams` (default: items); backoff waits are skipped. */
 async function read(
   text: string,
   hostMap: string,
-  options: { config?: Json; mode?: "full_refresh" | "incremental"; state?: unknown[] } = {},
+  options: {
+    config?: Json;
+    mode?: "full_refresh" | "incremental";
+    state?: unknown[];
+    streams?: string[];
+  } = {},
 ): Promise<AirbyteMessage[]> {
   const out: AirbyteMessage[] = [];
   const run = {
     command: "read" as const,
     config: options.config ?? {},
     catalog: {
-      streams: [
-        {
-          stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"] },
-          sync_mode: options.mode ?? "full_refresh",
-          destination_sync_mode: "append",
-        },
-      ],
+      streams: (options.streams ?? ["items"]).map((name) => ({
+        stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"] },
+        sync_mode: options.mode ?? "full_refresh",
+        destination_sync_mode: "append",
+      })),
     } as never,
     ...(options.state ? { state: options.state } : {}),
     signal: AbortSignal.timeout(10_000),
   };
-  for await (const m of runManifest(text, "parity.yaml", run, { hostMap, now: () => NOW })) out.push(m);
+  const deps = { hostMap, now: () => NOW, sleep: async () => {} };
+  for await (const m of runManifest(text, "parity.yaml", run, deps)) out.push(m);
   return out;
 }
 
@@ -172,16 +181,11 @@ ${requester}
 
   test("a form body follows the same rule; a JSON body drops None at any depth and keeps plain strings", async () => {
     const bodies: string[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      async fetch(req) {
-        bodies.push(await req.text());
-        return Response.json({ data: [{ id: 1 }] });
-      },
+    const server = serve(async (_url: URL, req: Request) => {
+      bodies.push(await req.text());
+      return Response.json({ data: [{ id: 1 }] });
     });
-    servers.push(server);
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    const hostMap = server.hostMap;
     const form = `
         http_method: POST
         request_body_data:
@@ -210,16 +214,11 @@ describe("query strings and form bodies are written as requests writes them", ()
   test("parameters and form bodies use Python's escaping", async () => {
     const bodies: string[] = [];
     const urls: string[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      async fetch(req) {
-        urls.push(req.url.slice(req.url.indexOf("?")));
-        bodies.push(await req.text());
-        return Response.json({ data: [{ id: 1 }] });
-      },
+    const server = serve(async (_url: URL, req: Request) => {
+      urls.push(req.url.slice(req.url.indexOf("?")));
+      bodies.push(await req.text());
+      return Response.json({ data: [{ id: 1 }] });
     });
-    servers.push(server);
     const ms = await read(
       manifest(`
     retriever:
@@ -232,7 +231,7 @@ describe("query strings and form bodies are written as requests writes them", ()
         request_parameters: { q: "a*b ~c!", "x y": "é" }
         request_body_data: { q: "a*b ~c!" }
       record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`),
-      `https://api.example.com=http://127.0.0.1:${server.port}`,
+      server.hostMap,
     );
     expect(errorsOf(ms)).toEqual([]);
     expect(urls).toEqual(["?q=a%2Ab+~c%21&x+y=%C3%A9"]);
@@ -274,17 +273,12 @@ describe("a failed sync's errors", () => {
   // API's own error text. ConcurrentReadProcessor.is_done: the closing error lists each failed
   // stream with its error, one a line, as a config error with internal message "Concurrent read failure".
   test("keep the API's error text and list every failed stream with its reason", async () => {
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        const path = new URL(req.url).pathname;
-        if (path === "/denied") return Response.json({ message: "bad token" }, { status: 401 });
-        if (path === "/gone") return Response.json({ error: "no such thing" }, { status: 404 });
-        return Response.json({ data: [{ id: 1 }] });
-      },
+    const server = serve((_url: URL, req: Request) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/denied") return Response.json({ message: "bad token" }, { status: 401 });
+      if (path === "/gone") return Response.json({ error: "no such thing" }, { status: 404 });
+      return Response.json({ data: [{ id: 1 }] });
     });
-    servers.push(server);
     const stream = (name: string) => `
   - type: DeclarativeStream
     name: ${name}
@@ -300,17 +294,8 @@ check: { type: CheckStream, stream_names: [ok] }
 streams:${stream("denied")}${stream("ok")}${stream("gone")}
 spec: { type: Spec, connection_specification: { type: object } }
 `;
-    const out: AirbyteMessage[] = [];
-    const catalog = {
-      streams: ["denied", "ok", "gone"].map((name) => ({
-        stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh"] },
-        sync_mode: "full_refresh",
-        destination_sync_mode: "append",
-      })),
-    } as never;
-    const run = { command: "read" as const, config: {}, catalog, signal: AbortSignal.timeout(10_000) };
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
-    for await (const m of runManifest(text, "parity.yaml", run, { hostMap })) out.push(m);
+    const hostMap = server.hostMap;
+    const out = await read(text, hostMap, { streams: ["denied", "ok", "gone"] });
     const errors = out.flatMap((m) =>
       m.type === "TRACE" && m.trace.type === "ERROR" ? [m.trace.error] : [],
     );
@@ -344,20 +329,15 @@ describe("the Link header in cursor pagination", () => {
   // Only `link` is the parsed dict; `Link` stays the header's text (source-bugsnag reads it so).
   test("`Link` is the header's text and `link` the parsed links", async () => {
     const requests: string[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        const url = new URL(req.url);
-        requests.push(`${url.pathname}${url.search}`);
-        const page = Number(url.searchParams.get("page") ?? 1);
-        const headers: Record<string, string> =
-          page < 3 ? { Link: `<https://api.example.com/items?page=${page + 1}&per_page=2>; rel="next"` } : {};
-        return Response.json([{ id: page }], { headers });
-      },
+    const server = serve((_url: URL, req: Request) => {
+      const url = new URL(req.url);
+      requests.push(`${url.pathname}${url.search}`);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const headers: Record<string, string> =
+        page < 3 ? { Link: `<https://api.example.com/items?page=${page + 1}&per_page=2>; rel="next"` } : {};
+      return Response.json([{ id: page }], { headers });
     });
-    servers.push(server);
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
+    const hostMap = server.hostMap;
     const paginated = (cursor: string, stop: string) => `
     retriever:
       type: SimpleRetriever
@@ -397,20 +377,15 @@ describe("integers beyond 2^53", () => {
   // record and the templates with its own digits, not a double's rounding.
   test("are emitted, interpolated and used as partition values with their exact digits", async () => {
     const requests: string[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        const path = new URL(req.url).pathname;
-        requests.push(path);
-        const body =
-          path === "/parents"
-            ? '{"data":[{"id":1234567890123456789,"n":1}]}'
-            : '{"data":[{"id":18446744073709551615,"parent":1234567890123456789}]}';
-        return new Response(body, { headers: { "content-type": "application/json" } });
-      },
+    const server = serve((_url: URL, req: Request) => {
+      const path = new URL(req.url).pathname;
+      requests.push(path);
+      const body =
+        path === "/parents"
+          ? '{"data":[{"id":1234567890123456789,"n":1}]}'
+          : '{"data":[{"id":18446744073709551615,"parent":1234567890123456789}]}';
+      return new Response(body, { headers: { "content-type": "application/json" } });
     });
-    servers.push(server);
     const text = `
 version: 6.0.0
 type: DeclarativeSource
@@ -445,19 +420,8 @@ streams:
           - { type: ParentStreamConfig, parent_key: id, partition_field: parent_id, stream: "#/definitions/parents" }
 spec: { type: Spec, connection_specification: { type: object } }
 `;
-    const out: AirbyteMessage[] = [];
-    const catalog = {
-      streams: [
-        {
-          stream: { name: "children", json_schema: {}, supported_sync_modes: ["full_refresh"] },
-          sync_mode: "full_refresh",
-          destination_sync_mode: "append",
-        },
-      ],
-    } as never;
-    const run = { command: "read" as const, config: {}, catalog, signal: AbortSignal.timeout(10_000) };
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
-    for await (const m of runManifest(text, "p.yaml", run, { hostMap })) out.push(m);
+    const hostMap = server.hostMap;
+    const out = await read(text, hostMap, { streams: ["children"] });
     expect(errorsOf(out)).toEqual([]);
     expect(requests).toEqual(["/parents", "/parents/1234567890123456789/children"]);
     expect(recordsOf(out).map((r) => JSON.stringify(r))).toEqual([
@@ -758,31 +722,18 @@ describe("an IGNOREd response", () => {
     const read1 = await read(manifest(stream(`predicate: "{{ 'warning' in response }}"`)), ok.hostMap);
     expect(errorsOf(read1)).toEqual([]);
     expect(recordsOf(read1).map((r) => r.id)).toEqual([1, 2]);
-    const failing = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: () => Response.json({ data: [{ id: 3 }] }, { status: 404 }),
-    });
-    servers.push(failing);
-    const read2 = await read(
-      manifest(stream("http_codes: [404]")),
-      `https://api.example.com=http://127.0.0.1:${failing.port}`,
-    );
+    const failing = serve(() => Response.json({ data: [{ id: 3 }] }, { status: 404 }));
+    const read2 = await read(manifest(stream("http_codes: [404]")), failing.hostMap);
     expect(errorsOf(read2)).toEqual([]);
     expect(recordsOf(read2)).toEqual([]);
   });
 
   test("an error status a filter calls SUCCESS gives no records and ends the pagination", async () => {
     let calls = 0;
-    const failing = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: () => {
-        calls++;
-        return Response.json({ data: [{ id: 9 }], next: 2 }, { status: 400 });
-      },
+    const failing = serve(() => {
+      calls++;
+      return Response.json({ data: [{ id: 9 }], next: 2 }, { status: 400 });
     });
-    servers.push(failing);
     const success = stream("http_codes: [400]")
       .replace("action: IGNORE", "action: SUCCESS")
       .concat(`
@@ -790,7 +741,7 @@ describe("an IGNOREd response", () => {
         type: DefaultPaginator
         page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
         pagination_strategy: { type: CursorPagination, cursor_value: "{{ response.next }}" }`);
-    const ms = await read(manifest(success), `https://api.example.com=http://127.0.0.1:${failing.port}`);
+    const ms = await read(manifest(success), failing.hostMap);
     expect(errorsOf(ms)).toEqual([]);
     expect(recordsOf(ms)).toEqual([]);
     expect(calls).toBe(1);
@@ -802,36 +753,15 @@ describe("a rate limit", () => {
   // with reason RATE_LIMITED.
   test("is reported as a RUNNING status with reason RATE_LIMITED, then the read goes on", async () => {
     let calls = 0;
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: () =>
-        ++calls === 1 ? Response.json({}, { status: 429 }) : Response.json({ data: [{ id: 1 }] }),
-    });
-    servers.push(server);
+    const server = serve(() =>
+      ++calls === 1 ? Response.json({}, { status: 429 }) : Response.json({ data: [{ id: 1 }] }),
+    );
     const stream = `
     retriever:
       type: SimpleRetriever
       requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
       record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
-    const out: AirbyteMessage[] = [];
-    const run = {
-      command: "read" as const,
-      config: {},
-      catalog: {
-        streams: [
-          {
-            stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
-            sync_mode: "full_refresh",
-            destination_sync_mode: "append",
-          },
-        ],
-      } as never,
-      signal: AbortSignal.timeout(10_000),
-    };
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
-    for await (const m of runManifest(manifest(stream), "p.yaml", run, { hostMap, sleep: async () => {} }))
-      out.push(m);
+    const out = await read(manifest(stream), server.hostMap);
     const statuses = out.flatMap((m) =>
       m.type === "TRACE" && m.trace.type === "STREAM_STATUS"
         ? [[m.trace.stream_status?.status, m.trace.stream_status?.reasons ?? null]]
@@ -851,15 +781,10 @@ describe("max_retries", () => {
   // DefaultErrorHandler: max_retries may be a template, rendered against the config.
   test("a template reads the config; a value that is no whole number is refused", async () => {
     let calls = 0;
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: () => {
-        calls++;
-        return Response.json({}, { status: 500 });
-      },
+    const server = serve(() => {
+      calls++;
+      return Response.json({}, { status: 500 });
     });
-    servers.push(server);
     const stream = `
     retriever:
       type: SimpleRetriever
@@ -872,34 +797,11 @@ describe("max_retries", () => {
           max_retries: "{{ config['retries'] }}"
           backoff_strategies: [{ type: ConstantBackoffStrategy, backoff_time_in_seconds: 0.001 }]
       record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
-    const hostMap = `https://api.example.com=http://127.0.0.1:${server.port}`;
-    const out: AirbyteMessage[] = [];
-    const run = (config: Json) => ({
-      command: "read" as const,
-      config,
-      catalog: {
-        streams: [
-          {
-            stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
-            sync_mode: "full_refresh",
-            destination_sync_mode: "append",
-          },
-        ],
-      } as never,
-      signal: AbortSignal.timeout(10_000),
-    });
-    const sleep = async () => {};
-    for await (const m of runManifest(manifest(stream), "p.yaml", run({ retries: 2 }), { hostMap, sleep }))
-      out.push(m);
+    const hostMap = server.hostMap;
+    const out = await read(manifest(stream), hostMap, { config: { retries: 2 } });
     expect(calls).toBe(3);
     expect(errorsOf(out)[0]).toStartWith("Exhausted available request attempts.");
-    await expect(async () => {
-      for await (const _ of runManifest(manifest(stream), "p.yaml", run({ retries: "many" }), {
-        hostMap,
-        sleep,
-      })) {
-      }
-    }).toThrow(
+    await expect(read(manifest(stream), hostMap, { config: { retries: "many" } })).rejects.toThrow(
       "streams[0] (items).retriever.requester.error_handler.max_retries: '{{ config['retries'] }}' is not a whole number of retries; check the config value it reads.",
     );
   });
