@@ -1,6 +1,7 @@
 // The cache's own bookkeeping over a Db: which table holds which (source, stream) and with which
 // columns (`_airbyte_streams`), and each stream's last committed state (`_airbyte_state`).
 
+import { parseJson } from "../core/json.ts";
 import type { CacheKind, Db } from "./db.ts";
 import { type Column, META_COLUMNS, normalizeName, RESERVED_PREFIX, uniqueName } from "./schema.ts";
 
@@ -112,7 +113,7 @@ export class Cache {
     const wanted = new Set(streams);
     return rows
       .filter((r) => r.stream_name === SOURCE_STATE || wanted.has(r.stream_name))
-      .map((r) => JSON.parse(r.state_json));
+      .map((r) => parseJson(r.state_json));
   }
 
   /** The source-wide (GLOBAL or LEGACY) state last committed, or undefined. */
@@ -121,7 +122,7 @@ export class Cache {
       `SELECT state_json FROM ${STATE_TABLE} WHERE source_name = ? AND stream_name = ?`,
       [source, SOURCE_STATE],
     );
-    return row ? JSON.parse(row.state_json) : undefined;
+    return row ? parseJson(row.state_json) : undefined;
   }
 
   async saveState(source: string, stream: string, table: string | null, state: unknown): Promise<void> {

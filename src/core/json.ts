@@ -5,8 +5,12 @@
 /** JSON.rawJSON and JSON.isRawJSON (JSON.parse source text access), which Bun has. */
 const J = JSON as JSON & { rawJSON(text: string): RawJson; isRawJSON(v: unknown): boolean };
 
-/** A run of digits long enough to hold an integer a double cannot: 2^53 has 16 digits. */
-const LONG_DIGITS = /\d{16}/;
+/**
+ * An integer token long enough to be one a double cannot hold (2^53 has 16 digits): 16 digits
+ * where a JSON value starts. Fractions (0.30000000000000004) do not match, so ordinary pages
+ * parse at JSON.parse's speed.
+ */
+const LONG_DIGITS = /(?:^|[[:,\s])-?\d{16}/;
 const INTEGER = /^-?\d+$/;
 
 /** JSON.parse, keeping integers beyond 2^53 exact. The common text (no such run) parses as usual. */
@@ -18,6 +22,11 @@ function keepLargeIntegers(_key: string, value: unknown, context?: { source?: st
   if (typeof value !== "number" || Number.isSafeInteger(value)) return value;
   const source = context?.source;
   return source !== undefined && INTEGER.test(source) ? J.rawJSON(source) : value;
+}
+
+/** An integer beyond 2^53 as an exact value: its decimal digits, serialized as they are. */
+export function exactInteger(digits: string): RawJson {
+  return J.rawJSON(digits);
 }
 
 /** An exact integer kept from JSON text: `rawJSON` holds its digits. */

@@ -1,5 +1,7 @@
 // Replaces every known secret value with "****" in anything that leaves the process.
 
+import { isRawJson } from "./json.ts";
+
 export const MASK = "****";
 
 export class Redactor {
@@ -47,6 +49,8 @@ export class Redactor {
   private walk(v: unknown): unknown {
     if (typeof v === "string") return this.text(v);
     if (Array.isArray(v)) return v.map((x) => this.walk(x));
+    // An integer kept exact from JSON (src/core/json.ts) is a number, not an object to copy.
+    if (isRawJson(v)) return v;
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = this.walk(x);

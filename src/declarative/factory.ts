@@ -86,6 +86,8 @@ type Node = Obj;
 export class ComponentFactory {
   /** Parent streams are built once per definition node, so a shared parent is read as one stream. */
   private readonly streams = new Map<Node, DeclarativeStreamRunner>();
+  /** Every stream built, parents included: what a request's description may name. */
+  readonly streamNames = new Set<string>();
   /** OAuth with a refresh_token_updater: one authenticator per token, shared by its requesters. */
   private readonly singleUseOAuth = new Map<string, OAuthAuthenticator>();
   /** Whether a built parent config asks for incremental_dependency, which is not implemented. */
@@ -102,6 +104,7 @@ export class ComponentFactory {
     if (existing) return existing;
     const parameters = params(node);
     const name = pyStr(evalString(node.name ?? parameters.name ?? "", this.ctx(node)));
+    this.streamNames.add(name);
     const where = `${path} (${name})`;
     const retrieverNode = obj(node.retriever, `${where}.retriever`);
     if (retrieverNode.type !== "SimpleRetriever") unsupported(retrieverNode, `${where}.retriever`);
@@ -733,7 +736,9 @@ function parseExpiry(text: string, format: string | null): number | null {
 
 /** max_retries: a number, or a template rendered against the config (as the CDK does). */
 function maxRetriesOf(v: unknown, ctx: Obj, where: string): number {
-  const n = typeof v === "string" ? Number(evalString(v, ctx)) : Number(v);
+  const text = typeof v === "string" ? evalString(v, ctx).trim() : v;
+  // An empty rendering (a config key left out) is refused, as the CDK's int("") is.
+  const n = text === "" ? Number.NaN : Number(text);
   if (!Number.isInteger(n) || n < 0)
     throw new DeclarativeError(
       `${where}: '${String(v)}' is not a whole number of retries; check the config value it reads.`,

@@ -112,8 +112,10 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     log,
-    onRateLimited: (stream) => {
-      if (stream) controls.push(status(stream, "RUNNING", [{ type: "RATE_LIMITED" }]));
+    // A stream's own requests only: a token refresh or a login is not a stream.
+    onRateLimited: (what) => {
+      if (what && factory.streamNames.has(what))
+        controls.push(status(what, "RUNNING", [{ type: "RATE_LIMITED" }]));
     },
   });
   const onConfigUpdate = (updated: Obj) => {

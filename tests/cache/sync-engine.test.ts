@@ -11,6 +11,7 @@ import { syncToCache } from "../../src/cache/sync.ts";
 import type { Executor } from "../../src/connectors/executor.ts";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { ToolError } from "../../src/core/errors.ts";
+import { parseJson } from "../../src/core/json.ts";
 import { loadSettings } from "../../src/core/settings.ts";
 import { tempDir } from "../helpers/binary.ts";
 import { queryFile } from "../helpers/sqlite.ts";
@@ -225,6 +226,22 @@ describe("sync engine", () => {
       ["b", { id: 2 }],
       ["a", { id: 1 }],
     ]);
+  });
+
+  test("a saved state's integers beyond 2^53 keep their digits when it is read back and merged", async () => {
+    // The connector's STATE as parseLine reads it: a 64-bit partition id kept exact.
+    const global = (name: string, text: string) =>
+      parseJson(
+        `{"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{"lsn":${text}},"stream_states":[{"stream_descriptor":{"name":"${name}"},"stream_state":{"id":${text}}}]}}}`,
+      ) as AirbyteMessage;
+    await sync([stream("a")], [rec("a", 1), global("a", "9223372036854775807")]);
+    await sync([stream("b")], [rec("b", 1), global("b", "9007199254740993")]);
+    const [row] = q("SELECT state_json FROM _airbyte_state WHERE stream_name = ''") as {
+      state_json: string;
+    }[];
+    expect(row?.state_json).toBe(
+      '{"type":"GLOBAL","global":{"shared_state":{"lsn":9007199254740993},"stream_states":[{"stream_descriptor":{"name":"b"},"stream_state":{"id":9007199254740993}},{"stream_descriptor":{"name":"a"},"stream_state":{"id":9223372036854775807}}]}}',
+    );
   });
 
   test("reading tools do not wait for a sync that is writing", async () => {

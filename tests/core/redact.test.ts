@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { parseJson } from "../../src/core/json.ts";
 import { MASK, Redactor } from "../../src/core/redact.ts";
 
 describe("Redactor", () => {
@@ -23,6 +24,11 @@ describe("Redactor", () => {
     const input = { hunter2: ["x hunter2", 5, null, true, { deep: "hunter2-password" }] };
     expect(r.value<unknown>(input)).toEqual({ hunter2: [`x ${MASK}`, 5, null, true, { deep: MASK }] });
     expect(input.hunter2[0]).toBe("x hunter2");
+  });
+
+  test("an integer kept exact from JSON stays a number with its digits", () => {
+    const record = parseJson('{"id":1855932014823034881,"note":"hunter2"}');
+    expect(JSON.stringify(r.value(record))).toBe(`{"id":1855932014823034881,"note":"${MASK}"}`);
   });
 
   test("learns values later", () => {

@@ -22,6 +22,8 @@ function provider(
     singleUse?: boolean;
     expiresIn?: number | null;
     tokenStatus?: number;
+    /** Statuses the first token requests get before the provider answers them. */
+    tokenFailures?: number[];
     /** The status the API answers instead of its records (a token it refuses). */
     apiStatus?: number;
     /** Pages of each stream (a `next` page number until the last). */
@@ -45,6 +47,8 @@ function provider(
         tokenRequests.push(form);
         if (options.tokenStatus)
           return Response.json({ error: "unavailable" }, { status: options.tokenStatus });
+        const failure = options.tokenFailures?.shift();
+        if (failure) return Response.json({ error: "slow down" }, { status: failure });
         const rt = String(form.refresh_token ?? "");
         if (!refreshTokens.has(rt)) return Response.json({ error: "invalid_grant" }, { status: 400 });
         if (options.singleUse) refreshTokens.delete(rt);
@@ -236,6 +240,19 @@ describe("token lifetimes and refresh failures", () => {
     expect(denied[0]?.message).toBe(
       "The OAuth token refresh failed: HTTP Status Code: 400. Error: Bad request. Please check your request parameters. Check client_id, client_secret and the refresh token in the config.",
     );
+  });
+
+  test("a rate-limited token request is retried, and reported as no stream's status", async () => {
+    const p = provider({ tokenFailures: [429] });
+    const ms = await run(manifest(["a"], PLAIN), p.hostMap, "read", {}, { streams: ["a"] });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(p.tokenRequests).toHaveLength(2);
+    const reasons = ms.flatMap((m) =>
+      m.type === "TRACE" && m.trace.type === "STREAM_STATUS" && m.trace.stream_status?.reasons
+        ? [m.trace.stream_status.stream_descriptor.name]
+        : [],
+    );
+    expect(reasons).toEqual([]);
   });
 
   test("the refresh request: standard arguments win over refresh_request_body; refresh_token is always sent", async () => {

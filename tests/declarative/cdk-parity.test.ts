@@ -410,6 +410,10 @@ streams:
         fields:
           - { path: [label], value: "child {{ record.id }} of {{ stream_partition.parent_id }}" }
           - { path: [same], value: "{{ record.parent == stream_partition.parent_id }}" }
+          - { path: [as_config], value: "{{ record.parent == config.parent }}" }
+          - { path: [copy], value: "{{ record.id }}" }
+          - { path: [text], value: "{{ record.id|string }}" }
+          - { path: [json], value: "{{ {'id': record.id}|tojson }}" } # literal_eval makes it a dict again
     retriever:
       type: SimpleRetriever
       requester: { $ref: "#/definitions/requester", path: "/parents/{{ stream_partition.parent_id }}/children" }
@@ -421,11 +425,12 @@ streams:
 spec: { type: Spec, connection_specification: { type: object } }
 `;
     const hostMap = server.hostMap;
-    const out = await read(text, hostMap, { streams: ["children"] });
+    // A config value is a double: compared with one, the exact id compares as a double too.
+    const out = await read(text, hostMap, { streams: ["children"], config: { parent: 1234567890123456789 } });
     expect(errorsOf(out)).toEqual([]);
     expect(requests).toEqual(["/parents", "/parents/1234567890123456789/children"]);
     expect(recordsOf(out).map((r) => JSON.stringify(r))).toEqual([
-      '{"id":18446744073709551615,"parent":1234567890123456789,"label":"child 18446744073709551615 of 1234567890123456789","same":true}',
+      '{"id":18446744073709551615,"parent":1234567890123456789,"label":"child 18446744073709551615 of 1234567890123456789","same":true,"as_config":true,"copy":18446744073709551615,"text":"18446744073709551615","json":{"id":18446744073709551615}}',
     ]);
   });
 });
@@ -801,6 +806,8 @@ describe("max_retries", () => {
     const out = await read(manifest(stream), hostMap, { config: { retries: 2 } });
     expect(calls).toBe(3);
     expect(errorsOf(out)[0]).toStartWith("Exhausted available request attempts.");
+    // A key left out renders empty: refused too, as int("") is, rather than read as 0 retries.
+    await expect(read(manifest(stream), hostMap, { config: {} })).rejects.toThrow("is not a whole number");
     await expect(read(manifest(stream), hostMap, { config: { retries: "many" } })).rejects.toThrow(
       "streams[0] (items).retriever.requester.error_handler.max_retries: '{{ config['retries'] }}' is not a whole number of retries; check the config value it reads.",
     );

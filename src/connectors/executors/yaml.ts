@@ -75,7 +75,6 @@ export class YamlExecutor implements Executor {
       throw new ConnectorError(`${this.info.target} was cancelled before it started.`);
     const { settings, log } = this.deps;
     let lastError: string | null = null;
-    const streamErrors: string[] = [];
     let batch: AirbyteMessage[] = [];
     try {
       // Loaded on first use: the runner and its component schemas cost every other start-up time.
@@ -100,16 +99,9 @@ export class YamlExecutor implements Executor {
       );
       for await (const messages of batches) {
         for (const m of messages) {
-          if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error) {
-            // The closing summary only names the streams: keep each stream's own reason with it.
-            const stream = (m.trace.error as { stream_descriptor?: { name?: string } }).stream_descriptor
-              ?.name;
-            if (stream) streamErrors.push(`${stream}: ${m.trace.error.message}`);
-            lastError =
-              stream || streamErrors.length === 0
-                ? m.trace.error.message
-                : `${m.trace.error.message} ${streamErrors.join(" ")}`;
-          }
+          // The last error says it all: the closing one lists each failed stream with its reason.
+          if (m.type === "TRACE" && m.trace.type === "ERROR" && m.trace.error)
+            lastError = m.trace.error.message;
           batch.push(m);
         }
         if (batch.length >= BATCH) {

@@ -3,6 +3,7 @@
 // regex_replace, hmac), with Python's behaviour for each.
 
 import { createHash, createHmac } from "node:crypto";
+import { isRawJson } from "../../core/json.ts";
 import { PyTimedelta, pyFloatRepr, pyFloatText, pyIntText } from "./datetime.ts";
 import { PyError, PyTypeError, PyValueError, UndefinedError } from "./errors.ts";
 import {
@@ -57,6 +58,7 @@ export function pyJsonDumps(v: unknown, opts: { sortKeys?: boolean; indent?: num
       return pyStr(x);
     }
     if (x instanceof PyFloat) return pyFloatRepr(x.v);
+    if (isRawJson(x)) return x.rawJSON;
     const nl = indent === null ? "" : `\n${" ".repeat(indent * (level + 1))}`;
     const end = indent === null ? "" : `\n${" ".repeat(indent * level)}`;
     const sep = indent === null ? ", " : ",";

@@ -3,6 +3,7 @@
 // come back in the evaluator's Python model (PyFloat for 2.0, marked tuples) or NOT_LITERAL when
 // Python would raise ValueError/SyntaxError, in which case the CDK keeps the text.
 
+import { exactInteger, isRawJson, type RawJson } from "../../core/json.ts";
 import { type Dict, NOT_LITERAL, PyFloat, setKey, tuple } from "./pyvalues.ts";
 
 class NotLiteral extends Error {}
@@ -32,7 +33,7 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 
 type Tok =
-  | { t: "num"; v: number | PyFloat }
+  | { t: "num"; v: number | PyFloat | RawJson }
   | { t: "str"; v: string; bytes: boolean }
   | { t: "name"; v: string }
   | { t: "op"; v: string }
@@ -104,7 +105,7 @@ class LiteralParser {
 
   private lexNumber(): Tok {
     const s = this.s;
-    let v: number | PyFloat;
+    let v: number | PyFloat | RawJson;
     FLOAT.lastIndex = this.pos;
     const f = FLOAT.exec(s);
     if (f) {
@@ -121,9 +122,8 @@ class LiteralParser {
       this.pos += i[0].length;
       const t = i[0].replace(/_/g, "");
       const n = /^0[xob]/i.test(t) ? Number(t.toLowerCase()) : Number(t);
-      // Python ints are exact; beyond 2^53 a JS number is not, so the text is kept instead.
-      if (!Number.isSafeInteger(n)) fail();
-      v = n;
+      // Python ints are exact; beyond 2^53 a JS number is not, so the value is kept as its digits.
+      v = Number.isSafeInteger(n) ? n : exactInteger(BigInt(t.toLowerCase()).toString());
     }
     if (NAME_CHAR.test(s[this.pos] ?? "")) fail();
     return { t: "num", v };
@@ -229,8 +229,9 @@ class LiteralParser {
     if (t.t === "op" && (t.v === "+" || t.v === "-")) {
       this.next();
       const operand = this.parseAtom(true);
-      if (typeof operand !== "number" && !(operand instanceof PyFloat)) return fail();
+      if (typeof operand !== "number" && !(operand instanceof PyFloat) && !isRawJson(operand)) return fail();
       if (t.v === "+") return operand;
+      if (isRawJson(operand)) return exactInteger((-BigInt(operand.rawJSON)).toString());
       return typeof operand === "number" ? (operand === 0 ? 0 : -operand) : new PyFloat(-operand.v);
     }
     return this.parseAtom(false);

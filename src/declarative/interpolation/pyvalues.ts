@@ -53,10 +53,6 @@ export function isDict(v: unknown): v is Dict {
   return proto === Object.prototype || (proto === null && !isRawJson(v));
 }
 
-function exactInt(v: unknown): bigint {
-  return isRawJson(v) ? BigInt(v.rawJSON) : BigInt(v === true ? 1 : v === false ? 0 : (v as number));
-}
-
 /** Sets a key on a dict without ever touching the prototype, even for "__proto__". */
 export function setKey(d: Dict, k: string, v: unknown): void {
   if (k === "__proto__")
@@ -197,8 +193,9 @@ export function pyRepr(v: unknown): string {
 /** Python ==. */
 export function pyEq(a: unknown, b: unknown): boolean {
   if (a === b) return typeof a !== "number" || !Number.isNaN(a);
-  // An integer kept exact from JSON compares exactly with another integer.
-  if ((isRawJson(a) || isRawJson(b)) && isInt(a) && isInt(b)) return exactInt(a) === exactInt(b);
+  // Two integers kept exact from JSON compare exactly; one against a JS number compares as doubles
+  // (a config or template value is rounded the same way), as below.
+  if (isRawJson(a) && isRawJson(b)) return a.rawJSON === b.rawJSON || BigInt(a.rawJSON) === BigInt(b.rawJSON);
   if (isNumeric(a)) return isNumeric(b) && num(a) === num(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length || isTuple(a) !== isTuple(b)) return false;
@@ -469,6 +466,7 @@ export function literalCopy(v: unknown): unknown {
   }
   if (v === null) return null;
   if (v instanceof PyFloat) return v.v;
+  if (isRawJson(v)) return v; // an exact integer: itself
   if (Array.isArray(v)) {
     const out: unknown[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) {

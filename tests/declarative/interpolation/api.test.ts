@@ -98,11 +98,15 @@ describe("evaluate", () => {
     expect(evaluate("{{ stream_slice.a }}{{ stream_interval.a }}{{ stream_partition.a }}", ctx)).toBe(123);
   });
 
-  test("deviations from Python that JS values force, kept on purpose", () => {
-    // An int beyond 2^53 stays text rather than losing digits.
-    expect(evaluate("{{ config.id }}", { config: { id: "12345678901234567890" } })).toBe(
-      "12345678901234567890",
+  test("an int beyond 2^53 is exact, as Python's int: a JSON number with all its digits", () => {
+    const id = evaluate("{{ config.id }}", { config: { id: "12345678901234567890" } });
+    expect(JSON.stringify({ id })).toBe('{"id":12345678901234567890}');
+    expect(JSON.stringify(evaluate("{{ config.id }}", { config: { id: "-12345678901234567890" } }))).toBe(
+      "-12345678901234567890",
     );
+  });
+
+  test("deviations from Python that JS values force, kept on purpose", () => {
     // JSON numbers carry no float-ness: 2.0 in a response is the int 2 here.
     expect(renderTemplate("{{ record.price }}", { record: JSON.parse('{"price": 2.0}') })).toBe("2");
     // Dict keys are strings.
