@@ -1,7 +1,7 @@
 // From a response to records: decode, extract (DpathExtractor), filter (RecordFilter), transform
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
-import { parseJson } from "../core/json.ts";
+import { exactInteger, isRawJson, parseJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import {
@@ -115,7 +115,8 @@ export function removeFields(pointers: string[][], condition: string | null): Tr
   };
 }
 
-const isLeaf = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
+const isLeaf = (v: unknown) =>
+  v === null || (typeof v !== "object" && typeof v !== "function") || isRawJson(v);
 
 /** dpath's delete with a filter: every leaf the condition holds for goes. */
 function deleteLeavesWhere(node: unknown, holds: (v: unknown) => boolean): void {
@@ -314,7 +315,12 @@ function defaultConvert(v: unknown, schema: Obj): unknown {
     case "integer": {
       if (typeof v === "boolean") return v ? 1 : 0;
       if (typeof v === "number") return Number.isFinite(v) ? Math.trunc(v) : v;
-      if (typeof v === "string" && PY_INT.test(v)) return Number(v.replace(/_/g, "").trim());
+      if (typeof v === "string" && PY_INT.test(v)) {
+        // int(text) is exact in Python: beyond 2^53 the value keeps its digits.
+        const text = v.replace(/_/g, "").trim();
+        const n = Number(text);
+        return Number.isSafeInteger(n) ? n : exactInteger(BigInt(text).toString());
+      }
       return v;
     }
     case "boolean": {

@@ -383,7 +383,7 @@ describe("integers beyond 2^53", () => {
       const body =
         path === "/parents"
           ? '{"data":[{"id":1234567890123456789,"n":1}]}'
-          : '{"data":[{"id":18446744073709551615,"parent":1234567890123456789}]}';
+          : '{"data":[{"id":18446744073709551615,"parent":1234567890123456789,"big":99999999999999999999,"small":7}]}';
       return new Response(body, { headers: { "content-type": "application/json" } });
     });
     const text = `
@@ -404,8 +404,13 @@ definitions:
 streams:
   - type: DeclarativeStream
     name: children
-    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    schema_loader:
+      type: InlineSchemaLoader
+      schema: { type: object, properties: { as_int: { type: integer } } }
     transformations:
+      - type: RemoveFields
+        field_pointers: [["*"]]
+        condition: "{{ property|string|length > 18 and property != record.id and property != record.parent }}"
       - type: AddFields
         fields:
           - { path: [label], value: "child {{ record.id }} of {{ stream_partition.parent_id }}" }
@@ -414,10 +419,11 @@ streams:
           - { path: [copy], value: "{{ record.id }}" }
           - { path: [text], value: "{{ record.id|string }}" }
           - { path: [json], value: "{{ {'id': record.id}|tojson }}" } # literal_eval makes it a dict again
+          - { path: [as_int], value: "{{ record.id|string }}" } # made an int by schema normalization
     retriever:
       type: SimpleRetriever
       requester: { $ref: "#/definitions/requester", path: "/parents/{{ stream_partition.parent_id }}/children" }
-      record_selector: { $ref: "#/definitions/selector" }
+      record_selector: { $ref: "#/definitions/selector", schema_normalization: Default }
       partition_router:
         type: SubstreamPartitionRouter
         parent_stream_configs:
@@ -430,7 +436,7 @@ spec: { type: Spec, connection_specification: { type: object } }
     expect(errorsOf(out)).toEqual([]);
     expect(requests).toEqual(["/parents", "/parents/1234567890123456789/children"]);
     expect(recordsOf(out).map((r) => JSON.stringify(r))).toEqual([
-      '{"id":18446744073709551615,"parent":1234567890123456789,"label":"child 18446744073709551615 of 1234567890123456789","same":true,"as_config":true,"copy":18446744073709551615,"text":"18446744073709551615","json":{"id":18446744073709551615}}',
+      '{"id":18446744073709551615,"parent":1234567890123456789,"small":7,"label":"child 18446744073709551615 of 1234567890123456789","same":true,"as_config":true,"copy":18446744073709551615,"text":"18446744073709551615","json":{"id":18446744073709551615},"as_int":18446744073709551615}',
     ]);
   });
 });
