@@ -432,7 +432,10 @@ spec: { type: Spec, connection_specification: { type: object } }
 `;
     const hostMap = server.hostMap;
     // A config value is a double: compared with one, the exact id compares as a double too.
-    const out = await read(text, hostMap, { streams: ["children"], config: { parent: 1234567890123456789 } });
+    const out = await read(text, hostMap, {
+      streams: ["children"],
+      config: { parent: Number("1234567890123456789") },
+    });
     expect(errorsOf(out)).toEqual([]);
     expect(requests).toEqual(["/parents", "/parents/1234567890123456789/children"]);
     expect(recordsOf(out).map((r) => JSON.stringify(r))).toEqual([
