@@ -13,6 +13,13 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.stop(true);
 });
 
+/** A server answering with `fetch`; its host map sends https://api.example.com there. */
+function serve(fetch: (req: Request) => Response | Promise<Response>): string {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch });
+  servers.push(server);
+  return `https://api.example.com=http://127.0.0.1:${server.port}`;
+}
+
 /**
  * A provider: POST /oauth/token answers a refresh (each refresh token works once when `singleUse`,
  * and is replaced by a new one), and every other path is the API, which wants a live access token.
@@ -275,23 +282,18 @@ describe("token lifetimes and refresh failures", () => {
   test("the access token is found wherever the response nests it", async () => {
     // _find_and_get_value_from_response: the key at any depth (up to 5).
     let calls = 0;
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        const path = new URL(req.url).pathname;
-        if (path === "/oauth/token")
-          return Response.json({ data: { token: { access_token: "DEEP", expires_in: 60 } } });
-        calls++;
-        return req.headers.get("authorization") === "Bearer DEEP"
-          ? Response.json({ data: [{ id: 1 }] })
-          : Response.json({}, { status: 401 });
-      },
+    const hostMap = serve((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/oauth/token")
+        return Response.json({ data: { token: { access_token: "DEEP", expires_in: 60 } } });
+      calls++;
+      return req.headers.get("authorization") === "Bearer DEEP"
+        ? Response.json({ data: [{ id: 1 }] })
+        : Response.json({}, { status: 401 });
     });
-    servers.push(server);
     const ms = await run(
       manifest(["a"], PLAIN),
-      `https://api.example.com=http://127.0.0.1:${server.port}`,
+      hostMap,
       "read",
       {},
       {
@@ -309,18 +311,13 @@ describe("SessionTokenAuthenticator without expiration_duration", () => {
   test("logs in again before every request", async () => {
     let logins = 0;
     const seen: string[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        const url = new URL(req.url);
-        if (url.pathname === "/login") return Response.json({ token: `S${logins++}` });
-        seen.push(req.headers.get("authorization") ?? "");
-        const page = Number(url.searchParams.get("page") ?? 1);
-        return Response.json({ data: [{ id: page }], next: page < 3 ? page + 1 : null });
-      },
+    const hostMap = serve((req) => {
+      const url = new URL(req.url);
+      if (url.pathname === "/login") return Response.json({ token: `S${logins++}` });
+      seen.push(req.headers.get("authorization") ?? "");
+      const page = Number(url.searchParams.get("page") ?? 1);
+      return Response.json({ data: [{ id: page }], next: page < 3 ? page + 1 : null });
     });
-    servers.push(server);
     const session = `      type: SessionTokenAuthenticator
       login_requester:
         type: HttpRequester
@@ -332,7 +329,7 @@ describe("SessionTokenAuthenticator without expiration_duration", () => {
     const text = manifest(["a"], session);
     const ms = await run(
       text,
-      `https://api.example.com=http://127.0.0.1:${server.port}`,
+      hostMap,
       "read",
       {},
       {
@@ -349,16 +346,11 @@ describe("SessionTokenAuthenticator as an API key", () => {
   // SessionTokenRequestApiKeyAuthenticator.api_token: a template of the value sent, with session_token.
   test("sends the value its api_token template makes of the token", async () => {
     const seen: (string | null)[] = [];
-    const server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(req) {
-        if (new URL(req.url).pathname === "/login") return Response.json({ token: "S0" });
-        seen.push(req.headers.get("authorization"));
-        return Response.json({ data: [{ id: 1 }] });
-      },
+    const hostMap = serve((req) => {
+      if (new URL(req.url).pathname === "/login") return Response.json({ token: "S0" });
+      seen.push(req.headers.get("authorization"));
+      return Response.json({ data: [{ id: 1 }] });
     });
-    servers.push(server);
     const session = `      type: SessionTokenAuthenticator
       login_requester: { type: HttpRequester, url_base: https://api.example.com, path: /login, http_method: POST }
       session_token_path: [token]
@@ -369,7 +361,7 @@ describe("SessionTokenAuthenticator as an API key", () => {
         api_token: "Token {{ session_token }}"`;
     const ms = await run(
       manifest(["a"], session),
-      `https://api.example.com=http://127.0.0.1:${server.port}`,
+      hostMap,
       "read",
       {},
       {
