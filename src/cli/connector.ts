@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { BUILTINS, builtinConnector } from "../connectors/builtin/index.ts";
 import { ConfiguredAirbyteCatalog } from "../connectors/protocol.ts";
 import { EXIT } from "../core/errors.ts";
+import { parseJson } from "../core/json.ts";
 
 const VERBS = ["spec", "check", "discover", "read"] as const;
 type Verb = (typeof VERBS)[number];
@@ -58,7 +59,8 @@ export async function runBuiltinConnector(args: string[], io: ConnectorIo): Prom
     const catalogRaw = read("catalog");
     const catalog = catalogRaw === undefined ? undefined : ConfiguredAirbyteCatalog.parse(catalogRaw);
     if (verb === "read" && !catalog) throw new Error("'read' needs --catalog FILE");
-    const state = read("state");
+    // A state may hold a partition's 64-bit id: read with its digits exact.
+    const state = files.state ? (parseJson(readFileSync(files.state, "utf8")) as unknown[]) : undefined;
     for await (const m of connector({ command: verb as Verb, config, catalog, state })) await emit(m);
     await io.write(buffer);
     return EXIT.ok;
