@@ -284,11 +284,7 @@ export class ComponentFactory {
             },
             asQuery: node.send_refresh_request_as_query_params === true,
             // The stored token's own expiry; a stored token without a readable one is refreshed.
-            initialExpiry: storedToken
-              ? storedExpiry
-                ? (parseExpiry(storedExpiry, null) ?? 0)
-                : 0
-              : initialExpiry,
+            initialExpiry: storedToken ? (parseExpiry(storedExpiry ?? "", null) ?? 0) : initialExpiry,
             scopes,
             extraBody: isObj(node.refresh_request_body)
               ? evalMappingShallow(node.refresh_request_body, ctx)

@@ -137,12 +137,18 @@ function deleteLeavesWhere(node: unknown, holds: (v: unknown) => boolean): void 
   }
 }
 
+/** Renames an object's keys in place, in their order; `nested`: in nested objects too (not in lists). */
+function renameIn(object: Obj, rename: (key: string) => string, nested: boolean): void {
+  const entries = Object.entries(object);
+  for (const [k] of entries) delete object[k];
+  for (const [k, v] of entries) {
+    if (nested && isObj(v)) renameIn(v, rename, true);
+    object[rename(k)] = v;
+  }
+}
+
 export function renameKeys(rename: (key: string) => string): Transformation {
-  return (record) => {
-    const entries = Object.entries(record);
-    for (const [k] of entries) delete record[k];
-    for (const [k, v] of entries) record[rename(k)] = v;
-  };
+  return (record) => renameIn(record, rename, false);
 }
 
 export const keysToLower: Transformation = renameKeys((k) => k.toLowerCase());
@@ -169,6 +175,7 @@ const TRANSLITERATED: Record<string, string> = {
   Ð: "D",
   ð: "d",
 };
+const TRANSLITERATED_CHARS = new RegExp(`[${Object.keys(TRANSLITERATED).join("")}]`, "g");
 
 /**
  * KeysToSnakeCase as the CDK does it: unidecode (here: accents dropped and the common Latin
@@ -179,7 +186,7 @@ export const keysToSnakeCase: Transformation = renameKeys((key) => {
   const ascii = key
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
-    .replace(/[ßÆæØøŒœĐđŁłÞþÐð]/g, (c) => TRANSLITERATED[c] ?? c);
+    .replace(TRANSLITERATED_CHARS, (c) => TRANSLITERATED[c] ?? c);
   let tokens = [...ascii.matchAll(SNAKE_TOKENS)].map((m) => (m[1] === undefined ? m[0] : ""));
   if (tokens.length >= 3)
     tokens = [tokens[0] as string, ...tokens.slice(1, -1).filter((t) => t !== ""), tokens.at(-1) as string];
@@ -194,15 +201,7 @@ export function keysReplace(oldText: string, newText: string): Transformation {
   return (record, ctx) => {
     const o = evalString(oldText, { ...ctx, record });
     const n = evalString(newText, { ...ctx, record });
-    const replaceIn = (object: Obj): void => {
-      const entries = Object.entries(object);
-      for (const [k] of entries) delete object[k];
-      for (const [k, v] of entries) {
-        if (isObj(v)) replaceIn(v);
-        object[k.split(o).join(n)] = v;
-      }
-    };
-    replaceIn(record);
+    renameIn(record, (k) => k.split(o).join(n), true);
   };
 }
 
@@ -353,10 +352,10 @@ export interface RecordSelector {
   normalize: ((record: Obj) => void) | null;
 }
 
-/** Runs a decoded response through the selector; the context is the page's (slice, state, token). */
 /**
- * The page's records. `extracted`, when given, receives how many the extractor found before any
- * filter: what the CDK's offset and page-number strategies count (they run the extractor again).
+ * Runs a decoded response through the selector; the context is the page's (slice, state, token).
+ * `extracted`, when given, receives how many records the extractor found before any filter: what
+ * the CDK's offset and page-number strategies count (they run the extractor again).
  */
 export function selectRecords(
   selector: RecordSelector,

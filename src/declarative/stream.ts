@@ -2,7 +2,7 @@
 // slice (SimpleRetriever), and its state as the CDK's concurrent cursors shape it.
 
 import { CursorProgress, type DatetimeCursor } from "./cursor.ts";
-import { DeclarativeError } from "./errors.ts";
+import { DeclarativeError, isAbort } from "./errors.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
@@ -223,7 +223,7 @@ export class DeclarativeStreamRunner {
       } catch (error) {
         // As the CDK's partition reader: a failed partition is not closed (its state stays as it
         // was) and the other partitions are still read; the stream fails at the end.
-        if (signal.aborted || (error as Error)?.name === "AbortError") throw error;
+        if (signal.aborted || isAbort(error)) throw error;
         failure ??= error;
         continue;
       }

@@ -193,9 +193,9 @@ export function pyRepr(v: unknown): string {
 /** Python ==. */
 export function pyEq(a: unknown, b: unknown): boolean {
   if (a === b) return typeof a !== "number" || !Number.isNaN(a);
-  // Two integers kept exact from JSON compare exactly; one against a JS number compares as doubles
-  // (a config or template value is rounded the same way), as below.
-  if (isRawJson(a) && isRawJson(b)) return a.rawJSON === b.rawJSON || BigInt(a.rawJSON) === BigInt(b.rawJSON);
+  // Two integers kept exact compare by their digits (always canonical: JSON's, or BigInt's from a
+  // literal); one against a JS number compares as doubles (a config value is rounded alike), below.
+  if (isRawJson(a) && isRawJson(b)) return a.rawJSON === b.rawJSON;
   if (isNumeric(a)) return isNumeric(b) && num(a) === num(b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length || isTuple(a) !== isTuple(b)) return false;
