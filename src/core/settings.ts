@@ -178,6 +178,10 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
   if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) {
     throw new SettingsError("AIRBYTE_MCP_LOG_LEVEL must be one of debug, info, warn, error, silent.");
   }
+  // One variable, two defaults: Airbyte's API (30 s) and a manifest connector's requests (300 s).
+  const httpTimeout = get("AIRBYTE_HTTP_TIMEOUT");
+  const httpTimeoutSeconds =
+    httpTimeout === undefined ? null : positiveSeconds("AIRBYTE_HTTP_TIMEOUT", httpTimeout, 0);
 
   return {
     envFile,
@@ -213,10 +217,10 @@ export function loadSettings(options: LoadSettingsOptions): Settings {
       docsBaseUrl: url("AIRBYTE_DOCS_URL", get("AIRBYTE_DOCS_URL")) ?? DEFAULT_DOCS_URL,
       ttlMs: seconds("AIRBYTE_REGISTRY_CACHE_TTL", get("AIRBYTE_REGISTRY_CACHE_TTL"), 24 * 3600) * 1000,
     },
-    httpTimeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 30) * 1000,
+    httpTimeoutMs: (httpTimeoutSeconds ?? 30) * 1000,
     declarative: {
       hostMap: hostMap(get("AIRBYTE_HTTP_HOST_MAP")),
-      timeoutMs: positiveSeconds("AIRBYTE_HTTP_TIMEOUT", get("AIRBYTE_HTTP_TIMEOUT"), 300) * 1000,
+      timeoutMs: (httpTimeoutSeconds ?? 300) * 1000,
       maxConcurrency: integerAtLeast(
         "AIRBYTE_MCP_HTTP_CONCURRENCY",
         get("AIRBYTE_MCP_HTTP_CONCURRENCY"),

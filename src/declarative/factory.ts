@@ -65,7 +65,7 @@ import {
   removeFields,
   type Transformation,
 } from "./records.ts";
-import { type RequestOption, requestOptionOf, urlencode } from "./request.ts";
+import { formEncodeMapping, type RequestOption, requestOptionOf } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
 import { evalString, evaluateBoolean, evalValue } from "./template.ts";
@@ -428,13 +428,7 @@ export class ComponentFactory {
           body: json,
         });
       }
-      // requests' urlencode: a list is the name repeated, a None value is left out.
-      const pairs: [string, string][] = [];
-      for (const [k, v] of Object.entries(body.form ?? body.query ?? {})) {
-        if (Array.isArray(v)) for (const x of v) pairs.push([k, pyStr(x)]);
-        else if (v !== null && v !== undefined) pairs.push([k, pyStr(v)]);
-      }
-      const form = urlencode(pairs);
+      const form = formEncodeMapping(body.form ?? body.query ?? {});
       return send(
         body.query
           ? { method: "POST", url: `${url}${url.includes("?") ? "&" : "?"}${form}`, headers }

@@ -73,8 +73,7 @@ export class RequestParts {
   setParam(name: string, value: unknown): void {
     for (let i = this.params.length - 1; i >= 0; i--)
       if (this.params[i]?.[0] === name) this.params.splice(i, 1);
-    if (Array.isArray(value)) for (const v of value) this.params.push([name, pyStr(v)]);
-    else this.params.push([name, pyStr(value)]);
+    addPairs(this.params, name, value);
   }
 
   mergeParams(values: Obj): void {
@@ -96,14 +95,8 @@ export class RequestParts {
   body(): { body: string; contentType: string } | null {
     if (this.bodyJson !== null)
       return { body: JSON.stringify(this.bodyJson), contentType: "application/json" };
-    if (this.bodyData !== null) {
-      const pairs: [string, string][] = [];
-      for (const [k, v] of Object.entries(this.bodyData)) {
-        if (Array.isArray(v)) for (const x of v) pairs.push([k, pyStr(x)]);
-        else pairs.push([k, pyStr(v)]);
-      }
-      return { body: urlencode(pairs), contentType: "application/x-www-form-urlencoded" };
-    }
+    if (this.bodyData !== null)
+      return { body: formEncodeMapping(this.bodyData), contentType: "application/x-www-form-urlencoded" };
     if (this.bodyText !== null) return { body: this.bodyText, contentType: "text/plain" };
     return null;
   }
@@ -131,6 +124,25 @@ function withQuery(base: string, params: readonly [string, string][]): string {
   if (extra === "") return base;
   const path = mark < 0 ? head : head.slice(0, mark);
   return `${path}?${query === "" ? extra : `${query}&${extra}`}${fragment}`;
+}
+
+/**
+ * requests' _encode_params for one name: a list (or tuple) is the name repeated, a dict gives its
+ * keys, and None, alone or in a list, is left out.
+ */
+function addPairs(out: [string, string][], name: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value) || isObj(value)) {
+    for (const v of Array.isArray(value) ? value : Object.keys(value))
+      if (v !== null && v !== undefined) out.push([name, pyStr(v)]);
+  } else out.push([name, pyStr(value)]);
+}
+
+/** A mapping as requests form-encodes it: a form body, or the query of a token request. */
+export function formEncodeMapping(values: Obj): string {
+  const pairs: [string, string][] = [];
+  for (const k in values) addPairs(pairs, k, values[k]);
+  return urlencode(pairs);
 }
 
 /** Pairs as Python's urlencode writes them (requests' query strings and form bodies). */

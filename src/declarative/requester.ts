@@ -13,6 +13,7 @@ import {
   evalString,
   evaluate,
   REQUEST_VALUE_TYPES,
+  withoutNone,
 } from "./template.ts";
 import { isObj, type Obj } from "./values.ts";
 
@@ -143,9 +144,12 @@ export class HttpRequester {
     const data = this.spec.bodyData;
     if (data === undefined || data === null) return;
     if (typeof data === "string") {
+      // One template: a dict is a form (None values dropped, as from a mapping), else the text.
       const v = evaluate(data, ctx);
-      if (isObj(v)) parts.bodyData = v;
-      else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(data, ctx);
+      if (isObj(v)) {
+        const kept = withoutNone(v);
+        if (Object.keys(kept).length > 0) parts.bodyData = kept;
+      } else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(data, ctx);
     } else {
       const v = evalRequestInputs(data, ctx, REQUEST_VALUE_TYPES);
       if (Object.keys(v).length > 0) parts.bodyData = v;

@@ -30,7 +30,11 @@ export function evalRequestInputs(inputs: unknown, ctx: Obj, validValueTypes?: r
       : isObj(inputs)
         ? evaluateMapping(inputs, ctx, validValueTypes ? { validValueTypes } : {})
         : null;
-  if (!isObj(value)) return {};
+  return isObj(value) ? withoutNone(value) : {};
+}
+
+/** A request mapping without its None values, as eval_request_inputs returns it. */
+export function withoutNone(value: Obj): Obj {
   const out: Obj = {};
   for (const k in value) if (value[k] !== null && value[k] !== undefined) out[k] = value[k];
   return out;
