@@ -162,10 +162,26 @@ if (values.child) {
   };
   // A fresh process (the CLI's case) and the same read again in that process (the MCP server's
   // case: a long-lived process whose code is already compiled).
+  // The process's CPU time per read, every thread (JIT compilers, GC, the HTTP thread): on a
+  // 2-core machine shared with the server, CPU the runner spends is time the server waits.
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const c0 = cpuMs();
   const cold = await pass();
+  const c1 = cpuMs();
   const warm = await pass();
+  const c2 = cpuMs();
   console.log(
-    JSON.stringify({ records: RECORDS, cold, warm, maxRssMb: Math.round(process.memoryUsage().rss / 1e6) }),
+    JSON.stringify({
+      records: RECORDS,
+      cold,
+      warm,
+      coldCpuMs: c1 - c0,
+      warmCpuMs: c2 - c1,
+      maxRssMb: Math.round(process.memoryUsage().rss / 1e6),
+    }),
   );
   process.exit(0);
 }
@@ -204,6 +220,10 @@ try {
     floor: { cold: [] as number[], warm: [] as number[] },
     runner: { cold: [] as number[], warm: [] as number[] },
   };
+  const cpu = {
+    floor: { cold: [] as number[], warm: [] as number[] },
+    runner: { cold: [] as number[], warm: [] as number[] },
+  };
   const rss: number[] = [];
   const args = (kind: string) => [
     "--child",
@@ -220,12 +240,18 @@ try {
     // Alternating order, so neither side always runs on a warmer server.
     const order = i % 2 === 0 ? (["floor", "runner"] as const) : (["runner", "floor"] as const);
     for (const kind of order) {
-      const r = runChild<{ records: number; cold: number; warm: number; maxRssMb: number }>(
-        SCRIPT,
-        args(kind),
-      );
+      const r = runChild<{
+        records: number;
+        cold: number;
+        warm: number;
+        coldCpuMs: number;
+        warmCpuMs: number;
+        maxRssMb: number;
+      }>(SCRIPT, args(kind));
       rates[kind].cold.push(r.records / r.cold);
       rates[kind].warm.push(r.records / r.warm);
+      cpu[kind].cold.push(r.coldCpuMs);
+      cpu[kind].warm.push(r.warmCpuMs);
       if (kind === "runner") rss.push(r.maxRssMb);
     }
   }
@@ -245,7 +271,7 @@ try {
     const q = (p: number) =>
       (pairs[Math.min(pairs.length - 1, Math.floor(p * pairs.length))] as number).toFixed(2);
     console.log(
-      `${label}: floor ${fmt(f)} rec/s, runner ${fmt(m)} rec/s, ratio ${(m / f).toFixed(2)} (target >= 0.8); ratio per run ${q(0)} to ${q(1)}, middle half ${q(0.25)} to ${q(0.75)}`,
+      `${label}: floor ${fmt(f)} rec/s, runner ${fmt(m)} rec/s, ratio ${(m / f).toFixed(2)} (target >= 0.8); ratio per run ${q(0)} to ${q(1)}, middle half ${q(0.25)} to ${q(0.75)}; CPU (all threads) floor ${Math.round(median(cpu.floor[phase]))} ms, runner ${Math.round(median(cpu.runner[phase]))} ms`,
     );
   }
   console.log(`runner peak RSS: ${median(rss)} MB`);
