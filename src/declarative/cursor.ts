@@ -32,6 +32,8 @@ export interface DatetimeCursorSpec {
   /** is_compare_strictly: the range ends before `end`, not at it. */
   strict?: boolean;
   clientSide: boolean;
+  /** global_substream_cursor: one cursor for all the partitions (a per-partition read's global state). */
+  globalSubstream?: boolean;
   parameters: Obj;
 }
 

@@ -651,7 +651,7 @@ export class ComponentFactory {
             option: isObj(c.request_option)
               ? requestOptionOf(c.request_option, `${at}.request_option`)
               : null,
-            extraFields: asArray<unknown[]>(c.extra_fields).map((p) => asArray(p).map(String)),
+            extraFields: asArray<unknown[]>(c.extra_fields).map((p) => asArray(p)),
           };
         });
         return new SubstreamRouter(configs, ctx);
@@ -710,6 +710,7 @@ export class ComponentFactory {
         isDataFeed: node.is_data_feed === true,
         strict: node.is_compare_strictly === true,
         clientSide: node.is_client_side_incremental === true,
+        globalSubstream: node.global_substream_cursor === true,
         parameters: params(node),
       },
       this.deps.config,

@@ -3,6 +3,7 @@
 
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
+import { extraFieldsOf, setExtraFields } from "./slice.ts";
 import { evalString, evalValue } from "./template.ts";
 import { dpathGet, isObj, type Obj, truthy } from "./values.ts";
 
@@ -24,7 +25,8 @@ export interface ParentConfig {
   parentKey: string;
   partitionField: string;
   option: RequestOption | null;
-  extraFields: string[][];
+  /** extra_fields: paths (of templates) into the parent record. */
+  extraFields: unknown[][];
 }
 
 export class SubstreamRouter implements PartitionRouter {
@@ -38,13 +40,16 @@ export class SubstreamRouter implements PartitionRouter {
     for (const c of this.configs) {
       const key = evalString(c.parentKey, this.ctx).split("/");
       const field = evalString(c.partitionField, this.ctx);
+      const extraPaths = c.extraFields.map((path) => path.map((p) => evalString(p, this.ctx)));
       for await (const { record, partition } of c.parent.records(signal)) {
         const value = dpathGet(record, key);
         if (value === undefined) continue;
         const p: Obj = { [field]: value, parent_slice: partition };
-        for (const path of c.extraFields) {
-          const v = dpathGet(record, path);
-          if (v !== undefined) p[path.join(".")] = v;
+        if (extraPaths.length > 0) {
+          // _extract_extra_fields: each under its path joined with dots, None when the parent lacks it.
+          const extra: Obj = {};
+          for (const path of extraPaths) extra[path.join(".")] = dpathGet(record, path) ?? null;
+          setExtraFields(p, extra);
         }
         yield p;
       }
@@ -111,6 +116,9 @@ export class CartesianRouter implements PartitionRouter {
         for (const p of own) {
           const merged: Obj = { ...c };
           for (const k in p) if (!Object.hasOwn(merged, k)) merged[k] = p[k];
+          const extra = extraFieldsOf(c);
+          const more = extraFieldsOf(p);
+          if (extra || more) setExtraFields(merged, { ...more, ...extra });
           next.push(merged);
         }
       combos = next;

@@ -151,7 +151,8 @@ export class DeclarativeStreamRunner {
       const t = cursor.savedValue({ [cursor.field]: v });
       return t === null ? null : cursor.format(t);
     };
-    if (!("states" in input) && !("state" in input)) {
+    const perPartitionState = "states" in input || "state" in input;
+    if (!perPartitionState) {
       global = savedFormatted(input[cursor.field]);
     } else {
       lookback = Math.trunc(Number(input.lookback_window ?? 0)) || 0;
@@ -166,7 +167,11 @@ export class DeclarativeStreamRunner {
     }
     if (isObj(input.parent_state) && Object.keys(input.parent_state).length > 0)
       parentState = input.parent_state;
-    let useGlobal = input.use_global_cursor === true;
+    // global_substream_cursor starts with one cursor for every partition; a per-partition state
+    // decides by its own use_global_cursor (absent: false), as _set_initial_state does.
+    let useGlobal = perPartitionState
+      ? input.use_global_cursor === true
+      : cursor.spec.globalSubstream === true;
     // ConcurrentPerPartitionCursor's SWITCH_TO_GLOBAL_LIMIT: past 10,000 partitions (those of the
     // saved state included) the stream keeps one global cursor instead of a state per partition.
     let partitionCount = saved.size;

@@ -1253,3 +1253,133 @@ describe("many partitions", () => {
     expect(last && "states" in last).toBe(false);
   }, 60_000);
 });
+
+describe("ParentStreamConfig.extra_fields", () => {
+  // SubstreamPartitionRouter._extract_extra_fields: each path of the parent record under its joined
+  // name (None when missing), in the StreamSlice's extra_fields: read by templates as
+  // stream_slice.extra_fields, never part of the partition (its key, state or requests).
+  test("the parent's fields reach templates as stream_slice.extra_fields and stay out of the state", async () => {
+    const api = serve((url) => {
+      if (url.pathname === "/parents")
+        return { data: [{ id: 1, name: "Ann", meta: { team: "red" } }, { id: 2 }] };
+      return { data: [{ id: 10, updated_at: "2024-01-05" }] };
+    });
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [children] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+streams:
+  - type: DeclarativeStream
+    name: children
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: "/parents/{{ stream_partition.parent_id }}/children"
+        request_parameters: { who: "{{ stream_slice.extra_fields['name'] }}" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            parent_key: id
+            partition_field: parent_id
+            extra_fields: [[name], [meta, team]]
+            stream:
+              type: DeclarativeStream
+              name: parents
+              schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+              retriever:
+                type: SimpleRetriever
+                requester: { $ref: "#/definitions/requester", path: /parents }
+                record_selector: { $ref: "#/definitions/selector" }
+    transformations:
+      - type: AddFields
+        fields:
+          - { path: [team], value: "{{ stream_slice.extra_fields['meta.team'] }}" }
+          - { path: [keys], value: "{{ stream_partition.keys() | list | sort }}" }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const ms = await read(text, api.hostMap, { streams: ["children"], mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests.filter((r) => r.includes("/children"))).toEqual([
+      "/parents/1/children?who=Ann",
+      "/parents/2/children?who=None",
+    ]);
+    expect(recordsOf(ms).map((r) => [r.team, r.keys])).toEqual([
+      ["red", ["end_time", "parent_id", "parent_slice", "start_time"]],
+      [null, ["end_time", "parent_id", "parent_slice", "start_time"]],
+    ]);
+    const last = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : [])).at(-1);
+    expect(last?.states).toEqual([
+      { partition: { parent_id: 1, parent_slice: {} }, cursor: { updated_at: "2024-01-05" } },
+      { partition: { parent_id: 2, parent_slice: {} }, cursor: { updated_at: "2024-01-05" } },
+    ]);
+  });
+});
+
+describe("DatetimeBasedCursor.global_substream_cursor", () => {
+  // create_concurrent_cursor_from_perpartition_cursor: use_global_cursor from the manifest, one
+  // global state ({use_global_cursor, state, lookback_window}) with no `states`; a saved
+  // per-partition state decides by its own use_global_cursor (_set_initial_state).
+  const stream = `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: "/teams/{{ stream_partition.team }}/items"
+        request_parameters: { since: "{{ stream_interval.start_time }}" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router: { type: ListPartitionRouter, values: [red, blue], cursor_field: team }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      global_substream_cursor: true`;
+  const finalState = (ms: AirbyteMessage[]) =>
+    ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : [])).at(-1) as Json;
+  const asState = (s: Json) => [
+    { type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: s } },
+  ];
+
+  test("one cursor for every partition: the state holds no per-partition cursors", async () => {
+    const api = serve((url) =>
+      url.pathname.includes("/red/")
+        ? { data: [{ id: 1, updated_at: "2024-01-20" }] }
+        : { data: [{ id: 2, updated_at: "2024-01-10" }] },
+    );
+    const first = await read(manifest(stream), api.hostMap, { mode: "incremental" });
+    expect(errorsOf(first)).toEqual([]);
+    const state = finalState(first);
+    expect(state).toMatchObject({ use_global_cursor: true, state: { updated_at: "2024-01-20" } });
+    expect("states" in state).toBe(false);
+    // From that state, every partition starts at the global cursor less the last run's duration
+    // (lookback_window, whole seconds rounded up: 1 s, so the day before in this format).
+    expect(state.lookback_window).toBe(1);
+    api.requests.length = 0;
+    const second = await read(manifest(stream), api.hostMap, { mode: "incremental", state: asState(state) });
+    expect(errorsOf(second)).toEqual([]);
+    expect(api.requests).toEqual(["/teams/red/items?since=2024-01-19", "/teams/blue/items?since=2024-01-19"]);
+  });
+
+  test("a saved per-partition state without use_global_cursor keeps a cursor per partition", async () => {
+    const api = serve(() => ({ data: [{ id: 1, updated_at: "2024-01-20" }] }));
+    const saved = { states: [{ partition: { team: "red" }, cursor: { updated_at: "2024-01-15" } }] };
+    const ms = await read(manifest(stream), api.hostMap, { mode: "incremental", state: asState(saved) });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["/teams/red/items?since=2024-01-15", "/teams/blue/items?since=2024-01-01"]);
+    expect(finalState(ms)).toMatchObject({ use_global_cursor: false });
+    expect(finalState(ms).states).toHaveLength(2);
+  });
+});

@@ -503,9 +503,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     is_data_feed: bool.optional(),
     is_client_side_incremental: bool.optional(),
     is_compare_strictly: bool.optional(),
-    global_substream_cursor: refused(
-      "one global cursor for all partitions (DatetimeBasedCursor.global_substream_cursor)",
-    ),
+    global_substream_cursor: bool.optional(),
     lookback_window: str.optional(),
     partition_field_end: str.optional(),
     partition_field_start: str.optional(),
@@ -541,7 +539,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     lazy_read_pointer: refused(
       "reading child records from the parent record (ParentStreamConfig.lazy_read_pointer)",
     ),
-    extra_fields: refused("parent fields copied into the slice (ParentStreamConfig.extra_fields)"),
+    extra_fields: z.array(strings).optional(),
     $parameters: parameters,
   }),
 
