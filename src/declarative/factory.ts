@@ -68,8 +68,8 @@ import {
 import { formEncodeMapping, type RequestOption, requestOptionOf } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
-import { evalString, evaluateBoolean, evalValue } from "./template.ts";
-import { asArray, dpathGet, dpathSet, isObj, type Obj, pyStr } from "./values.ts";
+import { evalString, evaluateBoolean, evalValue, withoutNone } from "./template.ts";
+import { asArray, dpathGet, dpathSet, isObj, type Obj, pyStr, truthy } from "./values.ts";
 
 export interface FactoryDeps {
   client: HttpClient;
@@ -182,11 +182,7 @@ export class ComponentFactory {
         method: String(node.http_method ?? "GET").toUpperCase(),
         params: node.request_parameters,
         headers: node.request_headers,
-        bodyJson: node.request_body_json ?? requestBody(node, "RequestBodyJsonObject"),
-        bodyData:
-          node.request_body_data ??
-          requestBody(node, "RequestBodyUrlEncodedForm") ??
-          requestBody(node, "RequestBodyPlainText"),
+        ...requestBodies(node, where),
         parameters: params(node),
         auth: node.authenticator
           ? this.lazyAuthenticator(
@@ -756,9 +752,40 @@ function unsupported(node: Node, where: string): never {
   );
 }
 
-function requestBody(node: Node, type: string): unknown {
+/**
+ * The body, as InterpolatedRequestOptionsProvider._resolve_request_body reads `request_body` over
+ * the older request_body_json and request_body_data: a form or plain text is body data, a JSON
+ * object or a GraphQL query (its None keys dropped, the others such as `variables` kept) is the
+ * JSON body. Plain text that reads as JSON (it starts with `[`, or `{` but not `{{` or `{%`) is the
+ * JSON body too, as the CDK's manifest migration makes it: the Connector Builder wrote JSON bodies
+ * as plain text.
+ */
+function requestBodies(node: Node, where: string): { bodyJson: unknown; bodyData: unknown } {
+  let bodyJson = node.request_body_json;
+  let bodyData = node.request_body_data;
   const b = node.request_body;
-  return isObj(b) && b.type === type ? b.value : undefined;
+  if (isObj(b)) {
+    if (b.type === "RequestBodyUrlEncodedForm") bodyData = b.value;
+    else if (b.type === "RequestBodyPlainText") {
+      if (isJsonLike(b.value)) bodyJson = b.value;
+      else bodyData = b.value;
+    } else if (b.type === "RequestBodyJsonObject") bodyJson = b.value;
+    else if (b.type === "RequestBodyGraphQL" && isObj(b.value)) bodyJson = withoutNone(b.value);
+  }
+  if (truthy(bodyJson) && truthy(bodyData)) {
+    throw new DeclarativeError(
+      `${where}: RequestOptionsProvider should only contain either 'request_body_data' or 'request_body_json' not both. Keep one body: a JSON one or a form (or plain text) one.`,
+      "config_error",
+    );
+  }
+  return { bodyJson, bodyData };
+}
+
+/** HttpRequesterRequestBodyPlainTextJsonToRequestBodyJson._is_json_like. */
+function isJsonLike(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const s = value.trim();
+  return s.startsWith("[") || (s.startsWith("{") && !s.startsWith("{{") && !s.startsWith("{%"));
 }
 
 function evalMappingShallow(m: Obj, ctx: Obj): Obj {

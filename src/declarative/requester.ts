@@ -138,8 +138,10 @@ export class HttpRequester {
     const json = this.spec.bodyJson;
     if (json !== undefined && json !== null) {
       const v = evalNestedRequestInputs(json, ctx);
-      if (Object.keys(v).length > 0) parts.bodyJson = v;
-      return;
+      if (Object.keys(v).length > 0) {
+        parts.bodyJson = v;
+        return;
+      }
     }
     const data = this.spec.bodyData;
     if (data === undefined || data === null) return;

@@ -1,6 +1,7 @@
 // The runner's one door to the interpolation engine: every interpolated manifest field goes
 // through these, with the CDK's rule for each kind (string, boolean, mapping).
 
+import { DeclarativeError } from "./errors.ts";
 import {
   evaluate,
   evaluateBoolean,
@@ -42,11 +43,18 @@ export function withoutNone(value: Obj): Obj {
 
 /**
  * InterpolatedNestedRequestInputProvider (request_body_json): templates interpolated at any depth,
- * None dropped from every dict, strings without a template kept as written; or one template.
+ * None dropped from every dict, strings without a template kept as written; or one template, whose
+ * text must read as a dict (HttpRequester._request_body_json refuses a string).
  */
 export function evalNestedRequestInputs(inputs: unknown, ctx: Obj): Obj {
   if (inputs === undefined || inputs === null) return {};
   const value = typeof inputs === "string" ? evaluate(inputs, ctx) : evaluateNestedMapping(inputs, ctx);
+  if (typeof value === "string" && value !== "") {
+    throw new DeclarativeError(
+      `Request body json cannot be a string: the body template rendered ${JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)}, which does not read as a dict. The CDK reads it as a Python literal: write True, False and None where JSON has true, false and null.`,
+      "config_error",
+    );
+  }
   return isObj(value) ? value : {};
 }
 

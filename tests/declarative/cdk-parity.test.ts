@@ -1383,3 +1383,93 @@ describe("DatetimeBasedCursor.global_substream_cursor", () => {
     expect(finalState(ms).states).toHaveLength(2);
   });
 });
+
+describe("request_body", () => {
+  // InterpolatedRequestOptionsProvider._resolve_request_body: a form or plain text is body data, a
+  // JSON object or a GraphQL query (value.dict(exclude_none=True)) the JSON body; plain text that
+  // reads as JSON is a JSON object, as HttpRequesterRequestBodyPlainTextJsonToRequestBodyJson makes it.
+  const stream = (body: string) => `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        http_method: POST
+        request_body: ${body}
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+  const sent = async (body: string, config: Json = {}) => {
+    const got: { type: string | null; body: string }[] = [];
+    const api = serve(async (_url: URL, req: Request) => {
+      got.push({ type: req.headers.get("content-type"), body: await req.text() });
+      return { data: [{ id: 1 }] };
+    });
+    const ms = await read(manifest(stream(body)), api.hostMap, { config });
+    return { got, errors: errorsOf(ms) };
+  };
+
+  test("each kind of body is sent as the CDK sends it", async () => {
+    const config = { team: "red", limit: 5 };
+    const json = await sent(
+      `{ type: RequestBodyJsonObject, value: { team: "{{ config['team'] }}", n: "{{ config['limit'] }}", skip: "{{ None }}" } }`,
+      config,
+    );
+    expect(json.got).toEqual([{ type: "application/json", body: '{"team":"red","n":5}' }]);
+    const text = await sent(
+      `{ type: RequestBodyJsonObject, value: "{\\"team\\": \\"{{ config['team'] }}\\", \\"ok\\": True}" }`,
+      config,
+    );
+    expect(text.got).toEqual([{ type: "application/json", body: '{"team":"red","ok":true}' }]);
+    const form = await sent(
+      `{ type: RequestBodyUrlEncodedForm, value: { team: "{{ config['team'] }}", q: "a b" } }`,
+      config,
+    );
+    expect(form.got).toEqual([{ type: "application/x-www-form-urlencoded", body: "team=red&q=a+b" }]);
+    const plain = await sent(
+      `{ type: RequestBodyPlainText, value: "select * from {{ config['team'] }}" }`,
+      config,
+    );
+    expect(plain.got.map((g) => g.body)).toEqual(["select * from red"]);
+    const jsonLike = await sent(
+      `{ type: RequestBodyPlainText, value: "{\\"team\\": \\"{{ config['team'] }}\\"}" }`,
+      config,
+    );
+    expect(jsonLike.got).toEqual([{ type: "application/json", body: '{"team":"red"}' }]);
+    const graphql = await sent(
+      `{ type: RequestBodyGraphQL, value: { query: "query { items(first: 5) { id } }", variables: { team: "{{ config['team'] }}" }, operationName: null } }`,
+      config,
+    );
+    expect(graphql.got).toEqual([
+      {
+        type: "application/json",
+        body: '{"query":"query { items(first: 5) { id } }","variables":{"team":"red"}}',
+      },
+    ]);
+  });
+
+  test("a JSON body template that does not read as a dict is refused, with the reason", async () => {
+    const { got, errors } = await sent(`{ type: RequestBodyJsonObject, value: "{\\"ok\\": true}" }`);
+    expect(got).toEqual([]);
+    expect(errors[0]).toContain("Request body json cannot be a string");
+    expect(errors[0]).toContain("write True, False and None");
+  });
+
+  test("a JSON body and a form body at once is the CDK's error, at load", async () => {
+    const api = serve(() => ({ data: [] }));
+    const text = manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        http_method: POST
+        request_body_json: { a: 1 }
+        request_body: { type: RequestBodyUrlEncodedForm, value: { b: "2" } }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`);
+    await expect(read(text, api.hostMap)).rejects.toThrow(
+      "streams[0] (items).retriever.requester: RequestOptionsProvider should only contain either 'request_body_data' or 'request_body_json' not both",
+    );
+    expect(api.requests).toEqual([]);
+  });
+});

@@ -21,6 +21,10 @@ export const SUPPORTED_COMPONENTS = [
   "DeclarativeStream",
   "SimpleRetriever",
   "HttpRequester",
+  "RequestBodyPlainText",
+  "RequestBodyUrlEncodedForm",
+  "RequestBodyJsonObject",
+  "RequestBodyGraphQL",
   "RecordSelector",
   "DpathExtractor",
   "RecordFilter",
@@ -373,14 +377,25 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     request_headers: stringOrObjectOf(z.string(), "an object of strings").optional(),
     request_body_data: stringOrObjectOf(z.string(), "an object of strings").optional(),
     request_body_json: stringOrObjectOf(z.unknown(), "an object").optional(),
-    request_body: slot(
-      [],
-      ["RequestBodyPlainText", "RequestBodyUrlEncodedForm", "RequestBodyJsonObject", "RequestBodyGraphQL"],
-    ).optional(),
+    request_body: slot([
+      "RequestBodyPlainText",
+      "RequestBodyUrlEncodedForm",
+      "RequestBodyJsonObject",
+      "RequestBodyGraphQL",
+    ]).optional(),
     error_handler: slot(["DefaultErrorHandler", "CompositeErrorHandler"], ["CustomErrorHandler"]).optional(),
     use_cache: bool.optional(),
     $parameters: parameters,
   }),
+
+  RequestBodyPlainText: component("RequestBodyPlainText", { value: str }),
+  RequestBodyUrlEncodedForm: component("RequestBodyUrlEncodedForm", { value: z.record(z.string(), str) }),
+  // The CDK's current schema takes a string too: a template that renders a JSON object.
+  RequestBodyJsonObject: component("RequestBodyJsonObject", {
+    value: z.union([object, str], { error: "expected an object or an interpolated string" }),
+  }),
+  // RequestBodyGraphQlQuery: the query, and any other key (variables, operationName) as it is.
+  RequestBodyGraphQL: component("RequestBodyGraphQL", { value: z.looseObject({ query: str }) }),
 
   RecordSelector: component("RecordSelector", {
     extractor: slot(["DpathExtractor"], ["CustomRecordExtractor"]),

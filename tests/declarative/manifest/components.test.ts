@@ -110,6 +110,12 @@ function isOfType(type: string, value: unknown): boolean {
   }
 }
 
+/** Properties the CDK's schema has widened since the fixture's version, and what it now also takes. */
+const WIDER_THAN_FIXTURE: Record<string, (value: unknown) => boolean> = {
+  // A template that renders a JSON object (the Connector Builder writes JSON bodies so).
+  "RequestBodyJsonObject.value": (value) => typeof value === "string",
+};
+
 const SAMPLES: unknown[] = [
   12,
   1.5,
@@ -188,8 +194,10 @@ describe.skipIf(skip)("zod schemas against declarative_component_schema.yaml", (
             if (ours.refused[property]) {
               if (accepted) expect([null, false, "", 0, [], {}] as unknown[]).toContainEqual(value as never);
             } else {
+              // Where the CDK's current schema takes more than this fixture's, so do we.
+              const wider = WIDER_THAN_FIXTURE[`${name}.${property}`]?.(value) ?? false;
               expect(accepted, `${name}.${property} = ${JSON.stringify(value)}`).toBe(
-                cdkAccepts(schema, value),
+                cdkAccepts(schema, value) || wider,
               );
             }
           }
