@@ -43,6 +43,7 @@ import {
 } from "./paginator.ts";
 import {
   CartesianRouter,
+  GroupingRouter,
   ListRouter,
   type ParentConfig,
   type PartitionRouter,
@@ -651,6 +652,25 @@ export class ComponentFactory {
           };
         });
         return new SubstreamRouter(configs, ctx);
+      }
+      case "GroupingPartitionRouter": {
+        const size = Number(n.group_size);
+        if (!Number.isInteger(size) || size < 1)
+          throw new DeclarativeError(
+            `${where}: Group size must be greater than 0, got ${String(n.group_size)}`,
+          );
+        const under = obj(n.underlying_partition_router, `${where}.underlying_partition_router`);
+        // create_grouping_partition_router: the grouped values are for templates, not request options.
+        const withOption =
+          under.type === "ListPartitionRouter"
+            ? isObj(under.request_option)
+            : asArray<Node>(under.parent_stream_configs).some((c) => isObj(c.request_option));
+        if (withOption)
+          throw new DeclarativeError(
+            `${where}: Request options are not supported for GroupingPartitionRouter. Read the grouped values in a template instead, such as {{ stream_partition.<field> | join(',') }}.`,
+          );
+        const underlying = this.router(under, `${where}.underlying_partition_router`) as PartitionRouter;
+        return new GroupingRouter(underlying, size, n.deduplicate !== false);
       }
       case "CartesianProductStreamSlicer":
         return new CartesianRouter(

@@ -1,7 +1,9 @@
 // Partition routers: one slice per parent record (SubstreamPartitionRouter), per listed value
 // (ListPartitionRouter), or per combination (CartesianProductStreamSlicer).
 
+import { isRawJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
+import { pyRepr } from "./interpolation/index.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
 import { extraFieldsOf, setExtraFields } from "./slice.ts";
 import { evalString, evalValue } from "./template.ts";
@@ -12,6 +14,8 @@ export interface PartitionRouter {
   inject(parts: RequestParts, ctx: Obj, partition: Obj): void;
   /** It reads parent streams, so a per-partition state carries `parent_state` (the CDK's get_stream_state is not None). */
   readonly hasParents: boolean;
+  /** An incremental read over it keeps one global cursor (the CDK's use_global_cursor). */
+  readonly globalCursor?: boolean;
 }
 
 /** What a router needs of a parent stream: its records, read in full. */
@@ -129,6 +133,76 @@ export class CartesianRouter implements PartitionRouter {
   inject(parts: RequestParts, ctx: Obj, partition: Obj): void {
     for (const r of this.routers) r.inject(parts, ctx, partition);
   }
+}
+
+/**
+ * GroupingPartitionRouter: the underlying router's partitions in groups of `groupSize`, each group
+ * one partition whose values are lists ({key: [v1, v2…]}, parent_slice too; extra fields likewise,
+ * None where a partition lacks one). With `deduplicate`, a value seen before in the sync is
+ * skipped. Templates read the lists (`{{ stream_partition.id | join(',') }}`): the CDK refuses
+ * request options under it, and an incremental read keeps one global cursor.
+ */
+export class GroupingRouter implements PartitionRouter {
+  readonly hasParents: boolean;
+  readonly globalCursor = true;
+  constructor(
+    private readonly underlying: PartitionRouter,
+    private readonly groupSize: number,
+    private readonly deduplicate: boolean,
+  ) {
+    this.hasParents = underlying.hasParents;
+  }
+
+  async *partitions(signal: AbortSignal): AsyncGenerator<Obj> {
+    const seen = new Set<string>();
+    let batch: Obj[] = [];
+    for await (const p of this.underlying.partitions(signal)) {
+      const keys = Object.keys(p).filter((k) => k !== "parent_slice");
+      if (keys.length !== 1) {
+        throw new DeclarativeError(
+          `GroupingPartitionRouter expects a single partition key-value pair. Got ${pyRepr(p)}`,
+        );
+      }
+      if (this.deduplicate) {
+        const key = hashKey(p[keys[0] as string]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      batch.push(p);
+      if (batch.length === this.groupSize) {
+        yield group(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield group(batch);
+  }
+
+  inject(): void {}
+}
+
+/** A value as a key of Python's set: equal numbers and booleans alike (1 == 1.0 == True). */
+function hashKey(v: unknown): string {
+  if (typeof v === "number" || typeof v === "boolean") return `n${Number(v)}`;
+  if (typeof v === "string") return `s${v}`;
+  if (v === null || v === undefined) return "none";
+  if (isRawJson(v)) return `n${v.rawJSON}`;
+  throw new DeclarativeError(
+    `GroupingPartitionRouter: unhashable type: '${Array.isArray(v) ? "list" : "dict"}'`,
+  );
+}
+
+/** _create_grouped_slice. */
+function group(batch: Obj[]): Obj {
+  const out: Obj = {};
+  for (const key of Object.keys(batch[0] as Obj)) out[key] = batch.map((p) => p[key] ?? null);
+  const extras = batch.map(extraFieldsOf);
+  if (extras.some((e) => e !== undefined)) {
+    const names = new Set(extras.flatMap((e) => (e ? Object.keys(e) : [])));
+    const extra: Obj = {};
+    for (const name of names) extra[name] = extras.map((e) => (e && name in e ? e[name] : null));
+    setExtraFields(out, extra);
+  }
+  return out;
 }
 
 /** The CDK's partition key: the partition as JSON with sorted keys. */

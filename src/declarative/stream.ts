@@ -167,16 +167,17 @@ export class DeclarativeStreamRunner {
     }
     if (isObj(input.parent_state) && Object.keys(input.parent_state).length > 0)
       parentState = input.parent_state;
-    // global_substream_cursor starts with one cursor for every partition; a per-partition state
-    // decides by its own use_global_cursor (absent: false), as _set_initial_state does.
+    // global_substream_cursor (or a GroupingPartitionRouter) starts with one cursor for every
+    // partition; a per-partition state decides by its own use_global_cursor (absent: false), as
+    // _set_initial_state does.
+    const router = this.def.router as PartitionRouter;
     let useGlobal = perPartitionState
       ? input.use_global_cursor === true
-      : cursor.spec.globalSubstream === true;
+      : cursor.spec.globalSubstream === true || router.globalCursor === true;
     // ConcurrentPerPartitionCursor's SWITCH_TO_GLOBAL_LIMIT: past 10,000 partitions (those of the
     // saved state included) the stream keeps one global cursor instead of a state per partition.
     let partitionCount = saved.size;
     let newGlobal = global;
-    const router = this.def.router as PartitionRouter;
     // As ConcurrentPerPartitionCursor: the global cursor and the lookback window move at the end
     // only when some data was synced; parent_state is there only for a router with parents.
     let synced = false;

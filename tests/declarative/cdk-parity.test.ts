@@ -1473,3 +1473,109 @@ describe("request_body", () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("GroupingPartitionRouter", () => {
+  // GroupingPartitionRouter.stream_slices / _create_grouped_slice: the underlying partitions in
+  // groups of group_size, each value a list; deduplicate skips a value seen before in the sync.
+  const grouped = (
+    options: string,
+    router = "{ type: ListPartitionRouter, values: [a, b, a, c, d], cursor_field: team }",
+  ) => `
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: /items
+        request_parameters: { teams: "{{ stream_partition.team | join(',') }}" }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      partition_router:
+        type: GroupingPartitionRouter
+        underlying_partition_router: ${router}
+        ${options}`;
+
+  test("groups of group_size, the last one shorter; duplicates skipped unless deduplicate is false", async () => {
+    const api = serve(() => ({ data: [] }));
+    await read(manifest(grouped("group_size: 2")), api.hostMap);
+    expect(api.requests).toEqual(["/items?teams=a%2Cb", "/items?teams=c%2Cd"]);
+    api.requests.length = 0;
+    await read(manifest(grouped("group_size: 2\n        deduplicate: false")), api.hostMap);
+    expect(api.requests).toEqual(["/items?teams=a%2Cb", "/items?teams=a%2Cc", "/items?teams=d"]);
+  });
+
+  test("over a substream, parent_slice and extra fields are lists too; an incremental read keeps one global cursor", async () => {
+    const api = serve((url) => {
+      if (url.pathname === "/parents")
+        return { data: [{ id: 1, name: "Ann" }, { id: 2 }, { id: 3, name: "Cy" }] };
+      return { data: [{ id: 9, updated_at: "2024-01-05" }] };
+    });
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [children] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+streams:
+  - type: DeclarativeStream
+    name: children
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: /children
+        request_parameters:
+          ids: "{{ stream_partition.parent_id | join(',') }}"
+          names: "{{ stream_slice.extra_fields['name'] | join(',') }}"
+          slices: "{{ stream_partition.parent_slice | length }}"
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: GroupingPartitionRouter
+        group_size: 2
+        underlying_partition_router:
+          type: SubstreamPartitionRouter
+          parent_stream_configs:
+            - type: ParentStreamConfig
+              parent_key: id
+              partition_field: parent_id
+              extra_fields: [[name]]
+              stream:
+                type: DeclarativeStream
+                name: parents
+                schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+                retriever:
+                  type: SimpleRetriever
+                  requester: { $ref: "#/definitions/requester", path: /parents }
+                  record_selector: { $ref: "#/definitions/selector" }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const ms = await read(text, api.hostMap, { streams: ["children"], mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests.filter((r) => r.startsWith("/children"))).toEqual([
+      "/children?ids=1%2C2&names=Ann%2CNone&slices=2",
+      "/children?ids=3&names=Cy&slices=1",
+    ]);
+    const last = ms.flatMap((m) => (m.type === "STATE" ? [m.state.stream?.stream_state as Json] : [])).at(-1);
+    expect(last).toMatchObject({ use_global_cursor: true, state: { updated_at: "2024-01-05" } });
+    expect(last && "states" in last).toBe(false);
+  });
+
+  test("request options under it and a group size below 1 are the CDK's errors, at load", async () => {
+    const api = serve(() => ({ data: [] }));
+    await expect(read(manifest(grouped("group_size: 0")), api.hostMap)).rejects.toThrow(
+      "Group size must be greater than 0, got 0",
+    );
+    const withOption =
+      "{ type: ListPartitionRouter, values: [a], cursor_field: team, request_option: { type: RequestOption, inject_into: request_parameter, field_name: team } }";
+    await expect(read(manifest(grouped("group_size: 2", withOption)), api.hostMap)).rejects.toThrow(
+      "Request options are not supported for GroupingPartitionRouter.",
+    );
+    expect(api.requests).toEqual([]);
+  });
+});

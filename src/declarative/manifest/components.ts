@@ -43,6 +43,7 @@ export const SUPPORTED_COMPONENTS = [
   "SubstreamPartitionRouter",
   "ParentStreamConfig",
   "ListPartitionRouter",
+  "GroupingPartitionRouter",
   "ApiKeyAuthenticator",
   "BearerAuthenticator",
   "BasicHttpAuthenticator",
@@ -234,12 +235,12 @@ const UNSUPPORTED_AUTHENTICATORS = [
   "CustomAuthenticator",
   "RateLimitedMultipleTokenAuthenticator",
 ];
-const PARTITION_ROUTERS: SupportedComponent[] = ["SubstreamPartitionRouter", "ListPartitionRouter"];
-const UNSUPPORTED_PARTITION_ROUTERS = [
+const PARTITION_ROUTERS: SupportedComponent[] = [
+  "SubstreamPartitionRouter",
+  "ListPartitionRouter",
   "GroupingPartitionRouter",
-  "UnionPartitionRouter",
-  "CustomPartitionRouter",
 ];
+const UNSUPPORTED_PARTITION_ROUTERS = ["UnionPartitionRouter", "CustomPartitionRouter"];
 const SCHEMA_LOADERS: SupportedComponent[] = ["InlineSchemaLoader"];
 const UNSUPPORTED_SCHEMA_LOADERS = ["DynamicSchemaLoader", "JsonFileSchemaLoader", "CustomSchemaLoader"];
 const BACKOFF_STRATEGIES: SupportedComponent[] = [
@@ -555,6 +556,16 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
       "reading child records from the parent record (ParentStreamConfig.lazy_read_pointer)",
     ),
     extra_fields: z.array(strings).optional(),
+    $parameters: parameters,
+  }),
+
+  GroupingPartitionRouter: component("GroupingPartitionRouter", {
+    group_size: int,
+    underlying_partition_router: slot(
+      ["ListPartitionRouter", "SubstreamPartitionRouter"],
+      ["UnionPartitionRouter", "CustomPartitionRouter"],
+    ),
+    deduplicate: bool.optional(),
     $parameters: parameters,
   }),
 
