@@ -87,17 +87,20 @@ export function addFields(fields: AddedField[], condition: string | null): Trans
   return (record, ctx) => {
     const c = { ...ctx, record };
     for (const f of fields) {
-      const value =
-        typeof f.value === "string"
-          ? evaluate(f.value, c, {
-              default: f.value,
-              ...(f.valueType ? { validTypes: [VALUE_TYPES[f.valueType]] } : {}),
-            })
-          : f.value;
+      const value = addedValue(f, c);
       if (condition !== null && !evaluateBoolean(condition, { ...c, value })) continue;
       dpathSet(record, f.path, value);
     }
   };
+}
+
+/** An AddedFieldDefinition's value in a context (AddFields' records, ConfigAddFields' config). */
+export function addedValue(f: AddedField, ctx: Obj): unknown {
+  if (typeof f.value !== "string") return f.value;
+  return evaluate(f.value, ctx, {
+    default: f.value,
+    ...(f.valueType ? { validTypes: [VALUE_TYPES[f.valueType]] } : {}),
+  });
 }
 
 export function removeFields(pointers: string[][], condition: string | null): Transformation {

@@ -4,6 +4,7 @@
 
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from "../connectors/protocol.ts";
 import { validateConfig } from "../connectors/validate.ts";
+import { configRules } from "./config-rules.ts";
 import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
 import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
@@ -99,13 +100,24 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
     return { kind: "answer", messages: [{ type: "SPEC", spec: out } as Of<"SPEC">] };
   }
 
-  const config = (run.config ?? {}) as Obj;
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? { debug: () => {}, warn: () => {} };
-  // Messages that go out ahead of the next event's: a rotated OAuth refresh token (a CONTROL with
-  // the new config) and a rate limit hit (a RUNNING status with reason RATE_LIMITED), as the CDK
-  // reports them.
+  // Messages that go out ahead of the next event's: a rotated OAuth refresh token or a migrated
+  // config (a CONTROL with the new config) and a rate limit hit (a RUNNING status with reason
+  // RATE_LIMITED), as the CDK reports them.
   const controls: AirbyteMessage[] = [];
+  const rules = configRules(spec.config_normalization_rules);
+  let config = (run.config ?? {}) as Obj;
+  if (rules && run.config) {
+    // As the CDK's source does when it is built: the migrated config is reported (the platform
+    // saves it), then transformed for this run only.
+    const migrated = rules.migrate(config);
+    if (migrated) {
+      config = migrated;
+      controls.push(configControl(config));
+    }
+    config = rules.transform(config);
+  }
   const client = new HttpClient({
     hostMap: parseHostMap(deps.hostMap),
     maxConcurrency: deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -118,12 +130,7 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
         controls.push(status(what, "RUNNING", [{ type: "RATE_LIMITED" }]));
     },
   });
-  const onConfigUpdate = (updated: Obj) => {
-    controls.push({
-      type: "CONTROL",
-      control: { type: "CONNECTOR_CONFIG", emitted_at: Date.now(), connectorConfig: { config: updated } },
-    } as Of<"CONTROL">);
-  };
+  const onConfigUpdate = (updated: Obj) => controls.push(configControl(updated));
   const factory = new ComponentFactory({ client, config, now, onConfigUpdate, onSecret: deps.onSecret });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams: Streams = new Map();
@@ -148,9 +155,19 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
     log.warn(`Stream ${name} cannot run natively and is left out: ${why}`);
   }
 
+  // The rules' validations run where the CDK's streams() does: for discover, and for check and
+  // read after the config is checked against the spec.
+  const invalid = rules && run.config ? rules.validate(config) : null;
+  const invalidError = () => new DeclarativeError(invalid ?? "", "config_error");
+
   if (run.command === "discover") {
+    if (invalid !== null)
+      return { kind: "answer", messages: [...controls.splice(0), traceError(invalidError(), null)] };
     const catalog = { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) };
-    return { kind: "answer", messages: [{ type: "CATALOG", catalog } as Of<"CATALOG">] };
+    return {
+      kind: "answer",
+      messages: [...controls.splice(0), { type: "CATALOG", catalog } as Of<"CATALOG">],
+    };
   }
 
   const problems = validateConfig(connectionSpec, config);
@@ -160,10 +177,32 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
       const connectionStatus = { status: "FAILED", message: text };
       return {
         kind: "answer",
-        messages: [{ type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">],
+        messages: [
+          ...controls.splice(0),
+          { type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">,
+        ],
       };
     }
-    return { kind: "answer", messages: [traceError(new DeclarativeError(text, "config_error"), null)] };
+    return {
+      kind: "answer",
+      messages: [...controls.splice(0), traceError(new DeclarativeError(text, "config_error"), null)],
+    };
+  }
+  if (invalid !== null && run.command === "read")
+    return { kind: "answer", messages: [...controls.splice(0), traceError(invalidError(), null)] };
+  if (invalid !== null) {
+    // The CDK's check catches the streams() failure as a failed status.
+    const connectionStatus = {
+      status: "FAILED",
+      message: `Encountered an error while discovering streams. Error: ${invalid}`,
+    };
+    return {
+      kind: "answer",
+      messages: [
+        ...controls.splice(0),
+        { type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">,
+      ],
+    };
   }
 
   if (run.command === "check") return { kind: "check", manifest, streams, refusedByName, controls };
@@ -251,7 +290,8 @@ async function* read(
     }
     const runner = s.runner;
     const incremental = cs.sync_mode === "incremental" && runner.def.cursor !== null;
-    yield [status(name, "STARTED")];
+    // A CONTROL waiting (a migrated config) goes first, as the CDK prints it before anything.
+    yield [...controls.splice(0), status(name, "STARTED")];
     const output = new StreamOutput(name, controls);
     try {
       const events = runner.read(incremental, incremental ? states.get(name) : undefined, run.signal);
@@ -308,6 +348,13 @@ function recordBatch(name: string, records: Obj[], first: boolean): AirbyteMessa
     } as Of<"RECORD">;
   }
   return batch;
+}
+
+function configControl(config: Obj): AirbyteMessage {
+  return {
+    type: "CONTROL",
+    control: { type: "CONNECTOR_CONFIG", emitted_at: Date.now(), connectorConfig: { config } },
+  } as Of<"CONTROL">;
 }
 
 function stateMessage(name: string, state: Obj, recordCount: number): AirbyteMessage {

@@ -1579,3 +1579,119 @@ spec: { type: Spec, connection_specification: { type: object } }
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("spec.config_normalization_rules", () => {
+  // ConcurrentDeclarativeSource._migrate_and_transform_config: the migrations' transformations on a
+  // copy, a CONTROL message with the migrated config when it changed, then the transformations
+  // (for the run only); Spec.validate_config in streams(): check FAILED with "Encountered an error
+  // while discovering streams", a TRACE error for discover and read.
+  const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [items] }
+streams:
+  - type: DeclarativeStream
+    name: items
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester:
+        type: HttpRequester
+        url_base: https://api.example.com
+        path: "/{{ config['region'] }}/items"
+        request_headers: { X-Base: "{{ config['base'] }}" }
+        request_parameters:
+          legacy: "{{ config.get('legacy', 'gone') }}"
+          size: "{{ config['settings']['page_size'] }}"
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+spec:
+  type: Spec
+  connection_specification: { type: object, properties: { region: { type: string } } }
+  config_normalization_rules:
+    type: ConfigNormalizationRules
+    config_migrations:
+      - type: ConfigMigration
+        description: the old region names, and a page size where there was none
+        transformations:
+          - { type: ConfigRemapField, field_path: [region], map: { eu: europe, us: america } }
+          - type: ConfigAddFields
+            fields: [{ type: AddedFieldDefinition, path: [settings, page_size], value: "50", value_type: integer }]
+            condition: "{{ config.get('settings') is none }}"
+    transformations:
+      - type: ConfigAddFields
+        fields: [{ type: AddedFieldDefinition, path: [base], value: "https://{{ config['region'] }}.example.com" }]
+      - { type: ConfigRemoveFields, field_pointers: [[legacy]] }
+    validations:
+      - type: DpathValidator
+        field_path: [filters]
+        validation_strategy:
+          type: ValidateAdheresToSchema
+          base_schema: { type: object, required: [status], properties: { status: { type: string } } }
+`;
+  const run = async (command: "check" | "discover" | "read", config: Json) => {
+    const seen: { url: string; base: string | null }[] = [];
+    const api = serve((url, req) => {
+      seen.push({ url: `${url.pathname}${url.search}`, base: req.headers.get("x-base") });
+      return { data: [{ id: 1 }] };
+    });
+    const out: AirbyteMessage[] = [];
+    const r = {
+      command,
+      config,
+      ...(command === "read"
+        ? {
+            catalog: {
+              streams: [
+                {
+                  stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
+                  sync_mode: "full_refresh",
+                  destination_sync_mode: "append",
+                },
+              ],
+            } as never,
+          }
+        : {}),
+      signal: AbortSignal.timeout(10_000),
+    };
+    for await (const m of runManifest(text, "rules.yaml", r, { hostMap: api.hostMap })) out.push(m);
+    return { out, seen };
+  };
+  const controlsOf = (ms: AirbyteMessage[]) =>
+    ms.flatMap((m) => (m.type === "CONTROL" ? [m.control.connectorConfig?.config] : []));
+
+  test("the migrated config is reported first and the run uses it, transformed", async () => {
+    const config = { region: "eu", legacy: "x", filters: '{"status": "open"}' };
+    const { out, seen } = await run("read", config);
+    expect(errorsOf(out)).toEqual([]);
+    expect(out[0]?.type).toBe("CONTROL");
+    // Migrated (remapped, page size added), not transformed: no `base`, `legacy` still there.
+    expect(controlsOf(out)).toEqual([
+      { region: "europe", legacy: "x", filters: '{"status": "open"}', settings: { page_size: 50 } },
+    ]);
+    expect(seen).toEqual([{ url: "/europe/items?legacy=gone&size=50", base: "https://europe.example.com" }]);
+    expect(config).toEqual({ region: "eu", legacy: "x", filters: '{"status": "open"}' });
+  });
+
+  test("a config the migrations leave as it is gives no CONTROL", async () => {
+    const { out } = await run("read", { region: "europe", settings: { page_size: 20 } });
+    expect(errorsOf(out)).toEqual([]);
+    expect(controlsOf(out)).toEqual([]);
+  });
+
+  test("a validation that fails: check FAILED with the CDK's words, discover and read a config error", async () => {
+    const bad = { region: "europe", settings: { page_size: 20 }, filters: '{"status": 5}' };
+    const check = await run("check", bad);
+    const status = check.out.find((m) => m.type === "CONNECTION_STATUS");
+    expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.status).toBe("FAILED");
+    expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.message).toStartWith(
+      "Encountered an error while discovering streams. Error: JSON schema validation error: filters: status",
+    );
+    expect(check.seen).toEqual([]);
+    for (const command of ["discover", "read"] as const) {
+      const { out, seen } = await run(command, { ...bad, filters: "not json" });
+      expect(errorsOf(out)).toEqual(["Invalid JSON string: the value at filters is not JSON text."]);
+      expect(out.find((m) => m.type === "TRACE")?.type === "TRACE").toBe(true);
+      expect(seen).toEqual([]);
+    }
+  });
+});

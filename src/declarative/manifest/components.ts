@@ -17,6 +17,14 @@ export const SUPPORTED_COMPONENTS = [
   "DeclarativeSource",
   "CheckStream",
   "Spec",
+  "ConfigNormalizationRules",
+  "ConfigMigration",
+  "ConfigAddFields",
+  "ConfigRemapField",
+  "ConfigRemoveFields",
+  "DpathValidator",
+  "PredicateValidator",
+  "ValidateAdheresToSchema",
   "ConcurrencyLevel",
   "DeclarativeStream",
   "SimpleRetriever",
@@ -241,6 +249,11 @@ const PARTITION_ROUTERS: SupportedComponent[] = [
   "GroupingPartitionRouter",
 ];
 const UNSUPPORTED_PARTITION_ROUTERS = ["UnionPartitionRouter", "CustomPartitionRouter"];
+const CONFIG_TRANSFORMATIONS: SupportedComponent[] = [
+  "ConfigRemapField",
+  "ConfigAddFields",
+  "ConfigRemoveFields",
+];
 const SCHEMA_LOADERS: SupportedComponent[] = ["InlineSchemaLoader"];
 const UNSUPPORTED_SCHEMA_LOADERS = ["DynamicSchemaLoader", "JsonFileSchemaLoader", "CustomSchemaLoader"];
 const BACKOFF_STRATEGIES: SupportedComponent[] = [
@@ -300,7 +313,41 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
         oauth_config_specification: object.optional(),
       })
       .optional(),
-    config_normalization_rules: slot([], ["ConfigNormalizationRules"]).optional(),
+    config_normalization_rules: slot(["ConfigNormalizationRules"]).optional(),
+  }),
+
+  // Spec.config_normalization_rules (an inline object of the CDK's schema, not a definition).
+  ConfigNormalizationRules: component("ConfigNormalizationRules", {
+    config_migrations: z.array(slot(["ConfigMigration"])).optional(),
+    transformations: z.array(slot(CONFIG_TRANSFORMATIONS, ["CustomConfigTransformation"])).optional(),
+    validations: z.array(slot(["DpathValidator", "PredicateValidator"])).optional(),
+  }),
+  ConfigMigration: component("ConfigMigration", {
+    description: str.optional(),
+    transformations: z.array(slot(CONFIG_TRANSFORMATIONS, ["CustomConfigTransformation"])),
+  }),
+  ConfigAddFields: component("ConfigAddFields", {
+    fields: z.array(slot(["AddedFieldDefinition"])),
+    condition: str.optional(),
+  }),
+  ConfigRemapField: component("ConfigRemapField", {
+    map: z.union([object, str], { error: "expected an object or an interpolated string" }),
+    field_path: strings,
+  }),
+  ConfigRemoveFields: component("ConfigRemoveFields", {
+    field_pointers: z.array(strings),
+    condition: str.optional(),
+  }),
+  DpathValidator: component("DpathValidator", {
+    field_path: strings,
+    validation_strategy: slot(["ValidateAdheresToSchema"], ["CustomValidationStrategy"]),
+  }),
+  PredicateValidator: component("PredicateValidator", {
+    value: z.custom<unknown>((v) => v !== undefined, { error: "a value to validate is required" }),
+    validation_strategy: slot(["ValidateAdheresToSchema"], ["CustomValidationStrategy"]),
+  }),
+  ValidateAdheresToSchema: component("ValidateAdheresToSchema", {
+    base_schema: z.union([object, str], { error: "expected a JSON schema (an object, or its JSON text)" }),
   }),
 
   // `type` is optional here: the CDK has no default type for concurrency_level.

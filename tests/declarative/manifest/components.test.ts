@@ -27,9 +27,16 @@ const cdk: Json = skip
   ? {}
   : parse(readFileSync(join(FIXTURES, "declarative_component_schema.yaml"), "utf8"));
 
-/** The definition of a supported component; DeclarativeSource is the schema's root. */
+/**
+ * The definition of a supported component; DeclarativeSource is the schema's root, and
+ * ConfigNormalizationRules is written inline in Spec.
+ */
 const definitionOf = (name: SupportedComponent): Json =>
-  name === "DeclarativeSource" ? cdk : cdk.definitions[name];
+  name === "DeclarativeSource"
+    ? cdk
+    : name === "ConfigNormalizationRules"
+      ? cdk.definitions.Spec.properties.config_normalization_rules
+      : cdk.definitions[name];
 const refName = (ref: string) => ref.replace("#/definitions/", "");
 /** A definition is a component if it has a `type` enum (StreamGroup gets its type from the transformer). */
 const componentType = (name: string): string | undefined =>
