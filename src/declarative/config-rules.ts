@@ -6,7 +6,7 @@
 import { validateConfig } from "../connectors/validate.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evaluateMapping } from "./interpolation/index.ts";
-import { type AddedField, addedValue } from "./records.ts";
+import { addedFieldsOf, addedValue } from "./records.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import { asArray, dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
 
@@ -62,11 +62,7 @@ function transformation(t: Obj, where: string): ConfigTransformation {
   const condition = typeof t.condition === "string" && t.condition !== "" ? t.condition : null;
   switch (t.type) {
     case "ConfigAddFields": {
-      const fields: AddedField[] = asArray<Obj>(t.fields).map((f) => ({
-        path: asArray(f.path).map(String),
-        value: f.value,
-        valueType: (f.value_type as AddedField["valueType"]) ?? null,
-      }));
+      const fields = addedFieldsOf(t.fields);
       // ConfigAddFields.transform: each value from the config; the condition sees it as `value`
       // (and its `path`); dpath.new makes the parents and replaces what was there.
       return (config) => {

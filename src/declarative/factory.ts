@@ -50,7 +50,7 @@ import {
   SubstreamRouter,
 } from "./partitions.ts";
 import {
-  type AddedField,
+  addedFieldsOf,
   addFields,
   type Decoder,
   decodeJson,
@@ -545,14 +545,8 @@ export class ComponentFactory {
   private transformation(node: Node, where: string): Transformation {
     const condition = typeof node.condition === "string" && node.condition !== "" ? node.condition : null;
     switch (node.type) {
-      case "AddFields": {
-        const fields: AddedField[] = asArray<Node>(node.fields).map((f) => ({
-          path: asArray(f.path).map(String),
-          value: f.value,
-          valueType: (f.value_type as AddedField["valueType"]) ?? null,
-        }));
-        return addFields(fields, condition);
-      }
+      case "AddFields":
+        return addFields(addedFieldsOf(node.fields), condition);
       case "RemoveFields":
         return removeFields(
           asArray<unknown[]>(node.field_pointers).map((p) => asArray(p).map(String)),

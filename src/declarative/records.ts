@@ -5,6 +5,7 @@ import { exactInteger, isRawJson, parseJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import {
+  asArray,
   dpathDelete,
   dpathDeleteAt,
   dpathGet,
@@ -92,6 +93,15 @@ export function addFields(fields: AddedField[], condition: string | null): Trans
       dpathSet(record, f.path, value);
     }
   };
+}
+
+/** AddFields' or ConfigAddFields' `fields`: AddedFieldDefinition nodes. */
+export function addedFieldsOf(fields: unknown): AddedField[] {
+  return asArray<Obj>(fields).map((f) => ({
+    path: asArray(f.path).map(String),
+    value: f.value,
+    valueType: (f.value_type as AddedField["valueType"]) ?? null,
+  }));
 }
 
 /** An AddedFieldDefinition's value in a context (AddFields' records, ConfigAddFields' config). */

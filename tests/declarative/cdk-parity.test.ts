@@ -1634,25 +1634,9 @@ spec:
       seen.push({ url: `${url.pathname}${url.search}`, base: req.headers.get("x-base") });
       return { data: [{ id: 1 }] };
     });
+    if (command === "read") return { out: await read(text, api.hostMap, { config }), seen };
     const out: AirbyteMessage[] = [];
-    const r = {
-      command,
-      config,
-      ...(command === "read"
-        ? {
-            catalog: {
-              streams: [
-                {
-                  stream: { name: "items", json_schema: {}, supported_sync_modes: ["full_refresh"] },
-                  sync_mode: "full_refresh",
-                  destination_sync_mode: "append",
-                },
-              ],
-            } as never,
-          }
-        : {}),
-      signal: AbortSignal.timeout(10_000),
-    };
+    const r = { command, config, signal: AbortSignal.timeout(10_000) };
     for await (const m of runManifest(text, "rules.yaml", r, { hostMap: api.hostMap })) out.push(m);
     return { out, seen };
   };
