@@ -126,6 +126,8 @@ const SCHEMAS = new Set([
  * - `type: "object"` is added to every subschema that has properties but no type. Connector specs
  *   often leave it out in oneOf branches, and the schema converter then lets every branch match
  *   anything ("more than one option matched" for a valid config).
+ * - A required key without a property schema gets an empty one, which the converter needs to
+ *   check that the key is there.
  */
 function asPythonValidates(spec: Record<string, unknown>): Record<string, unknown> {
   const walk = (node: unknown): unknown => {
@@ -141,6 +143,12 @@ function asPythonValidates(spec: Record<string, unknown>): Record<string, unknow
       } else out[k] = v; // enum, const, default, examples…: values, not schemas
     }
     if (out.type === undefined && ("properties" in out || "required" in out)) out.type = "object";
+    if (Array.isArray(out.required) && out.additionalProperties !== false) {
+      // The schema converter checks only required keys it has a property schema for.
+      const properties = { ...(out.properties as Record<string, unknown> | undefined) };
+      for (const k of out.required) if (typeof k === "string" && !(k in properties)) properties[k] = {};
+      out.properties = properties;
+    }
     return out;
   };
   return walk(spec) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { validateConfig } from "../connectors/validate.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evaluateMapping } from "./interpolation/index.ts";
 import { addedFieldsOf, addedValue } from "./records.ts";
-import { evalString, evaluate, evaluateBoolean } from "./template.ts";
+import { evalString, evaluate, evaluateBoolean, renderTemplate } from "./template.ts";
 import { asArray, dpathDelete, dpathGet, dpathSet, dpathValues, isObj, type Obj } from "./values.ts";
 
 type ConfigTransformation = (config: Obj) => void;
@@ -116,27 +116,26 @@ function validator(v: Obj, where: string): Validator {
     throw new DeclarativeError(
       `${where}.validation_strategy: component type '${String(strategy.type)}' is not supported by the native runner.`,
     );
+  const base = strategy.base_schema;
+  // A schema written as JSON text is read once here, unless it holds a template (then per run).
+  const fixedSchema = typeof base === "string" && !base.includes("{{") ? schemaText(base, where) : base;
   const adheres = (value: unknown, config: Obj, what: string): string | null => {
-    let schema = strategy.base_schema;
-    if (typeof schema === "string") {
-      try {
-        schema = JSON.parse(evalString(schema, { config }));
-      } catch {
-        return `${where}: the base_schema is not a JSON schema (an object, or its JSON text).`;
-      }
-    }
+    const schema =
+      typeof fixedSchema === "string"
+        ? schemaText(renderTemplate(fixedSchema, { config }), where)
+        : fixedSchema;
+    // ValidateAdheresToSchema reads a string as JSON where it is JSON, else as the string it is.
     let data = value;
     if (typeof data === "string") {
-      // ValidateAdheresToSchema reads a string as JSON first. The value is not quoted: it may be a secret.
       try {
         data = JSON.parse(data);
-      } catch {
-        return `Invalid JSON string: the value at ${what} is not JSON text.`;
-      }
+      } catch {}
     }
-    const problems = validateConfig(isObj(schema) ? schema : {}, data as Obj);
+    const problems = validateConfig(schema as Obj, data as Obj);
     if (problems.length === 0) return null;
-    return `JSON schema validation error: ${what}: ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}`;
+    // Paths and expectations only: a config value may be a secret.
+    const list = problems.map((p) => (p.field === "(the config)" ? p.problem : `${p.field}: ${p.problem}`));
+    return `JSON schema validation error: the value at ${what}: ${list.join("; ")}`;
   };
   if (v.type === "DpathValidator") {
     const fieldPath = asArray(v.field_path);
@@ -161,6 +160,18 @@ function validator(v: Obj, where: string): Validator {
   throw new DeclarativeError(
     `${where}: component type '${String(v.type)}' is not supported by the native runner.`,
   );
+}
+
+function schemaText(text: string, where: string): Obj {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch {}
+  if (!isObj(schema))
+    throw new DeclarativeError(
+      `${where}: the base_schema is not a JSON schema (an object, or its JSON text).`,
+    );
+  return schema;
 }
 
 function interpolateStrings(value: unknown, config: Obj): unknown {

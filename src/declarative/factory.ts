@@ -771,17 +771,23 @@ function unsupported(node: Node, where: string): never {
  * the older request_body_json and request_body_data: a form or plain text is body data, a JSON
  * object or a GraphQL query (its None keys dropped, the others such as `variables` kept) is the
  * JSON body. Plain text that reads as JSON (it starts with `[`, or `{` but not `{{` or `{%`) is the
- * JSON body too, as the CDK's manifest migration makes it: the Connector Builder wrote JSON bodies
- * as plain text.
+ * JSON body too when it renders a dict, as the CDK's manifest migration makes it (the Connector
+ * Builder wrote JSON bodies as plain text), and else the text as written, as the CDK sends plain
+ * text without that migration.
  */
-function requestBodies(node: Node, where: string): { bodyJson: unknown; bodyData: unknown } {
+function requestBodies(
+  node: Node,
+  where: string,
+): { bodyJson: unknown; bodyData: unknown; jsonOrText: boolean } {
   let bodyJson = node.request_body_json;
   let bodyData = node.request_body_data;
+  let jsonOrText = false;
   const b = node.request_body;
   if (isObj(b)) {
     if (b.type === "RequestBodyUrlEncodedForm") bodyData = b.value;
     else if (b.type === "RequestBodyPlainText") {
-      if (isJsonLike(b.value)) bodyJson = b.value;
+      jsonOrText = isJsonLike(b.value);
+      if (jsonOrText) bodyJson = b.value;
       else bodyData = b.value;
     } else if (b.type === "RequestBodyJsonObject") bodyJson = b.value;
     else if (b.type === "RequestBodyGraphQL" && isObj(b.value)) bodyJson = withoutNone(b.value);
@@ -792,7 +798,7 @@ function requestBodies(node: Node, where: string): { bodyJson: unknown; bodyData
       "config_error",
     );
   }
-  return { bodyJson, bodyData };
+  return { bodyJson, bodyData, jsonOrText };
 }
 
 /** HttpRequesterRequestBodyPlainTextJsonToRequestBodyJson._is_json_like. */

@@ -71,6 +71,11 @@ export class RequestParts {
 
   /** A later provider's value replaces an earlier one of the same name. */
   setParam(name: string, value: unknown): void {
+    // HttpRequester._request_params refuses a dict (requests would send its keys).
+    if (isObj(value))
+      throw new DeclarativeError(
+        `Invalid value for \`${name}\` parameter. The values of request params cannot be an object.`,
+      );
     for (let i = this.params.length - 1; i >= 0; i--)
       if (this.params[i]?.[0] === name) this.params.splice(i, 1);
     addPairs(this.params, name, value);
@@ -127,8 +132,8 @@ function withQuery(base: string, params: readonly [string, string][]): string {
 }
 
 /**
- * requests' _encode_params for one name: a list (or tuple) is the name repeated, a dict gives its
- * keys, and None, alone or in a list, is left out.
+ * requests' _encode_params for one name: a list (or tuple) is the name repeated, a dict (in a form
+ * body) gives its keys, and None, alone or in a list, is left out.
  */
 function addPairs(out: [string, string][], name: string, value: unknown): void {
   if (value === null || value === undefined) return;

@@ -6,7 +6,7 @@ import type { HttpClient, HttpResult } from "./http/client.ts";
 import type { ErrorHandler } from "./http/error-handler.ts";
 import type { PyTypeName } from "./interpolation/index.ts";
 import { joinTokenPath, joinUrl, RequestParts } from "./request.ts";
-import { contextOf, type Scope } from "./slice.ts";
+import { contextOf, extraFieldsOf, type Scope } from "./slice.ts";
 import {
   evalNestedRequestInputs,
   evalRequestInputs,
@@ -29,6 +29,8 @@ export interface RequesterSpec {
   headers: unknown;
   bodyJson: unknown;
   bodyData: unknown;
+  /** bodyJson is plain text that reads as JSON: a JSON body when it renders a dict, else the text. */
+  jsonOrText?: boolean;
   parameters: Obj;
   auth: Authenticator;
   errorHandler: ErrorHandler;
@@ -107,9 +109,14 @@ export class HttpRequester {
     if (pathOverride === null && this.constantUrl) {
       joined = this.url ??= joinUrl(evalString(spec.urlBase, ctx), evalString(spec.path, ctx));
     } else {
-      const base = evalString(spec.urlBase, ctx);
+      // get_interpolation_context: url, url_base and path also see a partition's extra fields by name.
+      const extra = scope.slice ? extraFieldsOf(scope.slice.partition) : undefined;
+      const urlCtx = extra ? { ...ctx, ...extra } : ctx;
+      const base = evalString(spec.urlBase, urlCtx);
       joined =
-        pathOverride === null ? joinUrl(base, evalString(spec.path, ctx)) : joinTokenPath(base, pathOverride);
+        pathOverride === null
+          ? joinUrl(base, evalString(spec.path, urlCtx))
+          : joinTokenPath(base, pathOverride);
     }
     const url = parts.url(joined);
     const body = parts.body();
@@ -136,6 +143,14 @@ export class HttpRequester {
 
   private body(parts: RequestParts, ctx: Obj): void {
     const json = this.spec.bodyJson;
+    if (this.spec.jsonOrText && typeof json === "string") {
+      const v = evaluate(json, ctx);
+      if (isObj(v)) {
+        const kept = withoutNone(v);
+        if (Object.keys(kept).length > 0) parts.bodyJson = kept;
+      } else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(json, ctx);
+      return;
+    }
     if (json !== undefined && json !== null) {
       const v = evalNestedRequestInputs(json, ctx);
       if (Object.keys(v).length > 0) {

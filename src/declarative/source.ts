@@ -108,7 +108,8 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
   const controls: AirbyteMessage[] = [];
   const rules = configRules(spec.config_normalization_rules);
   let config = (run.config ?? {}) as Obj;
-  if (rules && run.config) {
+  // The CDK leaves an empty config alone (no migration, no transformation).
+  if (rules && run.config && Object.keys(run.config).length > 0) {
     // As the CDK's source does when it is built: the migrated config is reported (the platform
     // saves it), then transformed for this run only.
     const migrated = rules.migrate(config);
@@ -155,54 +156,39 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
     log.warn(`Stream ${name} cannot run natively and is left out: ${why}`);
   }
 
+  // An answer with no read: the CONTROL messages waiting (a migrated config) go first.
+  const answer = (message: AirbyteMessage): Step => ({
+    kind: "answer",
+    messages: [...controls.splice(0), message],
+  });
+  const failedCheck = (message: string) =>
+    answer({
+      type: "CONNECTION_STATUS",
+      connectionStatus: { status: "FAILED", message },
+    } as Of<"CONNECTION_STATUS">);
+  const configError = (message: string) =>
+    answer(traceError(new DeclarativeError(message, "config_error"), null));
+
   // The rules' validations run where the CDK's streams() does: for discover, and for check and
   // read after the config is checked against the spec.
-  const invalid = rules && run.config ? rules.validate(config) : null;
-  const invalidError = () => new DeclarativeError(invalid ?? "", "config_error");
+  const invalid = rules && run.config && Object.keys(run.config).length > 0 ? rules.validate(config) : null;
 
   if (run.command === "discover") {
-    if (invalid !== null)
-      return { kind: "answer", messages: [...controls.splice(0), traceError(invalidError(), null)] };
+    if (invalid !== null) return configError(invalid);
     const catalog = { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) };
-    return {
-      kind: "answer",
-      messages: [...controls.splice(0), { type: "CATALOG", catalog } as Of<"CATALOG">],
-    };
+    return answer({ type: "CATALOG", catalog } as Of<"CATALOG">);
   }
 
   const problems = validateConfig(connectionSpec, config);
   if (problems.length > 0) {
     const text = `Config validation error: ${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")}.`;
-    if (run.command === "check") {
-      const connectionStatus = { status: "FAILED", message: text };
-      return {
-        kind: "answer",
-        messages: [
-          ...controls.splice(0),
-          { type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">,
-        ],
-      };
-    }
-    return {
-      kind: "answer",
-      messages: [...controls.splice(0), traceError(new DeclarativeError(text, "config_error"), null)],
-    };
+    return run.command === "check" ? failedCheck(text) : configError(text);
   }
-  if (invalid !== null && run.command === "read")
-    return { kind: "answer", messages: [...controls.splice(0), traceError(invalidError(), null)] };
   if (invalid !== null) {
     // The CDK's check catches the streams() failure as a failed status.
-    const connectionStatus = {
-      status: "FAILED",
-      message: `Encountered an error while discovering streams. Error: ${invalid}`,
-    };
-    return {
-      kind: "answer",
-      messages: [
-        ...controls.splice(0),
-        { type: "CONNECTION_STATUS", connectionStatus } as Of<"CONNECTION_STATUS">,
-      ],
-    };
+    return run.command === "check"
+      ? failedCheck(`Encountered an error while discovering streams. Error: ${invalid}`)
+      : configError(invalid);
   }
 
   if (run.command === "check") return { kind: "check", manifest, streams, refusedByName, controls };
@@ -214,7 +200,7 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
       `The native manifest runner cannot read ${asked.map((n) => `'${n}' (${refusedByName.get(n)})`).join(", ")}. Leave ${asked.length === 1 ? "that stream" : "those streams"} out of the selection, or run the connector with override_execution_mode 'docker' or 'python'.`,
       "config_error",
     );
-    return { kind: "answer", messages: [traceError(error, null)] };
+    return answer(traceError(error, null));
   }
   return { kind: "read", streams, log, controls };
 }

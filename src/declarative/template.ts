@@ -51,11 +51,12 @@ export function evalNestedRequestInputs(inputs: unknown, ctx: Obj): Obj {
   const value = typeof inputs === "string" ? evaluate(inputs, ctx) : evaluateNestedMapping(inputs, ctx);
   if (typeof value === "string" && value !== "") {
     throw new DeclarativeError(
-      `Request body json cannot be a string: the body template rendered ${JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)}, which does not read as a dict. The CDK reads it as a Python literal: write True, False and None where JSON has true, false and null.`,
+      "Request body json cannot be a string: the body template rendered text that does not read as a dict. The CDK reads it as a Python literal: write True, False and None where JSON has true, false and null.",
       "config_error",
     );
   }
-  return isObj(value) ? value : {};
+  if (!isObj(value)) return {};
+  return typeof inputs === "string" ? withoutNone(value) : value;
 }
 
 /** A manifest string that may hold `{{ }}`: evaluated with literal conversion like the CDK. */

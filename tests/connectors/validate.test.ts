@@ -24,6 +24,13 @@ const spec = {
 };
 
 describe("validateConfig", () => {
+  test("a required key without a property schema is still required, as jsonschema checks it", () => {
+    const loose = { type: "object", required: ["token"], properties: { region: { type: "string" } } };
+    expect(validateConfig(loose, { region: "eu" }).map((p) => p.field)).toEqual(["token"]);
+    expect(validateConfig(loose, { region: "eu", token: 5 })).toEqual([]);
+    expect(validateConfig({ required: ["token"] }, { other: 1 }).map((p) => p.field)).toEqual(["token"]);
+  });
+
   test("a valid config with an untyped oneOf branch passes", () => {
     expect(validateConfig(spec, { host: "db", port: 5432, ssl_mode: { mode: "disable" } })).toEqual([]);
     expect(

@@ -1257,7 +1257,8 @@ describe("many partitions", () => {
 describe("ParentStreamConfig.extra_fields", () => {
   // SubstreamPartitionRouter._extract_extra_fields: each path of the parent record under its joined
   // name (None when missing), in the StreamSlice's extra_fields: read by templates as
-  // stream_slice.extra_fields, never part of the partition (its key, state or requests).
+  // stream_slice.extra_fields (and by name in url and path: get_interpolation_context), never part
+  // of the partition (its key, state or requests).
   test("the parent's fields reach templates as stream_slice.extra_fields and stay out of the state", async () => {
     const api = serve((url) => {
       if (url.pathname === "/parents")
@@ -1279,7 +1280,7 @@ streams:
       type: SimpleRetriever
       requester:
         $ref: "#/definitions/requester"
-        path: "/parents/{{ stream_partition.parent_id }}/children"
+        path: "/parents/{{ stream_partition.parent_id }}/children/{{ name }}"
         request_parameters: { who: "{{ stream_slice.extra_fields['name'] }}" }
       record_selector: { $ref: "#/definitions/selector" }
       partition_router:
@@ -1312,8 +1313,8 @@ spec: { type: Spec, connection_specification: { type: object } }
     const ms = await read(text, api.hostMap, { streams: ["children"], mode: "incremental" });
     expect(errorsOf(ms)).toEqual([]);
     expect(api.requests.filter((r) => r.includes("/children"))).toEqual([
-      "/parents/1/children?who=Ann",
-      "/parents/2/children?who=None",
+      "/parents/1/children/Ann?who=Ann",
+      "/parents/2/children/None?who=None",
     ]);
     expect(recordsOf(ms).map((r) => [r.team, r.keys])).toEqual([
       ["red", ["end_time", "parent_id", "parent_slice", "start_time"]],
@@ -1324,6 +1325,30 @@ spec: { type: Spec, connection_specification: { type: object } }
       { partition: { parent_id: 1, parent_slice: {} }, cursor: { updated_at: "2024-01-05" } },
       { partition: { parent_id: 2, parent_slice: {} }, cursor: { updated_at: "2024-01-05" } },
     ]);
+  });
+});
+
+describe("HttpRequester._request_params", () => {
+  test("a dict as a query parameter's value is the CDK's error, not its keys", async () => {
+    const api = serve((url) =>
+      url.searchParams.has("page") ? { data: [] } : { data: [{ id: 1 }], next: { a: 1 } },
+    );
+    const ms = await read(
+      manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
+        pagination_strategy: { type: CursorPagination, cursor_value: "{{ response.next }}" }`),
+      api.hostMap,
+    );
+    expect(api.requests).toEqual(["/items"]);
+    expect(errorsOf(ms)[0]).toBe(
+      "Invalid value for `page` parameter. The values of request params cannot be an object.",
+    );
   });
 });
 
@@ -1445,6 +1470,12 @@ describe("request_body", () => {
         body: '{"query":"query { items(first: 5) { id } }","variables":{"team":"red"}}',
       },
     ]);
+  });
+
+  test("plain text that reads as JSON but not as a dict (JSON's true) is sent as written", async () => {
+    const { got, errors } = await sent(`{ type: RequestBodyPlainText, value: "{\\"ok\\": true}" }`);
+    expect(errors).toEqual([]);
+    expect(got.map((g) => g.body)).toEqual(['{"ok": true}']);
   });
 
   test("a JSON body template that does not read as a dict is refused, with the reason", async () => {
@@ -1668,14 +1699,61 @@ spec:
     const status = check.out.find((m) => m.type === "CONNECTION_STATUS");
     expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.status).toBe("FAILED");
     expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.message).toStartWith(
-      "Encountered an error while discovering streams. Error: JSON schema validation error: filters: status",
+      "Encountered an error while discovering streams. Error: JSON schema validation error: the value at filters: status",
     );
     expect(check.seen).toEqual([]);
+    // A string that is not JSON is validated as the string it is; the message never quotes it.
     for (const command of ["discover", "read"] as const) {
-      const { out, seen } = await run(command, { ...bad, filters: "not json" });
-      expect(errorsOf(out)).toEqual(["Invalid JSON string: the value at filters is not JSON text."]);
-      expect(out.find((m) => m.type === "TRACE")?.type === "TRACE").toBe(true);
+      const { out, seen } = await run(command, { ...bad, filters: "secret-ish text" });
+      expect(errorsOf(out)).toEqual(["JSON schema validation error: the value at filters: expected object"]);
       expect(seen).toEqual([]);
     }
+  });
+
+  test("an empty config is left alone: no migration, no transformation", async () => {
+    const { out } = await run("discover", {});
+    expect(controlsOf(out)).toEqual([]);
+    expect(out.map((m) => m.type)).toEqual(["CATALOG"]);
+  });
+
+  test("a schema as JSON text, a plain string checked as a string, a required key without a property", async () => {
+    const rules = (schema: string, path: string) => `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [items] }
+streams:
+  - type: DeclarativeStream
+    name: items
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+spec:
+  type: Spec
+  connection_specification: { type: object }
+  config_normalization_rules:
+    type: ConfigNormalizationRules
+    validations:
+      - type: DpathValidator
+        field_path: ${path}
+        validation_strategy: { type: ValidateAdheresToSchema, base_schema: ${schema} }
+`;
+    const check = async (text: string, config: Json) => {
+      const out: AirbyteMessage[] = [];
+      const api = serve(() => ({ data: [] }));
+      const r = { command: "check" as const, config, signal: AbortSignal.timeout(10_000) };
+      for await (const m of runManifest(text, "rules.yaml", r, { hostMap: api.hostMap })) out.push(m);
+      const status = out.find((m) => m.type === "CONNECTION_STATUS");
+      return status?.type === "CONNECTION_STATUS" ? status.connectionStatus : null;
+    };
+    const domain = rules(`'{"type": "string", "pattern": "^[a-z-]+\\\\.example\\\\.net$"}'`, "[domain]");
+    expect(await check(domain, { domain: "acme.example.net" })).toEqual({ status: "SUCCEEDED" });
+    expect((await check(domain, { domain: "acme.example.org" }))?.status).toBe("FAILED");
+    const required = rules("{ type: object, required: [status] }", "[filters, '*']");
+    expect(await check(required, { filters: [{ status: "a" }] })).toEqual({ status: "SUCCEEDED" });
+    expect((await check(required, { filters: [{ status: "a" }, { x: 1 }] }))?.message).toContain(
+      "JSON schema validation error: the value at filters.*: status",
+    );
   });
 });
