@@ -11,7 +11,8 @@ import { FIXTURES, skipWithoutFixtures } from "../../helpers/fixtures.ts";
 type Json = Record<string, unknown>;
 
 export const MANIFESTS = join(FIXTURES, "manifests");
-export const CORPUS = join(FIXTURES, "manifests-corpus");
+/** The whole-corpus test's manifests; MANIFEST_CORPUS names another folder (a newer snapshot, say). */
+export const CORPUS = process.env.MANIFEST_CORPUS || join(FIXTURES, "manifests-corpus");
 const SAMPLES = join(FIXTURES, "connector-samples");
 
 export function manifestPath(name: string): string {
