@@ -144,11 +144,7 @@ export class HttpRequester {
   private body(parts: RequestParts, ctx: Obj): void {
     const json = this.spec.bodyJson;
     if (this.spec.jsonOrText && typeof json === "string") {
-      const v = evaluate(json, ctx);
-      if (isObj(v)) {
-        const kept = withoutNone(v);
-        if (Object.keys(kept).length > 0) parts.bodyJson = kept;
-      } else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(json, ctx);
+      templateBody(json, ctx, parts, "json");
       return;
     }
     if (json !== undefined && json !== null) {
@@ -160,16 +156,24 @@ export class HttpRequester {
     }
     const data = this.spec.bodyData;
     if (data === undefined || data === null) return;
-    if (typeof data === "string") {
-      // One template: a dict is a form (None values dropped, as from a mapping), else the text.
-      const v = evaluate(data, ctx);
-      if (isObj(v)) {
-        const kept = withoutNone(v);
-        if (Object.keys(kept).length > 0) parts.bodyData = kept;
-      } else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(data, ctx);
-    } else {
+    if (typeof data === "string") templateBody(data, ctx, parts, "form");
+    else {
       const v = evalRequestInputs(data, ctx, REQUEST_VALUE_TYPES);
       if (Object.keys(v).length > 0) parts.bodyData = v;
     }
   }
+}
+
+/**
+ * A body given as one template: a dict (its None values dropped, as a mapping's are) is the JSON
+ * body or the form, anything else the text as rendered.
+ */
+function templateBody(template: string, ctx: Obj, parts: RequestParts, dict: "json" | "form"): void {
+  const v = evaluate(template, ctx);
+  if (isObj(v)) {
+    const kept = withoutNone(v);
+    if (Object.keys(kept).length === 0) return;
+    if (dict === "json") parts.bodyJson = kept;
+    else parts.bodyData = kept;
+  } else if (v !== null && v !== undefined && v !== "") parts.bodyText = evalString(template, ctx);
 }

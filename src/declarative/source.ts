@@ -106,10 +106,10 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
   // config (a CONTROL with the new config) and a rate limit hit (a RUNNING status with reason
   // RATE_LIMITED), as the CDK reports them.
   const controls: AirbyteMessage[] = [];
-  const rules = configRules(spec.config_normalization_rules);
   let config = (run.config ?? {}) as Obj;
-  // The CDK leaves an empty config alone (no migration, no transformation).
-  if (rules && run.config && Object.keys(run.config).length > 0) {
+  // The CDK leaves an empty config alone (no migration, no transformation, no validation).
+  const rules = Object.keys(config).length > 0 ? configRules(spec.config_normalization_rules) : null;
+  if (rules) {
     // As the CDK's source does when it is built: the migrated config is reported (the platform
     // saves it), then transformed for this run only.
     const migrated = rules.migrate(config);
@@ -171,7 +171,7 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
 
   // The rules' validations run where the CDK's streams() does: for discover, and for check and
   // read after the config is checked against the spec.
-  const invalid = rules && run.config && Object.keys(run.config).length > 0 ? rules.validate(config) : null;
+  const invalid = rules ? rules.validate(config) : null;
 
   if (run.command === "discover") {
     if (invalid !== null) return configError(invalid);

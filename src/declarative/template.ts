@@ -52,7 +52,6 @@ export function evalNestedRequestInputs(inputs: unknown, ctx: Obj): Obj {
   if (typeof value === "string" && value !== "") {
     throw new DeclarativeError(
       "Request body json cannot be a string: the body template rendered text that does not read as a dict. The CDK reads it as a Python literal: write True, False and None where JSON has true, false and null.",
-      "config_error",
     );
   }
   if (!isObj(value)) return {};
