@@ -94,9 +94,13 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
   const spec = isObj(manifest.spec) ? manifest.spec : {};
   const connectionSpec = isObj(spec.connection_specification) ? spec.connection_specification : {};
   if (run.command === "spec") {
+    // Spec.generate_spec, as the CDK's serializer writes it: false defaults included, None left out.
     const out: Obj = { connectionSpecification: connectionSpec };
-    if (typeof spec.documentation_url === "string") out.documentationUrl = spec.documentation_url;
+    if (typeof spec.documentation_url === "string" && spec.documentation_url !== "")
+      out.documentationUrl = spec.documentation_url;
     if (isObj(spec.advanced_auth)) out.advanced_auth = spec.advanced_auth;
+    out.supportsNormalization = false;
+    out.supportsDBT = false;
     return { kind: "answer", messages: [{ type: "SPEC", spec: out } as Of<"SPEC">] };
   }
 
@@ -249,6 +253,7 @@ function catalogStream(runner: DeclarativeStreamRunner): Obj {
     json_schema: def.schema,
     supported_sync_modes: def.cursor ? ["full_refresh", "incremental"] : ["full_refresh"],
     is_resumable: def.cursor !== null,
+    is_file_based: false,
   };
   if (def.cursor) {
     out.source_defined_cursor = true;

@@ -1757,3 +1757,43 @@ spec:
     );
   });
 });
+
+describe("spec and discover", () => {
+  // Spec.generate_spec and DefaultStream.as_airbyte_stream, as the CDK's serializer writes them
+  // (omit_none: a None is left out, a False default is written).
+  test("the fields the CDK's serializer writes, false defaults included", async () => {
+    const text = manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`).replace(
+      "connection_specification: { type: object }",
+      'connection_specification: { type: object }\n  documentation_url: ""',
+    );
+    const answer = async (command: "spec" | "discover") => {
+      const out: AirbyteMessage[] = [];
+      for await (const m of runManifest(text, "s.yaml", {
+        command,
+        config: {},
+        signal: AbortSignal.timeout(5000),
+      }))
+        out.push(m);
+      return out[0];
+    };
+    const spec = await answer("spec");
+    expect(spec?.type === "SPEC" && spec.spec).toEqual({
+      connectionSpecification: { type: "object" },
+      supportsNormalization: false,
+      supportsDBT: false,
+    });
+    const catalog = await answer("discover");
+    expect(catalog?.type === "CATALOG" && catalog.catalog.streams[0]).toEqual({
+      name: "items",
+      json_schema: { type: "object" },
+      supported_sync_modes: ["full_refresh"],
+      is_resumable: false,
+      is_file_based: false,
+      source_defined_primary_key: [["id"]],
+    });
+  });
+});
