@@ -17,6 +17,7 @@ import {
 } from "./auth.ts";
 import { DatetimeCursor, type MinMax } from "./cursor.ts";
 import { parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
+import { type DynamicSchemaSpec, loadDynamicSchema } from "./dynamic.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { BackoffStrategy } from "./http/backoff.ts";
 import {
@@ -109,7 +110,8 @@ export class ComponentFactory {
     const where = `${path} (${name})`;
     const retrieverNode = obj(node.retriever, `${where}.retriever`);
     if (retrieverNode.type !== "SimpleRetriever") unsupported(retrieverNode, `${where}.retriever`);
-    const schema = this.schema(node, where);
+    const dynamicSchema = this.dynamicSchema(node, where);
+    const schema = dynamicSchema ? {} : this.schema(node, where);
     const transformations = asArray<Node>(node.transformations).map((t, i) =>
       this.transformation(t, `${where}.transformations[${i}]`),
     );
@@ -149,11 +151,54 @@ export class ComponentFactory {
         cursor,
         router,
         parameters,
+        ...(dynamicSchema
+          ? {
+              dynamicSchema: {
+                load: (signal: AbortSignal) =>
+                  loadDynamicSchema(dynamicSchema, this, this.deps.config, signal),
+                normalize:
+                  isObj(retrieverNode.record_selector) &&
+                  retrieverNode.record_selector.schema_normalization === "Default",
+              },
+            }
+          : {}),
       },
       this.deps.config,
     );
     this.streams.set(node, runner);
     return runner;
+  }
+
+  /** A DynamicSchemaLoader's parts; its schema is read when a command needs it (see dynamic.ts). */
+  private dynamicSchema(node: Node, where: string): DynamicSchemaSpec | null {
+    const l = node.schema_loader;
+    if (!isObj(l) || l.type !== "DynamicSchemaLoader") return null;
+    const at = `${where}.schema_loader`;
+    const id = obj(l.schema_type_identifier, `${at}.schema_type_identifier`);
+    const ctx = this.ctx(l);
+    const pointer = (v: unknown) => asArray(v).map((p) => evalString(p, ctx));
+    return {
+      retriever: {
+        type: "DeclarativeStream",
+        name: "dynamic_properties",
+        retriever: obj(l.retriever, `${at}.retriever`),
+        schema_loader: { type: "InlineSchemaLoader", schema: {} },
+        $parameters: params(l),
+      },
+      schemaPointer: pointer(id.schema_pointer),
+      keyPointer: pointer(id.key_pointer),
+      typePointer: id.type_pointer === undefined ? null : pointer(id.type_pointer),
+      typesMapping: asArray<Node>(id.types_mapping).map((m) => ({
+        target: m.target_type,
+        current: m.current_type,
+        condition: typeof m.condition === "string" && m.condition !== "" ? m.condition : null,
+      })),
+      filter: isObj(l.schema_filter) ? String(l.schema_filter.condition ?? "") || null : null,
+      transformations: asArray<Node>(l.schema_transformations).map((t, i) =>
+        this.transformation(t, `${at}.schema_transformations[${i}]`),
+      ),
+      where: `${at}.retriever`,
+    };
   }
 
   private schema(node: Node, where: string): Obj {
@@ -532,6 +577,8 @@ export class ComponentFactory {
     return {
       extract: dpathExtractor(asArray(extractor.field_path)),
       filter,
+      // RecordFilter's own $parameters (the stream's, propagated, plus any of its own).
+      filterParameters: isObj(node.record_filter) ? params(node.record_filter) : null,
       // The CDK's create_record_selector: with a client-side incremental cursor, unset means true.
       transformFirst:
         typeof node.transform_before_filtering === "boolean"

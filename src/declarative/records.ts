@@ -359,6 +359,8 @@ function defaultConvert(v: unknown, schema: Obj): unknown {
 export interface RecordSelector {
   extract: Extractor;
   filter: string | null;
+  /** The RecordFilter's `parameters`; null to use the page's. */
+  filterParameters?: Obj | null;
   /** transform_before_filtering: the filter sees transformed records. */
   transformFirst: boolean;
   transformations: Transformation[];
@@ -417,7 +419,10 @@ function selectEach(
         );
       }
       if (selector.transformFirst) for (const t of selector.transformations) t(data, ctx);
-      if (selector.filter !== null && !evaluateBoolean(selector.filter, { ...ctx, record: data })) continue;
+      if (selector.filter !== null) {
+        const filterCtx = selector.filterParameters ? { ...ctx, parameters: selector.filterParameters } : ctx;
+        if (!evaluateBoolean(selector.filter, { ...filterCtx, record: data })) continue;
+      }
       if (!selector.transformFirst) for (const t of selector.transformations) t(data, ctx);
       selector.normalize?.(data);
       out.push(data);

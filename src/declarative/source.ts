@@ -5,6 +5,7 @@
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from "../connectors/protocol.ts";
 import { validateConfig } from "../connectors/validate.ts";
 import { configRules } from "./config-rules.ts";
+import { resolveDynamicStreams } from "./dynamic.ts";
 import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
 import { ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
@@ -60,8 +61,8 @@ export async function* runManifestBatches(
   run: DeclarativeRun,
   deps: DeclarativeDeps = {},
 ): AsyncGenerator<AirbyteMessage[]> {
-  // Everything but check and read is answered by the synchronous set-up.
-  const step = prepare(manifestText, origin, run, deps);
+  // Everything but check and read is answered by the set-up.
+  const step = await prepare(manifestText, origin, run, deps);
   if (step.kind === "answer") yield step.messages;
   else if (step.kind === "check") {
     const answer = await check(step.manifest, step.streams, step.refusedByName, run.signal);
@@ -88,8 +89,16 @@ type Step =
       controls: AirbyteMessage[];
     };
 
-/** Loads the manifest and builds its streams; answers spec, discover and bad input at once. */
-function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps: DeclarativeDeps): Step {
+/**
+ * Loads the manifest and builds its streams (dynamic ones resolved over the network); answers
+ * spec, discover and bad input at once.
+ */
+async function prepare(
+  manifestText: string,
+  origin: string,
+  run: DeclarativeRun,
+  deps: DeclarativeDeps,
+): Promise<Step> {
   const { manifest, refused } = loadRunnable(manifestText, origin);
   const spec = isObj(manifest.spec) ? manifest.spec : {};
   const connectionSpec = isObj(spec.connection_specification) ? spec.connection_specification : {};
@@ -177,8 +186,34 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
   // read after the config is checked against the spec.
   const invalid = rules ? rules.validate(config) : null;
 
+  // dynamic_streams, resolved as the CDK's streams() does for every command, after the static ones;
+  // null when that worked, else the error as the command reports it.
+  const addDynamic = async (): Promise<unknown> => {
+    try {
+      for (const { node, where } of await resolveDynamicStreams(manifest, factory, config, run.signal)) {
+        const runner = factory.stream(node, where);
+        streams.set(runner.name, { runner, node });
+      }
+      return null;
+    } catch (error) {
+      if (isAbort(error) || run.signal.aborted) throw error;
+      return error;
+    }
+  };
+
   if (run.command === "discover") {
     if (invalid !== null) return configError(invalid);
+    let failed = await addDynamic();
+    for (const { runner } of failed === null ? streams.values() : []) {
+      try {
+        await runner.resolveSchema(run.signal);
+      } catch (error) {
+        if (isAbort(error) || run.signal.aborted) throw error;
+        failed = error;
+        break;
+      }
+    }
+    if (failed !== null) return answer(traceError(failed, null));
     const catalog = { streams: [...streams.values()].map(({ runner }) => catalogStream(runner)) };
     return answer({ type: "CATALOG", catalog } as Of<"CATALOG">);
   }
@@ -195,7 +230,13 @@ function prepare(manifestText: string, origin: string, run: DeclarativeRun, deps
       : configError(invalid);
   }
 
-  if (run.command === "check") return { kind: "check", manifest, streams, refusedByName, controls };
+  const failed = await addDynamic();
+  if (run.command === "check") {
+    // The CDK's check reports a failure to build its streams as a failed status.
+    if (failed !== null) return failedCheck(reprString((failed as Error)?.message || String(failed)));
+    return { kind: "check", manifest, streams, refusedByName, controls };
+  }
+  if (failed !== null) return answer(traceError(failed, null));
 
   const asked = (run.catalog?.streams ?? []).map((s) => s.stream.name).filter((n) => refusedByName.has(n));
   if (asked.length > 0) {
@@ -216,7 +257,7 @@ async function check(
   signal: AbortSignal,
 ): Promise<AirbyteMessage> {
   const checkNode = isObj(manifest.check) ? manifest.check : {};
-  const names = Array.isArray(checkNode.stream_names) ? checkNode.stream_names.map(String) : [];
+  let names = Array.isArray(checkNode.stream_names) ? checkNode.stream_names.map(String) : [];
   const status = (ok: boolean, message?: string): AirbyteMessage =>
     ({
       type: "CONNECTION_STATUS",
@@ -225,6 +266,12 @@ async function check(
   // CheckStream._check_stream_availability's reason, which the CDK's check() sends as repr(text).
   const unavailable = (name: string, reason: string) =>
     status(false, reprString(`Stream ${name} is not available: ${reason}`));
+  if (checkNode.type === "CheckDynamicStream") {
+    // CheckDynamicStream: the first stream_count of all the streams, static ones first.
+    if (streams.size === 0) return status(false, "No streams to connect to from source");
+    if (checkNode.use_check_availability === false) return status(true);
+    names = [...streams.keys()].slice(0, Math.max(0, Number(checkNode.stream_count) || 0));
+  }
   for (const name of names) {
     const why = refused.get(name);
     if (why) return unavailable(name, `the native manifest runner cannot run it: ${why}`);
@@ -285,6 +332,7 @@ async function* read(
     yield [...controls.splice(0), status(name, "STARTED")];
     const output = new StreamOutput(name, controls);
     try {
+      await runner.resolveSchema(run.signal);
       const events = runner.read(incremental, incremental ? states.get(name) : undefined, run.signal);
       for await (const event of events) {
         yield output.messages(event);

@@ -6,7 +6,7 @@ import { DeclarativeError, isAbort } from "./errors.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
-import { type Decoder, firstBody, type RecordSelector, selectRecords } from "./records.ts";
+import { type Decoder, firstBody, normalizer, type RecordSelector, selectRecords } from "./records.ts";
 import type { HttpRequester, RequestInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
 import { contextOf, type StreamSlice } from "./slice.ts";
@@ -33,11 +33,14 @@ export type StreamEvent = { kind: "records"; records: Obj[] } | { kind: "state";
 export interface StreamDefinition {
   name: string;
   primaryKey: string[][];
+  /** The JSON schema; for a DynamicSchemaLoader, {} until resolveSchema() has read it. */
   schema: Obj;
   retriever: Retriever;
   cursor: DatetimeCursor | null;
   router: PartitionRouter | null;
   parameters: Obj;
+  /** A DynamicSchemaLoader: how to read the schema, and whether records are normalized by it. */
+  dynamicSchema?: { load(signal: AbortSignal): Promise<Obj>; normalize: boolean };
 }
 
 const NO_CURSOR_STATE = { __ab_no_cursor_state_message: true };
@@ -51,6 +54,17 @@ export class DeclarativeStreamRunner {
 
   get name(): string {
     return this.def.name;
+  }
+
+  private schemaRead = false;
+
+  /** Reads a DynamicSchemaLoader's schema (once), for the catalog and for schema normalization. */
+  async resolveSchema(signal: AbortSignal): Promise<void> {
+    const dynamic = this.def.dynamicSchema;
+    if (!dynamic || this.schemaRead) return;
+    this.def.schema = await dynamic.load(signal);
+    this.schemaRead = true;
+    if (dynamic.normalize) this.def.retriever.selector.normalize = normalizer(this.def.schema);
   }
 
   /** Every record of every slice, with the partition it came from (for parent streams). */

@@ -1797,3 +1797,221 @@ describe("spec and discover", () => {
     });
   });
 });
+
+describe("dynamic_streams", () => {
+  // ConcurrentDeclarativeSource.dynamic_streams: each resolver's components, a deep copy of the
+  // stream template each, the mappings set (HttpComponentsResolver: dpath.set on paths that exist;
+  // ConfigComponentsResolver: also create_or_update), after the static streams.
+  const template = `
+    stream_template:
+      type: DeclarativeStream
+      name: placeholder
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: /placeholder }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+  const source = (dynamic: string, check = "{ type: CheckStream, stream_names: [static] }") => `
+version: 6.51.0
+type: DeclarativeSource
+check: ${check}
+streams:
+  - type: DeclarativeStream
+    name: static
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /static }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+dynamic_streams:
+${dynamic}
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+  const httpResolver = (mapping: string) => `
+  - type: DynamicDeclarativeStream
+${template}
+    components_resolver:
+      type: HttpComponentsResolver
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: /bases }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [bases] } }
+      components_mapping:${mapping}`;
+  const api = () =>
+    serve((url) => {
+      if (url.pathname === "/bases")
+        return {
+          bases: [
+            { id: "b1", name: "Sales Team" },
+            { id: "b2", name: "Ops" },
+          ],
+        };
+      return { data: [{ id: url.pathname }] };
+    });
+  const run = async (command: "discover" | "check", text: string, hostMap: string, config: Json = {}) => {
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text,
+      "d.yaml",
+      { command, config, signal: AbortSignal.timeout(10_000) },
+      { hostMap },
+    ))
+      out.push(m);
+    return out;
+  };
+
+  test("an HTTP resolver makes a stream of each record it reads; discover lists them after the static ones", async () => {
+    const server = api();
+    const text = source(
+      httpResolver(`
+        - { type: ComponentMappingDefinition, field_path: [name], value: "{{ components_values.name | lower | replace(' ', '_') }}" }
+        - { type: ComponentMappingDefinition, field_path: [retriever, requester, path], value: "/bases/{{ components_values.id }}/rows" }
+        - { type: ComponentMappingDefinition, field_path: [retriever, requester, missing], value: "not set: dpath.set needs the path" }`),
+    );
+    const discovered = await run("discover", text, server.hostMap);
+    const catalog = discovered.find((m) => m.type === "CATALOG");
+    expect(catalog?.type === "CATALOG" && catalog.catalog.streams.map((s) => s.name)).toEqual([
+      "static",
+      "sales_team",
+      "ops",
+    ]);
+    server.requests.length = 0;
+    const ms = await read(text, server.hostMap, { streams: ["ops"] });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: "/bases/b2/rows" }]);
+    expect(server.requests).toEqual(["/bases", "/bases/b2/rows"]);
+  });
+
+  test("a config resolver makes a stream of each config entry; CheckDynamicStream checks the first streams", async () => {
+    const server = api();
+    const text = source(
+      `
+  - type: DynamicDeclarativeStream
+${template}
+    components_resolver:
+      type: ConfigComponentsResolver
+      stream_config: { type: StreamConfig, configs_pointer: [reports] }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "report_{{ components_values.name }}" }
+        - { type: ComponentMappingDefinition, field_path: [retriever, requester, path], value: "/reports/{{ components_values.name }}" }
+        - type: ComponentMappingDefinition
+          field_path: [retriever, requester, request_parameters, dim]
+          value: "{{ components_values.dim }}"
+          create_or_update: true`,
+      "{ type: CheckDynamicStream, stream_count: 2 }",
+    );
+    const config = {
+      reports: [
+        { name: "a", dim: "day" },
+        { name: "b", dim: "week" },
+      ],
+    };
+    const checked = await run("check", text, server.hostMap, config);
+    expect(checked.find((m) => m.type === "CONNECTION_STATUS")).toEqual({
+      type: "CONNECTION_STATUS",
+      connectionStatus: { status: "SUCCEEDED" },
+    });
+    // The first two streams: the static one, then the first resolved.
+    expect(server.requests).toEqual(["/static", "/reports/a?dim=day"]);
+    const ms = await read(text, server.hostMap, { config, streams: ["report_b"] });
+    expect(recordsOf(ms)).toEqual([{ id: "/reports/b" }]);
+  });
+
+  test("two resolved streams of the same name are the CDK's error; a resolver that fails fails the command", async () => {
+    const server = api();
+    const text = source(
+      httpResolver(`
+        - { type: ComponentMappingDefinition, field_path: [name], value: "same" }`),
+    );
+    expect(errorsOf(await run("discover", text, server.hostMap))).toEqual([
+      "Dynamic streams list contains a duplicate name: same. Please contact Airbyte Support.",
+    ]);
+    const down = serve((url) =>
+      url.pathname === "/bases" ? new Response("{}", { status: 403 }) : { data: [] },
+    );
+    const named = source(
+      httpResolver(`
+        - { type: ComponentMappingDefinition, field_path: [name], value: "{{ components_values.id }}" }`),
+    );
+    const discovered = await run("discover", named, down.hostMap);
+    expect(discovered.map((m) => m.type)).toEqual(["TRACE"]);
+    const checked = await run("check", named, down.hostMap);
+    const status = checked.find((m) => m.type === "CONNECTION_STATUS");
+    expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.status).toBe("FAILED");
+  });
+});
+
+describe("DynamicSchemaLoader", () => {
+  // DynamicSchemaLoader.get_json_schema: the first record's list at schema_pointer, a property per
+  // item (key_pointer, type_pointer through types_mapping, default string), then the
+  // transformations over the properties; read again for schema normalization.
+  test("the schema is read from the API for the catalog and for normalizing records", async () => {
+    const server = serve((url) => {
+      if (url.pathname === "/meta")
+        return {
+          tables: [
+            {
+              fields: [
+                { name: "Title", type: "singleLineText" },
+                { name: "Count", type: "number" },
+                { name: "Tags", type: "multipleSelects" },
+                { name: "Notes" },
+              ],
+            },
+          ],
+        };
+      return { data: [{ title: "x", count: "5", tags: ["a"] }] };
+    });
+    const text = manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector:
+        type: RecordSelector
+        schema_normalization: Default
+        extractor: { type: DpathExtractor, field_path: [data] }`).replace(
+      "    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }\n",
+      `    schema_loader:
+      type: DynamicSchemaLoader
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: /meta }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [tables] } }
+      schema_type_identifier:
+        schema_pointer: [fields]
+        key_pointer: [name]
+        type_pointer: [type]
+        types_mapping:
+          - { target_type: string, current_type: singleLineText }
+          - { target_type: integer, current_type: number }
+          - { target_type: { field_type: array, items: string }, current_type: multipleSelects }
+      schema_transformations:
+        - type: KeysToLower
+`,
+    );
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text,
+      "s.yaml",
+      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
+      { hostMap: server.hostMap },
+    ))
+      out.push(m);
+    const catalog = out[0];
+    expect(catalog?.type === "CATALOG" && catalog.catalog.streams[0]?.json_schema).toEqual({
+      $schema: "https://json-schema.org/draft-07/schema#",
+      type: "object",
+      additionalProperties: true,
+      properties: {
+        title: { type: ["null", "string"] },
+        count: { type: ["null", "integer"] },
+        tags: { type: ["null", "array"], items: { type: ["null", "string"] } },
+        notes: { type: ["null", "string"] },
+      },
+    });
+    const ms = await read(text, server.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    // Normalized by the schema read from the API: "5" becomes 5.
+    expect(recordsOf(ms)).toEqual([{ title: "x", count: 5, tags: ["a"] }]);
+  });
+});

@@ -16,6 +16,16 @@ import { truthy } from "./transform.ts";
 export const SUPPORTED_COMPONENTS = [
   "DeclarativeSource",
   "CheckStream",
+  "CheckDynamicStream",
+  "DynamicDeclarativeStream",
+  "HttpComponentsResolver",
+  "ConfigComponentsResolver",
+  "StreamConfig",
+  "ParametrizedComponentsResolver",
+  "StreamParametersDefinition",
+  "ComponentMappingDefinition",
+  "DynamicSchemaLoader",
+  "SchemaTypeIdentifier",
   "Spec",
   "ConfigNormalizationRules",
   "ConfigMigration",
@@ -254,8 +264,8 @@ const CONFIG_TRANSFORMATIONS: SupportedComponent[] = [
   "ConfigAddFields",
   "ConfigRemoveFields",
 ];
-const SCHEMA_LOADERS: SupportedComponent[] = ["InlineSchemaLoader"];
-const UNSUPPORTED_SCHEMA_LOADERS = ["DynamicSchemaLoader", "JsonFileSchemaLoader", "CustomSchemaLoader"];
+const SCHEMA_LOADERS: SupportedComponent[] = ["InlineSchemaLoader", "DynamicSchemaLoader"];
+const UNSUPPORTED_SCHEMA_LOADERS = ["JsonFileSchemaLoader", "CustomSchemaLoader"];
 const BACKOFF_STRATEGIES: SupportedComponent[] = [
   "ConstantBackoffStrategy",
   "ExponentialBackoffStrategy",
@@ -281,9 +291,9 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   // The top level (the schema's root); the CDK allows no unknown properties here.
   DeclarativeSource: z.strictObject({
     type: z.literal("DeclarativeSource"),
-    check: slot(["CheckStream"], ["CheckDynamicStream"]),
+    check: slot(["CheckStream", "CheckDynamicStream"]),
     streams: z.array(slot(["DeclarativeStream"], ["ConditionalStreams", "StateDelegatingStream"])).optional(),
-    dynamic_streams: z.array(slot([], ["DynamicDeclarativeStream"])).optional(),
+    dynamic_streams: z.array(slot(["DynamicDeclarativeStream"])).optional(),
     version: str,
     schemas: object.optional(),
     definitions: object.optional(),
@@ -300,6 +310,97 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     stream_names: strings.optional(),
     dynamic_streams_check_configs: z.array(slot([], ["DynamicStreamCheckConfig"])).optional(),
     config_overrides: object.optional(),
+  }),
+
+  CheckDynamicStream: component("CheckDynamicStream", {
+    stream_count: int,
+    use_check_availability: bool.optional(),
+    config_overrides: object.optional(),
+  }),
+
+  // dynamic_streams: streams made from a template, one for each component the resolver finds.
+  DynamicDeclarativeStream: component("DynamicDeclarativeStream", {
+    name: str.optional(),
+    stream_template: slot(["DeclarativeStream"], ["StateDelegatingStream"]),
+    components_resolver: slot([
+      "HttpComponentsResolver",
+      "ConfigComponentsResolver",
+      "ParametrizedComponentsResolver",
+    ]),
+    use_parent_parameters: bool.optional(),
+  }),
+  HttpComponentsResolver: component("HttpComponentsResolver", {
+    retriever: slot(["SimpleRetriever"], ["AsyncRetriever", "CustomRetriever"]),
+    components_mapping: z.array(slot(["ComponentMappingDefinition"])),
+    $parameters: parameters,
+  }),
+  ConfigComponentsResolver: component("ConfigComponentsResolver", {
+    stream_config: z.union([slot(["StreamConfig"]), z.array(slot(["StreamConfig"]))]),
+    components_mapping: z.array(slot(["ComponentMappingDefinition"])),
+    $parameters: parameters,
+  }),
+  StreamConfig: component("StreamConfig", {
+    configs_pointer: strings,
+    default_values: z.array(object).optional(),
+    $parameters: parameters,
+  }),
+  ParametrizedComponentsResolver: component("ParametrizedComponentsResolver", {
+    stream_parameters: slot(["StreamParametersDefinition"]),
+    components_mapping: z.array(slot(["ComponentMappingDefinition"])),
+    $parameters: parameters,
+  }),
+  StreamParametersDefinition: component("StreamParametersDefinition", {
+    list_of_parameters_for_stream: z.array(object),
+  }),
+  ComponentMappingDefinition: component("ComponentMappingDefinition", {
+    field_path: strings,
+    value: str,
+    value_type: z.enum(["string", "number", "integer", "boolean"]).optional(),
+    create_or_update: bool.optional(),
+    condition: str.optional(),
+    $parameters: parameters,
+  }),
+  DynamicSchemaLoader: component("DynamicSchemaLoader", {
+    retriever: slot(["SimpleRetriever"], ["AsyncRetriever", "CustomRetriever"]),
+    schema_filter: slot(["RecordFilter"], ["CustomRecordFilter"]).optional(),
+    schema_transformations: z
+      .array(
+        slot(
+          [
+            "AddFields",
+            "RemoveFields",
+            "KeysToLower",
+            "KeysToSnakeCase",
+            "FlattenFields",
+            "DpathFlattenFields",
+            "KeysReplace",
+          ],
+          ["CustomTransformation"],
+        ),
+      )
+      .optional(),
+    schema_type_identifier: slot(["SchemaTypeIdentifier"]),
+    $parameters: parameters,
+  }),
+  // `type` is optional here: the CDK's schema does not require it.
+  SchemaTypeIdentifier: z.looseObject({
+    type: z.literal("SchemaTypeIdentifier").optional(),
+    schema_pointer: strings.optional(),
+    key_pointer: strings,
+    type_pointer: strings.optional(),
+    // TypesMap: no `type` of its own in the CDK's schema.
+    types_mapping: z
+      .array(
+        z.looseObject({
+          target_type: z.union([str, z.array(str), object], {
+            error: "expected a type name, a list of two, or a ComplexFieldType",
+          }),
+          current_type: z.union([str, z.array(str)], { error: "expected a type name or a list of them" }),
+          condition: str.optional(),
+        }),
+      )
+      .optional(),
+    $parameters: parameters,
   }),
 
   Spec: component("Spec", {

@@ -25,6 +25,8 @@ export const DEFAULT_MODEL_TYPES: Readonly<Record<string, string>> = {
   "DatetimeBasedCursor.start_time_option": "RequestOption",
   "DeclarativeSource.check": "CheckStream",
   "DeclarativeSource.spec": "Spec",
+  // Not in the CDK's table of this version, but real manifests (source-airtable) leave it out.
+  "Spec.config_normalization_rules": "ConfigNormalizationRules",
   "DeclarativeSource.streams": "DeclarativeStream",
   "DeclarativeStream.retriever": "SimpleRetriever",
   "DeclarativeStream.schema_loader": "JsonFileSchemaLoader",

@@ -220,6 +220,9 @@ describe.skipIf(skip)("zod schemas against declarative_component_schema.yaml", (
       const slots = describeComponent(owner as SupportedComponent).slots[property];
       if (!slots) continue; // e.g. CursorPagination.decoder: not a property of the schema
       const allowed = slots.flatMap((s) => [...s.supported, ...s.unsupported]);
+      // The CDK's own default for a dynamic stream's resolver names no component of its schema
+      // ("ConfigComponentResolver"): a resolver without its type fails there as here.
+      if (!CDK_COMPONENT_TYPES.includes(type)) continue;
       expect(allowed, key).toContain(type);
     }
   });

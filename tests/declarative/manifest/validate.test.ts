@@ -343,17 +343,26 @@ describe("what the native runner refuses", () => {
   test("CDK components the runner does not implement: unsupported component type", () => {
     const problems = problemsOf(
       manifest((m) => {
+        const template = structuredClone(m.streams[0]);
         m.streams[1] = { ...m.streams[1], retriever: { type: "AsyncRetriever" } };
         retriever(m, 0).decoder = { type: "CsvDecoder" };
         m.dynamic_streams = [
-          { type: "DynamicDeclarativeStream", components_resolver: { type: "HttpComponentsResolver" } },
+          {
+            type: "DynamicDeclarativeStream",
+            stream_template: template,
+            components_resolver: {
+              type: "HttpComponentsResolver",
+              retriever: { type: "AsyncRetriever" },
+              components_mapping: [],
+            },
+          },
         ];
       }),
     );
     expect(problems.map((p) => `${p.path}: ${p.message} [${p.kind} ${p.type}]`)).toEqual([
       "streams[0] (users).retriever.decoder: unsupported component type 'CsvDecoder' [unsupported CsvDecoder]",
       "streams[1] (teams).retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
-      "dynamic_streams[0]: unsupported component type 'DynamicDeclarativeStream' [unsupported DynamicDeclarativeStream]",
+      "dynamic_streams[0].components_resolver.retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
     ]);
     const e = thrown(() =>
       loadManifest(
