@@ -41,3 +41,17 @@ export interface RawJson {
 export function isRawJson(v: unknown): v is RawJson {
   return typeof v === "object" && v !== null && J.isRawJSON(v);
 }
+
+/**
+ * A deep copy of JSON-like data that keeps exact integers (structuredClone cannot copy them) and
+ * tuples' marks aside: plain objects and arrays are copied, everything else is shared.
+ */
+export function copyJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  if (typeof value !== "object" || value === null || isRawJson(value)) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = copyJson(v);
+  return out as T;
+}

@@ -4,6 +4,7 @@
 // pass. Each step works on a copy: the caller's config is never changed.
 
 import { validateConfig } from "../connectors/validate.ts";
+import { copyJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evaluateMapping } from "./interpolation/index.ts";
 import { addedFieldsOf, addedValue } from "./records.ts";
@@ -35,7 +36,7 @@ export function configRules(node: unknown): ConfigRules | null {
   );
   const validators = asArray<Obj>(node.validations).map((v, i) => validator(v, `${where}.validations[${i}]`));
   const apply = (config: Obj, steps: ConfigTransformation[]): Obj => {
-    const copy = structuredClone(config);
+    const copy = copyJson(config);
     for (const step of steps) step(copy);
     return copy;
   };

@@ -4,6 +4,7 @@
 // when a command needs them (discover, check, read), not when the manifest loads.
 
 import YAML from "yaml";
+import { copyJson, exactInteger, isRawJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { ComponentFactory } from "./factory.ts";
 import { tuple } from "./interpolation/pyvalues.ts";
@@ -46,7 +47,7 @@ export async function resolveDynamicStreams(
         `${where}: \`condition\` is only supported for \`ConfigComponentsResolver\``,
       );
     for await (const item of components(resolver, d, factory, config, parameters, where, signal)) {
-      const node = structuredClone(template);
+      const node = copyJson(template);
       for (const m of mappings) {
         const ctx: Obj = {
           config,
@@ -71,13 +72,15 @@ export async function resolveDynamicStreams(
           default: m.value,
           ...(valueType ? { validTypes: [VALUE_TYPES[valueType]] } : {}),
         });
+        // The config and parametrized resolvers read a string as YAML (and may create the path).
+        if (resolver.type !== "HttpComponentsResolver" && typeof value === "string" && valueType !== "string")
+          value = yamlValue(value);
+        value = digitsOfExactIntegers(value);
         if (resolver.type === "HttpComponentsResolver") {
           // dpath.set: only paths that exist are set.
           setExisting(node, path, value);
           continue;
         }
-        // The config and parametrized resolvers read a string as YAML, and may create the path.
-        if (typeof value === "string" && valueType !== "string") value = yamlValue(value);
         if (!setExisting(node, path, value) && truthy(value) && m.create_or_update === true)
           dpathSet(node, path, value);
       }
@@ -161,6 +164,21 @@ async function* components(
   }
 }
 
+/**
+ * An integer beyond 2^53 (a 64-bit id) as its digits: the stream built from the template reads its
+ * fields as text (a path, a name, a parameter), and Python's str() of the int gives those digits.
+ */
+function digitsOfExactIntegers(value: unknown): unknown {
+  if (isRawJson(value)) return value.rawJSON;
+  if (Array.isArray(value)) return value.map(digitsOfExactIntegers);
+  if (isObj(value)) {
+    const out: Obj = {};
+    for (const k in value) out[k] = digitsOfExactIntegers(value[k]);
+    return out;
+  }
+  return value;
+}
+
 /** itertools.product over indexed lists. */
 function* product(lists: unknown[][]): Generator<[number, unknown][]> {
   if (lists.length === 0) return;
@@ -172,14 +190,34 @@ function* product(lists: unknown[][]): Generator<[number, unknown][]> {
   for (const [i, v] of first.entries()) for (const tail of product(rest)) yield [[i, v], ...tail];
 }
 
-/** yaml.safe_load of a mapping's string value; the text as it is when it is not YAML. */
+/**
+ * yaml.safe_load of a mapping's string value (PyYAML reads YAML 1.1: `NO` is false, `1:30` is 90,
+ * `017` octal); the text as it is when it is not YAML. A run of digits with a leading zero that is
+ * not octal (an id such as 0123456789) is a string to PyYAML, where YAML 1.1 here reads a number.
+ */
 function yamlValue(text: string): unknown {
+  if (/^[-+]?0[0-9_]+$/.test(text.trim()) && !/^[-+]?0[0-7_]+$/.test(text.trim())) return text;
   try {
-    const parsed = YAML.parse(text);
-    return parsed === undefined ? text : parsed;
+    const parsed = YAML.parse(text, { version: "1.1", intAsBigInt: true });
+    return parsed === undefined ? text : exactIntegers(parsed);
   } catch {
     return text;
   }
+}
+
+/** YAML's big integers as numbers, or as exact integers beyond 2^53 (PyYAML's ints are exact). */
+function exactIntegers(value: unknown): unknown {
+  if (typeof value === "bigint")
+    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
+      ? Number(value)
+      : exactInteger(value.toString());
+  if (Array.isArray(value)) return value.map(exactIntegers);
+  if (isObj(value)) {
+    const out: Obj = {};
+    for (const k in value) out[k] = exactIntegers(value[k]);
+    return out;
+  }
+  return value;
 }
 
 /** dpath.set: the value at every existing path that matches (`*` any key, `**` any depth); false when none. */
@@ -222,7 +260,7 @@ const AIRBYTE_DATA_TYPES: Readonly<Record<string, Obj>> = {
   },
   timestamp_with_timezone: { type: ["null", "string"], format: "date-time" },
   time_without_timezone: { type: ["null", "string"], format: "time", airbyte_type: "time_without_timezone" },
-  time_with_timezone: { type: ["null", "string"], format: "time" },
+  time_with_timezone: { type: ["null", "string"], format: "time", airbyte_type: "time_with_timezone" },
   integer: { type: ["null", "integer"] },
   number: { type: ["null", "number"] },
   array: { type: ["null", "array"] },
@@ -237,6 +275,9 @@ export interface DynamicSchemaSpec {
   typePointer: string[] | null;
   typesMapping: { target: unknown; current: unknown; condition: string | null }[];
   filter: string | null;
+  /** The schema_filter's and the transformations' `parameters`. */
+  filterParameters: Obj;
+  parameters: Obj;
   transformations: Transformation[];
   where: string;
 }
@@ -268,7 +309,8 @@ export async function loadDynamicSchema(
     const key = dpathGet(item, spec.keyPointer);
     if (typeof key !== "string")
       throw new DeclarativeError(`Expected key to be a string. Got ${String(key)}`);
-    let type: unknown = spec.typePointer ? (dpathGet(item, spec.typePointer) ?? "string") : "string";
+    const found = spec.typePointer ? dpathGet(item, spec.typePointer) : undefined;
+    let type: unknown = found === undefined ? "string" : found;
     for (const m of spec.typesMapping) {
       if (JSON.stringify(m.current) !== JSON.stringify(type)) continue;
       if (!evaluateBoolean(m.condition ?? "True", { config, raw_schema: item })) continue;
@@ -280,10 +322,19 @@ export async function loadDynamicSchema(
   if (spec.filter !== null) {
     const kept: Obj = {};
     for (const [k, v] of Object.entries(properties))
-      if (evaluateBoolean(spec.filter, { config, record: { [k]: v } })) kept[k] = v;
+      if (
+        evaluateBoolean(spec.filter, {
+          config,
+          parameters: spec.filterParameters,
+          stream_state: {},
+          stream_slice: null,
+          record: { [k]: v },
+        })
+      )
+        kept[k] = v;
     properties = kept;
   }
-  for (const t of spec.transformations) t(properties, { config, parameters: {} });
+  for (const t of spec.transformations) t(properties, { config, parameters: spec.parameters });
   return {
     $schema: "https://json-schema.org/draft-07/schema#",
     type: "object",

@@ -180,7 +180,8 @@ export class ComponentFactory {
     return {
       retriever: {
         type: "DeclarativeStream",
-        name: "dynamic_properties",
+        // Unnamed, as the CDK builds it: not a stream, so a rate limit there is no stream's status.
+        name: "",
         retriever: obj(l.retriever, `${at}.retriever`),
         schema_loader: { type: "InlineSchemaLoader", schema: {} },
         $parameters: params(l),
@@ -194,6 +195,8 @@ export class ComponentFactory {
         condition: typeof m.condition === "string" && m.condition !== "" ? m.condition : null,
       })),
       filter: isObj(l.schema_filter) ? String(l.schema_filter.condition ?? "") || null : null,
+      filterParameters: isObj(l.schema_filter) ? params(l.schema_filter) : params(l),
+      parameters: params(l),
       transformations: asArray<Node>(l.schema_transformations).map((t, i) =>
         this.transformation(t, `${at}.schema_transformations[${i}]`),
       ),

@@ -232,8 +232,16 @@ async function prepare(
 
   const failed = await addDynamic();
   if (run.command === "check") {
-    // The CDK's check reports a failure to build its streams as a failed status.
-    if (failed !== null) return failedCheck(reprString((failed as Error)?.message || String(failed)));
+    if (failed !== null) {
+      const message = (failed as Error)?.message || String(failed);
+      // CheckStream catches it (_log_error); CheckDynamicStream does not, so only a config error
+      // becomes a failed status there, anything else the entrypoint's TRACE error.
+      if (!isObj(manifest.check) || manifest.check.type !== "CheckDynamicStream")
+        return failedCheck(reprString(`Encountered an error while discovering streams. Error: ${message}`));
+      return failureTypeOf(failed) === "config_error"
+        ? failedCheck(message)
+        : answer(traceError(failed, null));
+    }
     return { kind: "check", manifest, streams, refusedByName, controls };
   }
   if (failed !== null) return answer(traceError(failed, null));

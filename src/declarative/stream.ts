@@ -69,6 +69,8 @@ export class DeclarativeStreamRunner {
 
   /** Every record of every slice, with the partition it came from (for parent streams). */
   async *records(signal: AbortSignal): AsyncGenerator<{ record: Obj; partition: Obj }> {
+    // As DeclarativePartition.read: the schema first (a parent's records are normalized too).
+    await this.resolveSchema(signal);
     for await (const slice of this.slices(signal)) {
       for await (const page of this.pages(slice, {}, signal)) {
         for (const record of page) yield { record, partition: slice.partition };
@@ -81,6 +83,7 @@ export class DeclarativeStreamRunner {
    * is no slice at all (a substream whose parent is empty), which the CDK's check reports as failed.
    */
   async firstPage(signal: AbortSignal): Promise<boolean> {
+    await this.resolveSchema(signal);
     for await (const slice of this.slices(signal)) {
       for await (const _ of this.pages(slice, {}, signal)) return true;
       return true;

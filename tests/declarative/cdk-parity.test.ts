@@ -2015,3 +2015,134 @@ describe("DynamicSchemaLoader", () => {
     expect(recordsOf(ms)).toEqual([{ title: "x", count: 5, tags: ["a"] }]);
   });
 });
+
+describe("dynamic streams and schemas: edge cases", () => {
+  const stream = (name: string, path: string) => `
+      type: DeclarativeStream
+      name: ${name}
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: ${path} }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
+  const discoverNames = async (text: string, hostMap: string, config: Json = {}) => {
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text,
+      "e.yaml",
+      { command: "discover", config, signal: AbortSignal.timeout(5000) },
+      { hostMap },
+    ))
+      out.push(m);
+    const catalog = out.find((m) => m.type === "CATALOG");
+    return catalog?.type === "CATALOG" ? catalog.catalog.streams.map((s) => s.name) : errorsOf(out);
+  };
+
+  test("an integer beyond 2^53 in a component keeps its digits; config values are read as PyYAML reads them", async () => {
+    const server = serve((url) => ({ data: [{ id: url.pathname + url.search }] }));
+    const text = `
+version: 6.51.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [] }
+streams: []
+dynamic_streams:
+  - type: DynamicDeclarativeStream
+    stream_template:${stream("t", "/items")}
+    components_resolver:
+      type: ParametrizedComponentsResolver
+      stream_parameters: { type: StreamParametersDefinition, list_of_parameters_for_stream: [{ id: "120210123456789012" }] }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "campaign_{{ components_values.id }}" }
+        - { type: ComponentMappingDefinition, field_path: [retriever, requester, path], value: "{{ components_values.id }}" }
+  - type: DynamicDeclarativeStream
+    stream_template:${stream("t", "/accounts")}
+    components_resolver:
+      type: ConfigComponentsResolver
+      stream_config: { type: StreamConfig, configs_pointer: [accounts] }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "account_{{ components_values.n }}" }
+        - type: ComponentMappingDefinition
+          field_path: [retriever, requester, request_parameters, account]
+          value: "{{ components_values.id }}"
+          create_or_update: true
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const config = {
+      accounts: [
+        { n: 1, id: "0123456789" },
+        { n: 2, id: "NO" },
+        { n: 3, id: "1:30" },
+        { n: 4, id: "017" },
+      ],
+    };
+    expect(await discoverNames(text, server.hostMap, config)).toEqual([
+      "campaign_120210123456789012",
+      "account_1",
+      "account_2",
+      "account_3",
+      "account_4",
+    ]);
+    const ms = await read(text, server.hostMap, {
+      config,
+      streams: ["campaign_120210123456789012", "account_1", "account_2", "account_3", "account_4"],
+    });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(server.requests).toEqual([
+      "/120210123456789012",
+      "/accounts?account=0123456789",
+      // NO is false to PyYAML, and create_or_update never creates a falsy value.
+      "/accounts",
+      "/accounts?account=90",
+      "/accounts?account=15",
+    ]);
+  });
+
+  test("a schema endpoint that fails fails the check; the schema filter sees the loader's parameters", async () => {
+    const server = serve((url) => {
+      if (url.pathname === "/meta") return new Response("{}", { status: 403 });
+      if (url.pathname === "/meta2") return { fields: [{ name: "keep" }, { name: "drop" }] };
+      return { data: [{ id: 1 }] };
+    });
+    const text = (meta: string) =>
+      manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`).replace(
+        "    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }\n",
+        `    schema_loader:
+      type: DynamicSchemaLoader
+      $parameters: { excluded: drop }
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: ${meta} }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }
+      schema_type_identifier: { schema_pointer: [fields], key_pointer: [name] }
+      schema_filter: { type: RecordFilter, condition: "{{ parameters.excluded not in record }}" }
+`,
+      );
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text("/meta"),
+      "c.yaml",
+      { command: "check", config: {}, signal: AbortSignal.timeout(5000) },
+      { hostMap: server.hostMap },
+    ))
+      out.push(m);
+    const status = out.find((m) => m.type === "CONNECTION_STATUS");
+    expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.status).toBe("FAILED");
+    const out2: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text("/meta2"),
+      "c.yaml",
+      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
+      { hostMap: server.hostMap },
+    ))
+      out2.push(m);
+    const catalog = out2[0];
+    expect(
+      catalog?.type === "CATALOG" &&
+        Object.keys(((catalog.catalog.streams[0]?.json_schema ?? {}) as Json).properties as Json),
+    ).toEqual(["keep"]);
+  });
+});

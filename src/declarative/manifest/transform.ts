@@ -11,6 +11,7 @@
 // - JSON schemas (`type: object` or `["null", "object"]`) are left alone; untyped dicts lose their
 //   `$parameters` and only their typed children are visited.
 
+import { copyJson } from "../../core/json.ts";
 import { isPlainObject } from "./errors.ts";
 
 type Obj = Record<string, unknown>;
@@ -96,7 +97,7 @@ export function propagateTypesAndParameters(
   parentParameters: Obj,
   useParentParameters?: boolean,
 ): Obj {
-  let propagated: Obj = structuredClone(component);
+  let propagated: Obj = copyJson(component);
   if (!Object.hasOwn(propagated, "type")) {
     const found = Object.hasOwn(propagated, "class_name")
       ? CUSTOM_COMPONENTS_MAPPING[parentFieldIdentifier]
@@ -104,7 +105,7 @@ export function propagateTypesAndParameters(
     if (found) propagated.type = found;
   }
 
-  let current: Obj = structuredClone(parentParameters);
+  let current: Obj = copyJson(parentParameters);
   const own = Object.hasOwn(propagated, PARAMETERS) ? propagated[PARAMETERS] : {};
   delete propagated[PARAMETERS];
   if (!isPlainObject(own)) throw new ParametersError(own);
