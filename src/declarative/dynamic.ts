@@ -10,7 +10,7 @@ import type { ComponentFactory } from "./factory.ts";
 import { tuple } from "./interpolation/pyvalues.ts";
 import { propagateTypesAndParameters } from "./manifest/transform.ts";
 import type { Transformation } from "./records.ts";
-import { sliceView } from "./slice.ts";
+import { EMPTY_SLICE, sliceView } from "./slice.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import { asArray, dpathGet, dpathSet, isObj, type Obj, truthy } from "./values.ts";
 
@@ -295,10 +295,11 @@ export async function loadDynamicSchema(
   signal: AbortSignal,
 ): Promise<Obj> {
   const runner = factory.stream(spec.retriever, spec.where);
+  // read_records({}): one empty slice (a partition router there is not iterated), first record.
   let first: Obj | undefined;
-  for await (const { record } of runner.records(signal)) {
-    first = record;
-    break;
+  for await (const page of runner.pages(EMPTY_SLICE, {}, signal)) {
+    first = page[0];
+    if (first !== undefined) break;
   }
   const raw =
     first === undefined ? [] : spec.schemaPointer.length > 0 ? dpathGet(first, spec.schemaPointer) : first;

@@ -2097,6 +2097,42 @@ spec: { type: Spec, connection_specification: { type: object } }
     ]);
   });
 
+  test("a schema retriever with a partition router reads one empty slice, as read_records({}) does", async () => {
+    const server = serve((url) =>
+      url.pathname.startsWith("/meta") ? { fields: [{ name: url.pathname }] } : { data: [] },
+    );
+    const text = manifest(`
+    retriever:
+      type: SimpleRetriever
+      requester: { type: HttpRequester, url_base: https://api.example.com, path: /items }
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`).replace(
+      "    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }\n",
+      `    schema_loader:
+      type: DynamicSchemaLoader
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: https://api.example.com, path: "/meta/{{ stream_partition.get('p', '') }}" }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }
+        partition_router: { type: ListPartitionRouter, values: [x, y], cursor_field: p }
+      schema_type_identifier: { schema_pointer: [fields], key_pointer: [name] }
+`,
+    );
+    const out: AirbyteMessage[] = [];
+    for await (const m of runManifest(
+      text,
+      "p.yaml",
+      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
+      { hostMap: server.hostMap },
+    ))
+      out.push(m);
+    const catalog = out[0];
+    expect(
+      catalog?.type === "CATALOG" &&
+        Object.keys(((catalog.catalog.streams[0]?.json_schema ?? {}) as Json).properties as Json),
+    ).toEqual(["/meta/"]);
+    expect(server.requests).toEqual(["/meta/"]);
+  });
+
   test("a schema endpoint that fails fails the check; the schema filter sees the loader's parameters", async () => {
     const server = serve((url) => {
       if (url.pathname === "/meta") return new Response("{}", { status: 403 });
