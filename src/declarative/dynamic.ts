@@ -169,14 +169,16 @@ async function* components(
  * fields as text (a path, a name, a parameter), and Python's str() of the int gives those digits.
  */
 function digitsOfExactIntegers(value: unknown): unknown {
-  if (isRawJson(value)) return value.rawJSON;
-  if (Array.isArray(value)) return value.map(digitsOfExactIntegers);
-  if (isObj(value)) {
-    const out: Obj = {};
-    for (const k in value) out[k] = digitsOfExactIntegers(value[k]);
-    return out;
-  }
-  return value;
+  return mapLeaves(value, (v) => (isRawJson(v) ? v.rawJSON : v));
+}
+
+/** The value with each leaf (what is not a list or a dict) replaced by `leaf` of it. */
+function mapLeaves(value: unknown, leaf: (v: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => mapLeaves(v, leaf));
+  if (!isObj(value)) return leaf(value);
+  const out: Obj = {};
+  for (const k in value) out[k] = mapLeaves(value[k], leaf);
+  return out;
 }
 
 /** itertools.product over indexed lists. */
@@ -207,17 +209,11 @@ function yamlValue(text: string): unknown {
 
 /** YAML's big integers as numbers, or as exact integers beyond 2^53 (PyYAML's ints are exact). */
 function exactIntegers(value: unknown): unknown {
-  if (typeof value === "bigint")
-    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
-      ? Number(value)
-      : exactInteger(value.toString());
-  if (Array.isArray(value)) return value.map(exactIntegers);
-  if (isObj(value)) {
-    const out: Obj = {};
-    for (const k in value) out[k] = exactIntegers(value[k]);
-    return out;
-  }
-  return value;
+  return mapLeaves(value, (v) => {
+    if (typeof v !== "bigint") return v;
+    const safe = v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER;
+    return safe ? Number(v) : exactInteger(v.toString());
+  });
 }
 
 /** dpath.set: the value at every existing path that matches (`*` any key, `**` any depth); false when none. */

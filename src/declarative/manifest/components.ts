@@ -259,6 +259,15 @@ const PARTITION_ROUTERS: SupportedComponent[] = [
   "GroupingPartitionRouter",
 ];
 const UNSUPPORTED_PARTITION_ROUTERS = ["UnionPartitionRouter", "CustomPartitionRouter"];
+const TRANSFORMATIONS: SupportedComponent[] = [
+  "AddFields",
+  "RemoveFields",
+  "KeysToLower",
+  "KeysToSnakeCase",
+  "FlattenFields",
+  "DpathFlattenFields",
+  "KeysReplace",
+];
 const CONFIG_TRANSFORMATIONS: SupportedComponent[] = [
   "ConfigRemapField",
   "ConfigAddFields",
@@ -363,22 +372,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   DynamicSchemaLoader: component("DynamicSchemaLoader", {
     retriever: slot(["SimpleRetriever"], ["AsyncRetriever", "CustomRetriever"]),
     schema_filter: slot(["RecordFilter"], ["CustomRecordFilter"]).optional(),
-    schema_transformations: z
-      .array(
-        slot(
-          [
-            "AddFields",
-            "RemoveFields",
-            "KeysToLower",
-            "KeysToSnakeCase",
-            "FlattenFields",
-            "DpathFlattenFields",
-            "KeysReplace",
-          ],
-          ["CustomTransformation"],
-        ),
-      )
-      .optional(),
+    schema_transformations: z.array(slot(TRANSFORMATIONS, ["CustomTransformation"])).optional(),
     schema_type_identifier: slot(["SchemaTypeIdentifier"]),
     $parameters: parameters,
   }),
@@ -470,22 +464,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
         z.array(slot(SCHEMA_LOADERS, UNSUPPORTED_SCHEMA_LOADERS)),
       ])
       .optional(),
-    transformations: z
-      .array(
-        slot(
-          [
-            "AddFields",
-            "RemoveFields",
-            "KeysToLower",
-            "KeysToSnakeCase",
-            "FlattenFields",
-            "DpathFlattenFields",
-            "KeysReplace",
-          ],
-          ["CustomTransformation"],
-        ),
-      )
-      .optional(),
+    transformations: z.array(slot(TRANSFORMATIONS, ["CustomTransformation"])).optional(),
     state_migrations: z
       .array(slot([], ["LegacyToPerPartitionStateMigration", "CustomStateMigration"]))
       .optional(),
