@@ -83,6 +83,19 @@ async function read(
   return out;
 }
 
+/** What spec, check or discover answers. */
+async function answerOf(
+  text: string,
+  command: "spec" | "check" | "discover",
+  hostMap = "",
+  config: Json = {},
+): Promise<AirbyteMessage[]> {
+  const out: AirbyteMessage[] = [];
+  const run = { command, config, signal: AbortSignal.timeout(10_000) };
+  for await (const m of runManifest(text, "parity.yaml", run, { hostMap })) out.push(m);
+  return out;
+}
+
 const recordsOf = (ms: AirbyteMessage[]) =>
   ms.flatMap((m) => (m.type === "RECORD" ? [m.record.data as Json] : []));
 const errorsOf = (ms: AirbyteMessage[]) =>
@@ -888,9 +901,7 @@ streams:
                 record_selector: { $ref: "#/definitions/selector" }
 spec: { type: Spec, connection_specification: { type: object } }
 `;
-    const out: AirbyteMessage[] = [];
-    const run = { command: "check" as const, config: {}, signal: AbortSignal.timeout(10_000) };
-    for await (const m of runManifest(text, "p.yaml", run, { hostMap: api.hostMap })) out.push(m);
+    const out = await answerOf(text, "check", api.hostMap);
     expect(out).toEqual([
       {
         type: "CONNECTION_STATUS",
@@ -1666,10 +1677,7 @@ spec:
       return { data: [{ id: 1 }] };
     });
     if (command === "read") return { out: await read(text, api.hostMap, { config }), seen };
-    const out: AirbyteMessage[] = [];
-    const r = { command, config, signal: AbortSignal.timeout(10_000) };
-    for await (const m of runManifest(text, "rules.yaml", r, { hostMap: api.hostMap })) out.push(m);
-    return { out, seen };
+    return { out: await answerOf(text, command, api.hostMap, config), seen };
   };
   const controlsOf = (ms: AirbyteMessage[]) =>
     ms.flatMap((m) => (m.type === "CONTROL" ? [m.control.connectorConfig?.config] : []));
@@ -1740,10 +1748,8 @@ spec:
         validation_strategy: { type: ValidateAdheresToSchema, base_schema: ${schema} }
 `;
     const check = async (text: string, config: Json) => {
-      const out: AirbyteMessage[] = [];
       const api = serve(() => ({ data: [] }));
-      const r = { command: "check" as const, config, signal: AbortSignal.timeout(10_000) };
-      for await (const m of runManifest(text, "rules.yaml", r, { hostMap: api.hostMap })) out.push(m);
+      const out = await answerOf(text, "check", api.hostMap, config);
       const status = out.find((m) => m.type === "CONNECTION_STATUS");
       return status?.type === "CONNECTION_STATUS" ? status.connectionStatus : null;
     };
@@ -1770,16 +1776,7 @@ describe("spec and discover", () => {
       "connection_specification: { type: object }",
       'connection_specification: { type: object }\n  documentation_url: ""',
     );
-    const answer = async (command: "spec" | "discover") => {
-      const out: AirbyteMessage[] = [];
-      for await (const m of runManifest(text, "s.yaml", {
-        command,
-        config: {},
-        signal: AbortSignal.timeout(5000),
-      }))
-        out.push(m);
-      return out[0];
-    };
+    const answer = async (command: "spec" | "discover") => (await answerOf(text, command))[0];
     const spec = await answer("spec");
     expect(spec?.type === "SPEC" && spec.spec).toEqual({
       connectionSpecification: { type: "object" },
@@ -1848,17 +1845,8 @@ ${template}
         };
       return { data: [{ id: url.pathname }] };
     });
-  const run = async (command: "discover" | "check", text: string, hostMap: string, config: Json = {}) => {
-    const out: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text,
-      "d.yaml",
-      { command, config, signal: AbortSignal.timeout(10_000) },
-      { hostMap },
-    ))
-      out.push(m);
-    return out;
-  };
+  const run = (command: "discover" | "check", text: string, hostMap: string, config: Json = {}) =>
+    answerOf(text, command, hostMap, config);
 
   test("an HTTP resolver makes a stream of each record it reads; discover lists them after the static ones", async () => {
     const server = api();
@@ -1989,14 +1977,7 @@ describe("DynamicSchemaLoader", () => {
         - type: KeysToLower
 `,
     );
-    const out: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text,
-      "s.yaml",
-      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
-      { hostMap: server.hostMap },
-    ))
-      out.push(m);
+    const out = await answerOf(text, "discover", server.hostMap);
     const catalog = out[0];
     expect(catalog?.type === "CATALOG" && catalog.catalog.streams[0]?.json_schema).toEqual({
       $schema: "https://json-schema.org/draft-07/schema#",
@@ -2026,14 +2007,7 @@ describe("dynamic streams and schemas: edge cases", () => {
         requester: { type: HttpRequester, url_base: https://api.example.com, path: ${path} }
         record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }`;
   const discoverNames = async (text: string, hostMap: string, config: Json = {}) => {
-    const out: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text,
-      "e.yaml",
-      { command: "discover", config, signal: AbortSignal.timeout(5000) },
-      { hostMap },
-    ))
-      out.push(m);
+    const out = await answerOf(text, "discover", hostMap, config);
     const catalog = out.find((m) => m.type === "CATALOG");
     return catalog?.type === "CATALOG" ? catalog.catalog.streams.map((s) => s.name) : errorsOf(out);
   };
@@ -2117,14 +2091,7 @@ spec: { type: Spec, connection_specification: { type: object } }
       schema_type_identifier: { schema_pointer: [fields], key_pointer: [name] }
 `,
     );
-    const out: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text,
-      "p.yaml",
-      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
-      { hostMap: server.hostMap },
-    ))
-      out.push(m);
+    const out = await answerOf(text, "discover", server.hostMap);
     const catalog = out[0];
     expect(
       catalog?.type === "CATALOG" &&
@@ -2157,24 +2124,10 @@ spec: { type: Spec, connection_specification: { type: object } }
       schema_filter: { type: RecordFilter, condition: "{{ parameters.excluded not in record }}" }
 `,
       );
-    const out: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text("/meta"),
-      "c.yaml",
-      { command: "check", config: {}, signal: AbortSignal.timeout(5000) },
-      { hostMap: server.hostMap },
-    ))
-      out.push(m);
+    const out = await answerOf(text("/meta"), "check", server.hostMap);
     const status = out.find((m) => m.type === "CONNECTION_STATUS");
     expect(status?.type === "CONNECTION_STATUS" && status.connectionStatus.status).toBe("FAILED");
-    const out2: AirbyteMessage[] = [];
-    for await (const m of runManifest(
-      text("/meta2"),
-      "c.yaml",
-      { command: "discover", config: {}, signal: AbortSignal.timeout(5000) },
-      { hostMap: server.hostMap },
-    ))
-      out2.push(m);
+    const out2 = await answerOf(text("/meta2"), "discover", server.hostMap);
     const catalog = out2[0];
     expect(
       catalog?.type === "CATALOG" &&
