@@ -9,12 +9,10 @@ import { DeclarativeError } from "./errors.ts";
 import type { ComponentFactory } from "./factory.ts";
 import { tuple } from "./interpolation/pyvalues.ts";
 import { propagateTypesAndParameters } from "./manifest/transform.ts";
-import type { Transformation } from "./records.ts";
+import { type AddedField, addedValue, type Transformation } from "./records.ts";
 import { EMPTY_SLICE, sliceView } from "./slice.ts";
-import { evalString, evaluate, evaluateBoolean } from "./template.ts";
+import { evalString, evaluateBoolean } from "./template.ts";
 import { asArray, dpathGet, dpathSet, isObj, type Obj, truthy } from "./values.ts";
-
-const VALUE_TYPES = { string: "str", number: "float", integer: "int", boolean: "bool" } as const;
 
 /** A stream of `dynamic_streams`, resolved: its manifest node, and where it came from. */
 export interface ResolvedStream {
@@ -67,11 +65,9 @@ export async function resolveDynamicStreams(
         )
           continue;
         const path = asArray(m.field_path).map((p) => evalString(p, ctx));
-        const valueType = m.value_type as keyof typeof VALUE_TYPES | undefined;
-        let value = evaluate(m.value, ctx, {
-          default: m.value,
-          ...(valueType ? { validTypes: [VALUE_TYPES[valueType]] } : {}),
-        });
+        // A mapping's value is evaluated as an AddedFieldDefinition's (its value_type limits the literal).
+        const valueType = (m.value_type as AddedField["valueType"]) ?? null;
+        let value = addedValue({ path, value: m.value, valueType }, ctx);
         // The config and parametrized resolvers read a string as YAML (and may create the path).
         if (resolver.type !== "HttpComponentsResolver" && typeof value === "string" && valueType !== "string")
           value = yamlValue(value);
