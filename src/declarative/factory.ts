@@ -17,6 +17,7 @@ import {
 } from "./auth.ts";
 import { DatetimeCursor, type MinMax } from "./cursor.ts";
 import { parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
+import { createDecoder, type Decoder, unpaginableDecoderMessage } from "./decoders.ts";
 import { type DynamicSchemaSpec, loadDynamicSchema } from "./dynamic.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { BackoffStrategy } from "./http/backoff.ts";
@@ -53,9 +54,6 @@ import {
 import {
   addedFieldsOf,
   addFields,
-  type Decoder,
-  decodeJson,
-  decodeXml,
   dpathExtractor,
   dpathFlattenFields,
   flattenFields,
@@ -115,10 +113,12 @@ export class ComponentFactory {
     const transformations = asArray<Node>(node.transformations).map((t, i) =>
       this.transformation(t, `${where}.transformations[${i}]`),
     );
+    const decoder = createDecoder(retrieverNode.decoder, `${where}.retriever.decoder`);
     const requester = this.requester(
       obj(retrieverNode.requester, `${where}.retriever.requester`),
       `${where}.retriever.requester`,
       name,
+      decoder,
     );
     const selector = this.selector(
       obj(retrieverNode.record_selector, `${where}.retriever.record_selector`),
@@ -130,6 +130,7 @@ export class ComponentFactory {
       ? this.paginator(
           obj(retrieverNode.paginator, `${where}.retriever.paginator`),
           `${where}.retriever.paginator`,
+          decoder,
         )
       : NO_PAGINATION;
     const router = this.router(retrieverNode.partition_router, `${where}.retriever.partition_router`);
@@ -143,7 +144,7 @@ export class ComponentFactory {
         schema,
         retriever: {
           requester,
-          decode: this.decoder(retrieverNode.decoder, `${where}.retriever.decoder`),
+          decoder,
           selector,
           paginator,
           slicerOnFirstPageOnly: retrieverNode.ignore_stream_slicer_parameters_on_paginated_requests === true,
@@ -213,19 +214,14 @@ export class ComponentFactory {
     return unsupported(l, `${where}.schema_loader`);
   }
 
-  private decoder(node: unknown, where: string): Decoder {
-    if (node === undefined || node === null) return decodeJson;
-    const n = obj(node, where);
-    if (n.type === "JsonDecoder") return decodeJson;
-    if (n.type === "XmlDecoder") return decodeXml;
-    return unsupported(n, where);
-  }
-
-  requester(node: Node, where: string, name: string): HttpRequester {
+  /** `decoder`: how the responses are read (its bytes, or streamed as the CDK does). */
+  requester(node: Node, where: string, name: string, decoder?: Decoder): HttpRequester {
     if (node.type !== "HttpRequester") unsupported(node, where);
     return new HttpRequester(
       {
         name,
+        binary: decoder?.binary === true,
+        streamed: decoder?.streamed === true,
         urlBase: String(node.url ?? node.url_base ?? ""),
         path: node.url ? "" : String(node.path ?? ""),
         method: String(node.http_method ?? "GET").toUpperCase(),
@@ -625,9 +621,10 @@ export class ComponentFactory {
     }
   }
 
-  private paginator(node: Node, where: string): Paginator {
+  private paginator(node: Node, where: string, decoder: Decoder): Paginator {
     if (node.type === "NoPagination") return NO_PAGINATION;
     if (node.type !== "DefaultPaginator") return unsupported(node, where);
+    if (!decoder.paginable) throw new DeclarativeError(unpaginableDecoderMessage(decoder, where));
     const s = obj(node.pagination_strategy, `${where}.pagination_strategy`);
     let strategy: PaginationStrategy;
     switch (s.type) {

@@ -1,7 +1,7 @@
-// From a response to records: decode, extract (DpathExtractor), filter (RecordFilter), transform
+// From decoded bodies to records: extract (DpathExtractor), filter (RecordFilter), transform
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
-import { exactInteger, isRawJson, parseJson } from "../core/json.ts";
+import { exactInteger, isRawJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import {
@@ -16,37 +16,6 @@ import {
   pyStr,
   truthy,
 } from "./values.ts";
-import { parseXml, XmlSyntaxError } from "./xml.ts";
-
-/** JsonDecoder: one decoded body per element when the body is a list; bad JSON decodes to {}. */
-export function decodeJson(text: string): unknown[] {
-  let body: unknown;
-  try {
-    body = text.length === 0 ? {} : parseJson(text);
-  } catch {
-    return [{}];
-  }
-  if (!Array.isArray(body)) return [body];
-  return body.length === 0 ? [{}] : body;
-}
-
-/** A retriever's decoder: a response body as the bodies its records are extracted from. */
-export type Decoder = (text: string) => unknown[];
-
-/** XmlDecoder: the body as xmltodict reads it; a body that is not XML decodes to {}, as in the CDK. */
-export function decodeXml(text: string): unknown[] {
-  try {
-    return [parseXml(text)];
-  } catch (error) {
-    if (error instanceof XmlSyntaxError) return [{}];
-    throw error;
-  }
-}
-
-/** What the paginator's `response` is: the first decoded body. */
-export function firstBody(bodies: unknown[]): unknown {
-  return bodies.length > 0 ? bodies[0] : {};
-}
 
 export type Extractor = (body: unknown, ctx: Obj) => unknown[];
 

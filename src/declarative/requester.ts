@@ -22,6 +22,10 @@ export type RequestInjector = (parts: RequestParts, ctx: Obj) => void;
 
 export interface RequesterSpec {
   name: string;
+  /** The decoder reads the body's bytes. */
+  binary?: boolean;
+  /** The decoder streams the body, as the CDK does (see HttpRequest.streamed). */
+  streamed?: boolean;
   urlBase: string;
   path: string;
   method: string;
@@ -126,6 +130,8 @@ export class HttpRequester {
         url,
         headers: body ? withContentType(parts.headers, body.contentType) : parts.headers,
         body: body?.body,
+        binary: spec.binary,
+        streamed: spec.streamed,
       },
       spec.errorHandler,
       signal,

@@ -2,11 +2,12 @@
 // slice (SimpleRetriever), and its state as the CDK's concurrent cursors shape it.
 
 import { CursorProgress, type DatetimeCursor } from "./cursor.ts";
+import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
-import { type Decoder, firstBody, normalizer, type RecordSelector, selectRecords } from "./records.ts";
+import { normalizer, type RecordSelector, selectRecords } from "./records.ts";
 import type { HttpRequester, RequestInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
 import { contextOf, type StreamSlice } from "./slice.ts";
@@ -15,7 +16,7 @@ import { isObj, type Obj } from "./values.ts";
 export interface Retriever {
   requester: HttpRequester;
   /** JsonDecoder unless the manifest names another. */
-  decode: Decoder;
+  decoder: Decoder;
   selector: RecordSelector;
   paginator: Paginator;
   /** ignore_stream_slicer_parameters_on_paginated_requests. */
@@ -346,7 +347,8 @@ export class DeclarativeStreamRunner {
     // slice; an IGNOREd success (2xx, 3xx) is read as usual.
     if (!(result.status > 0 && result.status < 400))
       return { records: [], next: null, repeatedRecords: null };
-    const bodies = this.def.retriever.decode(result.text);
+    const decoder = this.def.retriever.decoder;
+    const { bodies, response } = decoder.decode(result);
     const ctx = contextOf(scope);
     const extracted = { count: 0 };
     let records = selectRecords(selector, bodies, ctx, extracted);
@@ -364,9 +366,12 @@ export class DeclarativeStreamRunner {
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
       if (stop) return { records, next: null, repeatedRecords: null };
     }
+    // A streamed body is read once, by the records: the CDK's OffsetIncrement counts what its own
+    // extractor finds in the pagination response (a remainder, or {}).
+    if (decoder.streamed) extracted.count = selector.extract(response, ctx).length;
     const next = paginator.next(
       {
-        response: firstBody(bodies),
+        response,
         headers: () => headersView(result),
         lastRecord: last,
         lastPageSize,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
-import { decodeXml } from "../../src/declarative/records.ts";
+import { decodeXml } from "../../src/declarative/decoders.ts";
 import { runManifest } from "../../src/declarative/source.ts";
 import { parseXml, XmlSyntaxError } from "../../src/declarative/xml.ts";
 import { serve, type TestServer } from "./http/test-server.ts";

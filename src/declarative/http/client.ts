@@ -58,6 +58,13 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | undefined;
+  /** Keep the body's bytes (a gzip, zip or CSV decoder reads them); the text is decoded on demand. */
+  binary?: boolean;
+  /**
+   * The decoder reads the body as the CDK streams it: a 2xx body is not read by the error
+   * handler's predicates (see HttpResponseView.streamed).
+   */
+  streamed?: boolean;
   /**
    * Authentication headers, asked for before every attempt and merged over `headers`, so a token that
    * expires during retries is renewed (the CDK re-applies its authenticator on each retry).
@@ -70,6 +77,8 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   text: string;
+  /** The body's bytes, kept when the request asked for them (`binary`). */
+  bytes?: Uint8Array;
   /** The body as JSON, parsed once on first use; throws a ResponseNotJsonError when it is not JSON. */
   json(): unknown;
   /** The error handler said IGNORE: the caller should treat the response as carrying no data. */
@@ -404,7 +413,8 @@ export class HttpClient {
       if (request.authenticate) {
         headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: attempt.signal })) };
       }
-      return await this.exchange({ url: request.url, method, headers, body: request.body }, attempt);
+      const { url, body, binary, streamed } = request;
+      return await this.exchange({ url, method, headers, body, binary, streamed }, attempt);
     } finally {
       attempt.dispose();
       this.slots.release();
@@ -432,16 +442,16 @@ export class HttpClient {
       }
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || !location) {
-        let text: string;
+        let read: ReadResponse;
         try {
-          text = await bodyText(response);
+          read = hop.binary
+            ? new ReadResponse(response, hop.url, null, new Uint8Array(await response.arrayBuffer()))
+            : new ReadResponse(response, hop.url, await bodyText(response));
         } catch (error) {
           return { outcome: this.networkOutcome(error, attempt, hop.method, hop.url), url: hop.url };
         }
-        return {
-          outcome: { response: new ReadResponse(response, hop.url, text), error: null },
-          url: hop.url,
-        };
+        read.streamed = hop.streamed === true;
+        return { outcome: { response: read, error: null }, url: hop.url };
       }
       await response.body?.cancel().catch(() => {});
       if (redirects >= MAX_REDIRECTS) {
@@ -462,7 +472,7 @@ export class HttpClient {
       }
       if (next.hostname !== new URL(hop.url).hostname)
         headers = withoutHeaders(headers, ["authorization", "cookie"]);
-      hop = { url: next.href, method, headers, body };
+      hop = { ...hop, url: next.href, method, headers, body };
     }
   }
 
@@ -537,6 +547,8 @@ interface Hop {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
+  binary?: boolean | undefined;
+  streamed?: boolean | undefined;
 }
 
 const HTTP_URL = /^https?:\/\//i;
@@ -548,15 +560,19 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
  * it (an XML feed in ISO-8859-1, say); UTF-8 when none is declared or the charset is unknown.
  */
 async function bodyText(response: Response): Promise<string> {
-  const charset = CHARSET.exec(response.headers.get("content-type") ?? "")?.[1]?.toLowerCase();
-  if (!charset || charset === "utf-8" || charset === "utf8") return response.text();
-  let decoder: TextDecoder;
+  const decoder = charsetDecoder(response.headers);
+  return decoder ? decoder.decode(await response.arrayBuffer()) : response.text();
+}
+
+/** The decoder of a declared charset other than UTF-8; null for UTF-8, none or an unknown one. */
+function charsetDecoder(headers: Headers): TextDecoder | null {
+  const charset = CHARSET.exec(headers.get("content-type") ?? "")?.[1]?.toLowerCase();
+  if (!charset || charset === "utf-8" || charset === "utf8") return null;
   try {
-    decoder = new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0]);
+    return new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0]);
   } catch {
-    return response.text();
+    return null;
   }
-  return decoder.decode(await response.arrayBuffer());
 }
 
 function errorOutcome(name: string, message: string): HttpOutcome {
@@ -575,16 +591,25 @@ class ReadResponse implements HttpResponseView, HttpResult {
   readonly statusText: string;
   readonly headers: Headers;
   readonly ignored = false;
+  streamed = false;
   private parsed: { value: unknown } | null = null;
 
   constructor(
     response: Response,
     readonly url: string,
-    readonly text: string,
+    private body: string | null,
+    readonly bytes?: Uint8Array,
   ) {
     this.status = response.status;
     this.statusText = response.statusText;
     this.headers = response.headers;
+  }
+
+  /** The body as text; decoded from the kept bytes (in the declared charset) on first use. */
+  get text(): string {
+    if (this.body === null)
+      this.body = (charsetDecoder(this.headers) ?? new TextDecoder()).decode(this.bytes);
+    return this.body;
   }
 
   json(): unknown {
@@ -612,7 +637,8 @@ function result(outcome: HttpOutcome, url: string, ignored: boolean): HttpResult
     // Only an IGNORE of a request error gets here: no data.
     return { status: 0, headers: new Headers(), text: "", json: () => ({}), ignored, url };
   }
-  return { status: r.status, headers: r.headers, text: r.text, json: () => r.json(), ignored, url };
+  const bytes = r instanceof ReadResponse ? r.bytes : undefined;
+  return { status: r.status, headers: r.headers, text: r.text, bytes, json: () => r.json(), ignored, url };
 }
 
 /** The CDK's FAIL text, without the request body and headers it adds (they may hold secrets). */

@@ -62,6 +62,11 @@ export interface HttpResponseView {
   text: string;
   /** The body parsed as JSON; throws when it is not JSON. */
   json(): unknown;
+  /**
+   * The decoder streams the body (JSON lines, CSV, gzip): as in the CDK, a 2xx body is left to it,
+   * so predicates and error_message_contains do not match it and messages see it as {}.
+   */
+  streamed?: boolean;
 }
 
 /** One attempt's result: a response, or the error that stopped it (network error, timeout). */
@@ -149,6 +154,7 @@ export class HttpResponseFilter {
 
   private matchingAction(response: HttpResponseView): ResponseAction | null {
     if (this.httpCodes.has(response.status)) return this.action;
+    if (streamedSuccess(response)) return null;
     if (this.predicate?.(filterContext(response))) return this.action;
     if (this.errorMessageContains) {
       const message = parseResponseErrorMessage(response);
@@ -158,12 +164,18 @@ export class HttpResponseFilter {
   }
 }
 
+function streamedSuccess(response: HttpResponseView): boolean {
+  return response.streamed === true && response.status >= 200 && response.status < 300;
+}
+
 function filterContext(response: HttpResponseView): ResponseFilterContext {
-  let body: unknown;
-  try {
-    body = response.json();
-  } catch {
-    body = {};
+  let body: unknown = {};
+  if (!streamedSuccess(response)) {
+    try {
+      body = response.json();
+    } catch {
+      body = {};
+    }
   }
   return { response: body, headers: caseInsensitiveHeaders(response.headers) };
 }

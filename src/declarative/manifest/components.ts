@@ -49,6 +49,12 @@ export const SUPPORTED_COMPONENTS = [
   "InlineSchemaLoader",
   "JsonDecoder",
   "XmlDecoder",
+  "JsonlDecoder",
+  "CsvDecoder",
+  "GzipDecoder",
+  "IterableDecoder",
+  "ZipfileDecoder",
+  "JsonItemsDecoder",
   "DefaultPaginator",
   "NoPagination",
   "CursorPagination",
@@ -281,14 +287,23 @@ const BACKOFF_STRATEGIES: SupportedComponent[] = [
   "WaitTimeFromHeader",
   "WaitUntilTimeFromHeader",
 ];
-const UNSUPPORTED_DECODERS = [
-  "JsonItemsDecoder",
-  "CsvDecoder",
+const DECODERS: SupportedComponent[] = [
+  "JsonDecoder",
+  "XmlDecoder",
   "JsonlDecoder",
+  "CsvDecoder",
   "GzipDecoder",
   "IterableDecoder",
   "ZipfileDecoder",
-  "CustomDecoder",
+  "JsonItemsDecoder",
+];
+/** The decoders a GzipDecoder or ZipfileDecoder may hold (the CDK's parsers). */
+const NESTED_DECODERS: SupportedComponent[] = [
+  "CsvDecoder",
+  "GzipDecoder",
+  "JsonDecoder",
+  "JsonItemsDecoder",
+  "JsonlDecoder",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +489,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   SimpleRetriever: component("SimpleRetriever", {
     requester: slot(["HttpRequester"], ["CustomRequester"]),
-    decoder: slot(["JsonDecoder", "XmlDecoder"], UNSUPPORTED_DECODERS).optional(),
+    decoder: slot(DECODERS, ["CustomDecoder"]).optional(),
     record_selector: slot(["RecordSelector"]),
     paginator: slot(["DefaultPaginator", "NoPagination"]).optional(),
     pagination_reset: slot([], ["PaginationReset"]).optional(),
@@ -555,6 +570,22 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   JsonDecoder: component("JsonDecoder", {}),
 
   XmlDecoder: component("XmlDecoder", {}),
+
+  JsonlDecoder: component("JsonlDecoder", {}),
+
+  CsvDecoder: component("CsvDecoder", {
+    encoding: str.optional(),
+    delimiter: str.optional(),
+    set_values_to_none: z.array(z.string()).optional(),
+  }),
+
+  GzipDecoder: component("GzipDecoder", { decoder: slot(NESTED_DECODERS) }),
+
+  IterableDecoder: component("IterableDecoder", {}),
+
+  ZipfileDecoder: component("ZipfileDecoder", { decoder: slot(NESTED_DECODERS) }),
+
+  JsonItemsDecoder: component("JsonItemsDecoder", { items_path: str, encoding: str.optional() }),
 
   DefaultPaginator: component("DefaultPaginator", {
     pagination_strategy: slot(

@@ -345,7 +345,7 @@ describe("what the native runner refuses", () => {
       manifest((m) => {
         const template = structuredClone(m.streams[0]);
         m.streams[1] = { ...m.streams[1], retriever: { type: "AsyncRetriever" } };
-        retriever(m, 0).decoder = { type: "CsvDecoder" };
+        retriever(m, 0).partition_router = { type: "UnionPartitionRouter" };
         m.dynamic_streams = [
           {
             type: "DynamicDeclarativeStream",
@@ -360,7 +360,7 @@ describe("what the native runner refuses", () => {
       }),
     );
     expect(problems.map((p) => `${p.path}: ${p.message} [${p.kind} ${p.type}]`)).toEqual([
-      "streams[0] (users).retriever.decoder: unsupported component type 'CsvDecoder' [unsupported CsvDecoder]",
+      "streams[0] (users).retriever.partition_router: unsupported component type 'UnionPartitionRouter' [unsupported UnionPartitionRouter]",
       "streams[1] (teams).retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
       "dynamic_streams[0].components_resolver.retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
     ]);
