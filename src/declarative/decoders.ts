@@ -2,7 +2,7 @@
 // and its CompositeRawDecoder parsers read them (JSON, XML, JSON lines, CSV, gzip, zip, iterable
 // lines, JSON items). The field path then applies to each body separately.
 
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { parseJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { isObj, type Obj } from "./values.ts";
@@ -575,4 +575,99 @@ function zipEntries(bytes: Uint8Array): ZipEntry[] {
     });
   }
   return entries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ResponseToFileExtractor (an AsyncRetriever's download): the body inflated when it is gzip or
+// zlib data, else taken raw without NUL bytes, then read as pandas.read_csv(dialect="unix",
+// dtype=object) reads it: every value a string, pandas' NA strings as None.
+
+/** pandas' default na_values. */
+const PANDAS_NA = new Set([
+  "",
+  "#N/A",
+  "#N/A N/A",
+  "#NA",
+  "-1.#IND",
+  "-1.#QNAN",
+  "-NaN",
+  "-nan",
+  "1.#IND",
+  "1.#QNAN",
+  "<NA>",
+  "N/A",
+  "NA",
+  "NULL",
+  "NaN",
+  "None",
+  "n/a",
+  "nan",
+  "null",
+]);
+
+/** A ResponseToFileExtractor as a decoder whose bodies are the records. */
+export function responseToFileDecoder(preserveNaValues: boolean): Decoder {
+  return {
+    type: "ResponseToFileExtractor",
+    binary: true,
+    streamed: true,
+    paginable: false,
+    decode(body) {
+      const bytes = body.bytes ?? new TextEncoder().encode(body.text);
+      return { bodies: pandasCsv(utf8(inflateOrRaw(bytes)), preserveNaValues), response: {} };
+    },
+  };
+}
+
+/** zlib.decompressobj(MAX_WBITS | 32): gzip or zlib data inflated; anything else as it is, without NUL bytes. */
+function inflateOrRaw(bytes: Uint8Array): Uint8Array {
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const zlib =
+    bytes.length > 1 &&
+    ((bytes[0] as number) & 0x0f) === 8 &&
+    ((bytes[0] as number) * 256 + (bytes[1] as number)) % 31 === 0;
+  if (gzip || zlib) {
+    try {
+      return gzip ? gunzipSync(bytes) : inflateSync(bytes);
+    } catch {
+      // Not compressed after all: written raw, as the CDK does after a zlib error.
+    }
+  }
+  return bytes.includes(0) ? bytes.filter((b) => b !== 0) : bytes;
+}
+
+function pandasCsv(text: string, preserveNaValues: boolean): Obj[] {
+  const rows = csvRows(text).filter((row) => row.length > 0);
+  const header = rows[0];
+  if (header === undefined) return [];
+  // Duplicate names become name.1, name.2; an empty one "Unnamed: i".
+  const seen = new Map<string, number>();
+  const names = header.map((raw, i) => {
+    let name = raw === "" ? `Unnamed: ${i}` : raw;
+    const n = seen.get(name) ?? 0;
+    seen.set(name, n + 1);
+    if (n > 0) {
+      let candidate = `${name}.${n}`;
+      while (seen.has(candidate)) candidate = `${name}.${seen.get(name)}`;
+      seen.set(candidate, 1);
+      name = candidate;
+    }
+    return name;
+  });
+  const na = (v: string) => (preserveNaValues ? v === "" : PANDAS_NA.has(v));
+  const out: Obj[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r] as string[];
+    if (row.length > names.length)
+      throw new DecodeError(
+        `Error tokenizing data. C error: Expected ${names.length} fields in line ${r + 1}, saw ${row.length}`,
+      );
+    const record: Obj = {};
+    for (let i = 0; i < names.length; i++) {
+      const v = row[i];
+      record[names[i] as string] = v === undefined || na(v) ? null : v;
+    }
+    out.push(record);
+  }
+  return out;
 }

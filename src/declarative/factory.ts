@@ -2,6 +2,7 @@
 // validated by the loader) becomes the object that does its job. Only the components the
 // loader accepts reach here, so an unknown type is a bug, reported with its path.
 
+import { AsyncJobs, jobStatusMapping } from "./async-jobs.ts";
 import {
   ApiKeyAuthenticator,
   type Authenticator,
@@ -17,9 +18,10 @@ import {
 } from "./auth.ts";
 import { DatetimeCursor, type MinMax } from "./cursor.ts";
 import { parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
-import { createDecoder, type Decoder, unpaginableDecoderMessage } from "./decoders.ts";
+import { createDecoder, type Decoder, responseToFileDecoder, unpaginableDecoderMessage } from "./decoders.ts";
 import { type DynamicSchemaSpec, loadDynamicSchema } from "./dynamic.ts";
 import { DeclarativeError } from "./errors.ts";
+import { sleep as abortableSleep } from "./http/abort.ts";
 import type { BackoffStrategy } from "./http/backoff.ts";
 import {
   ConstantBackoffStrategy,
@@ -56,6 +58,7 @@ import {
   addFields,
   dpathExtractor,
   dpathFlattenFields,
+  type Extractor,
   flattenFields,
   keysReplace,
   keysToLower,
@@ -79,6 +82,9 @@ export interface FactoryDeps {
   onConfigUpdate?: (config: Obj) => void;
   /** A credential obtained at run time, for the redactor. */
   onSecret?: ((value: string) => void) | undefined;
+  /** Waits between async job polls; aborted with the run. */
+  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  log?: { debug(message: string): void; warn(message: string): void } | undefined;
 }
 
 type Node = Obj;
@@ -107,16 +113,19 @@ export class ComponentFactory {
     this.streamNames.add(name);
     const where = `${path} (${name})`;
     const retrieverNode = obj(node.retriever, `${where}.retriever`);
-    if (retrieverNode.type !== "SimpleRetriever") unsupported(retrieverNode, `${where}.retriever`);
+    const isAsync = retrieverNode.type === "AsyncRetriever";
+    if (!isAsync && retrieverNode.type !== "SimpleRetriever")
+      unsupported(retrieverNode, `${where}.retriever`);
     const dynamicSchema = this.dynamicSchema(node, where);
     const schema = dynamicSchema ? {} : this.schema(node, where);
     const transformations = asArray<Node>(node.transformations).map((t, i) =>
       this.transformation(t, `${where}.transformations[${i}]`),
     );
     const decoder = createDecoder(retrieverNode.decoder, `${where}.retriever.decoder`);
+    const requesterKey = isAsync ? "creation_requester" : "requester";
     const requester = this.requester(
-      obj(retrieverNode.requester, `${where}.retriever.requester`),
-      `${where}.retriever.requester`,
+      obj(retrieverNode[requesterKey], `${where}.retriever.${requesterKey}`),
+      `${where}.retriever.${requesterKey}`,
       name,
       decoder,
     );
@@ -126,13 +135,17 @@ export class ComponentFactory {
       schema,
       isObj(node.incremental_sync) && node.incremental_sync.is_client_side_incremental === true,
     );
-    const paginator = retrieverNode.paginator
-      ? this.paginator(
-          obj(retrieverNode.paginator, `${where}.retriever.paginator`),
-          `${where}.retriever.paginator`,
-          decoder,
-        )
-      : NO_PAGINATION;
+    // An AsyncRetriever's records come from its download: its record selector only filters,
+    // transforms and normalizes them.
+    if (isAsync) selector.extract = (record) => [record];
+    const paginator =
+      !isAsync && retrieverNode.paginator
+        ? this.paginator(
+            obj(retrieverNode.paginator, `${where}.retriever.paginator`),
+            `${where}.retriever.paginator`,
+            decoder,
+          )
+        : NO_PAGINATION;
     const router = this.router(retrieverNode.partition_router, `${where}.retriever.partition_router`);
     const cursor = node.incremental_sync
       ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`)
@@ -148,6 +161,9 @@ export class ComponentFactory {
           selector,
           paginator,
           slicerOnFirstPageOnly: retrieverNode.ignore_stream_slicer_parameters_on_paginated_requests === true,
+          ...(isAsync
+            ? { jobs: this.asyncJobs(retrieverNode, `${where}.retriever`, name, requester, decoder) }
+            : {}),
         },
         cursor,
         router,
@@ -168,6 +184,112 @@ export class ComponentFactory {
     );
     this.streams.set(node, runner);
     return runner;
+  }
+
+  /** An AsyncRetriever's job runner (the CDK's create_async_retriever). */
+  private asyncJobs(
+    node: Node,
+    where: string,
+    name: string,
+    creation: HttpRequester,
+    decoder: Decoder,
+  ): AsyncJobs {
+    const optional = (key: string, alias?: string): HttpRequester | null => {
+      const k = node[key] === undefined && alias !== undefined && node[alias] !== undefined ? alias : key;
+      const n = node[k];
+      return n === undefined || n === null
+        ? null
+        : this.requester(obj(n, `${where}.${k}`), `${where}.${k}`, name, decoder);
+    };
+    const extractor = (v: unknown, at: string): Extractor => {
+      const n = obj(v, at);
+      if (n.type !== "DpathExtractor") return unsupported(n, at);
+      return dpathExtractor(asArray(n.field_path));
+    };
+    // CDK 6.x named these urls_extractor and url_requester.
+    const targetKey =
+      node.download_target_extractor === undefined && node.urls_extractor !== undefined
+        ? "urls_extractor"
+        : "download_target_extractor";
+    const targetNode = node[targetKey];
+    const downloadTarget = optional("download_target_requester", "url_requester");
+    if (downloadTarget && (targetNode === undefined || targetNode === null))
+      throw new DeclarativeError(
+        `${where}: \`download_target_extractor\` required if using a \`download_target_requester\``,
+      );
+    // The download: a SimpleRetriever of its own (_get_download_retriever).
+    const downloadExtractor = isObj(node.download_extractor)
+      ? node.download_extractor
+      : { type: "DpathExtractor", field_path: [] };
+    const toFile = downloadExtractor.type === "ResponseToFileExtractor";
+    const downloadDecoder = toFile
+      ? responseToFileDecoder(downloadExtractor.preserve_na_values === true)
+      : createDecoder(node.download_decoder, `${where}.download_decoder`);
+    const download = new DeclarativeStreamRunner(
+      {
+        name,
+        primaryKey: [],
+        schema: {},
+        retriever: {
+          requester: this.requester(
+            obj(node.download_requester, `${where}.download_requester`),
+            `${where}.download_requester`,
+            name,
+            downloadDecoder,
+          ),
+          decoder: downloadDecoder,
+          selector: {
+            extract: toFile
+              ? (record) => (isObj(record) ? [record] : [])
+              : extractor(downloadExtractor, `${where}.download_extractor`),
+            filter: null,
+            transformFirst: false,
+            transformations: [],
+            normalize: null,
+          },
+          paginator: isObj(node.download_paginator)
+            ? this.paginator(node.download_paginator, `${where}.download_paginator`, downloadDecoder)
+            : NO_PAGINATION,
+        },
+        cursor: null,
+        router: null,
+        parameters: params(node),
+      },
+      this.deps.config,
+    );
+    const ctx = this.ctx(node);
+    const minutes = Number(pyStr(evalValue(node.polling_job_timeout ?? "", ctx)) || 0) || 60;
+    const retryWait = Number(pyStr(evalValue(node.failed_retry_wait_time_in_seconds ?? "", ctx)) || 0);
+    return new AsyncJobs({
+      stream: name,
+      creation,
+      polling: this.requester(
+        obj(node.polling_requester, `${where}.polling_requester`),
+        `${where}.polling_requester`,
+        name,
+        decoder,
+      ),
+      downloadTarget,
+      abort: optional("abort_requester"),
+      delete: optional("delete_requester"),
+      decoder,
+      statusExtractor: extractor(node.status_extractor, `${where}.status_extractor`),
+      targetExtractor:
+        targetNode === undefined || targetNode === null
+          ? null
+          : extractor(targetNode, `${where}.${targetKey}`),
+      statuses: jobStatusMapping(
+        obj(node.status_mapping, `${where}.status_mapping`),
+        `${where}.status_mapping`,
+      ),
+      timeoutMs: minutes * 60_000,
+      failedRetryWaitMs: Number.isFinite(retryWait) ? retryWait * 1000 : 0,
+      download,
+      config: this.deps.config,
+      parameters: params(node),
+      sleep: this.deps.sleep ?? abortableSleep,
+      log: this.deps.log ?? { debug: () => {}, warn: () => {} },
+    });
   }
 
   /** A DynamicSchemaLoader's parts; its schema is read when a command needs it (see dynamic.ts). */

@@ -145,7 +145,15 @@ async function prepare(
     },
   });
   const onConfigUpdate = (updated: Obj) => controls.push(configControl(updated));
-  const factory = new ComponentFactory({ client, config, now, onConfigUpdate, onSecret: deps.onSecret });
+  const factory = new ComponentFactory({
+    client,
+    config,
+    now,
+    onConfigUpdate,
+    onSecret: deps.onSecret,
+    sleep: deps.sleep,
+    log,
+  });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams: Streams = new Map();
   (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {

@@ -1,6 +1,7 @@
 // One declarative stream at run time: its slices (partitions × date ranges), the pages of each
 // slice (SimpleRetriever), and its state as the CDK's concurrent cursors shape it.
 
+import type { AsyncJobs } from "./async-jobs.ts";
 import { CursorProgress, type DatetimeCursor } from "./cursor.ts";
 import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
@@ -21,6 +22,8 @@ export interface Retriever {
   paginator: Paginator;
   /** ignore_stream_slicer_parameters_on_paginated_requests. */
   slicerOnFirstPageOnly?: boolean;
+  /** An AsyncRetriever: each slice's records come from a job the API runs, not from pages. */
+  jobs?: AsyncJobs;
 }
 
 /** What a read checks records against: the sync start (in progress) and the range end. */
@@ -282,6 +285,11 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
     bounds: Bounds | null = null,
   ): AsyncGenerator<Obj[]> {
+    const jobs = this.def.retriever.jobs;
+    if (jobs) {
+      yield* this.jobRecords(jobs, slice, state, signal, bounds);
+      return;
+    }
     // Linked by hand (see http/client.ts): AbortSignal.any() signals live as long as the caller's.
     const local = new AbortController();
     const sig = local.signal;
@@ -309,6 +317,23 @@ export class DeclarativeStreamRunner {
     } finally {
       signal.removeEventListener("abort", onAbort);
       local.abort();
+    }
+  }
+
+  /** AsyncRetriever.read_records: the job's records through the stream's record selector. */
+  private async *jobRecords(
+    jobs: AsyncJobs,
+    slice: StreamSlice,
+    state: Obj,
+    signal: AbortSignal,
+    bounds: Bounds | null,
+  ): AsyncGenerator<Obj[]> {
+    const ctx = contextOf({ config: this.config, parameters: this.def.parameters, slice, state });
+    const clientSide = this.def.cursor?.spec.clientSide === true && bounds !== null;
+    for await (const batch of jobs.records(slice, signal)) {
+      let records = selectRecords(this.def.retriever.selector, batch, ctx);
+      if (clientSide && bounds) records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
+      if (records.length > 0) yield records;
     }
   }
 

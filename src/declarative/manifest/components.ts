@@ -38,6 +38,9 @@ export const SUPPORTED_COMPONENTS = [
   "ConcurrencyLevel",
   "DeclarativeStream",
   "SimpleRetriever",
+  "AsyncRetriever",
+  "AsyncJobStatusMap",
+  "ResponseToFileExtractor",
   "HttpRequester",
   "RequestBodyPlainText",
   "RequestBodyUrlEncodedForm",
@@ -470,7 +473,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   DeclarativeStream: component("DeclarativeStream", {
     name: str.optional(),
-    retriever: slot(["SimpleRetriever"], ["AsyncRetriever", "CustomRetriever"]),
+    retriever: slot(["SimpleRetriever", "AsyncRetriever"], ["CustomRetriever"]),
     incremental_sync: slot(["DatetimeBasedCursor"], ["IncrementingCountCursor"]).optional(),
     primary_key: primaryKey.optional(),
     schema_loader: z
@@ -500,6 +503,54 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
         z.array(slot(PARTITION_ROUTERS, UNSUPPORTED_PARTITION_ROUTERS)),
       ])
       .optional(),
+    $parameters: parameters,
+  }),
+
+  AsyncRetriever: component("AsyncRetriever", {
+    record_selector: slot(["RecordSelector"]),
+    status_mapping: slot(["AsyncJobStatusMap"]),
+    status_extractor: slot(["DpathExtractor"], ["CustomRecordExtractor"]),
+    download_target_extractor: slot(["DpathExtractor"], ["CustomRecordExtractor"]).optional(),
+    download_extractor: slot(
+      ["DpathExtractor", "ResponseToFileExtractor"],
+      ["CustomRecordExtractor"],
+    ).optional(),
+    creation_requester: slot(["HttpRequester"], ["CustomRequester"]),
+    polling_requester: slot(["HttpRequester"], ["CustomRequester"]),
+    polling_job_timeout: intOrString.optional(),
+    failed_retry_wait_time_in_seconds: z
+      .union([z.int().min(1), z.string()], {
+        error: "expected an integer of at least 1 or an interpolated string",
+      })
+      .optional(),
+    download_target_requester: slot(["HttpRequester"], ["CustomRequester"]).optional(),
+    download_requester: slot(["HttpRequester"], ["CustomRequester"]),
+    download_paginator: slot(["DefaultPaginator", "NoPagination"]).optional(),
+    abort_requester: slot(["HttpRequester"], ["CustomRequester"]).optional(),
+    delete_requester: slot(["HttpRequester"], ["CustomRequester"]).optional(),
+    partition_router: z
+      .union([
+        slot(PARTITION_ROUTERS, UNSUPPORTED_PARTITION_ROUTERS),
+        z.array(slot(PARTITION_ROUTERS, UNSUPPORTED_PARTITION_ROUTERS)),
+      ])
+      .optional(),
+    decoder: slot(DECODERS, ["CustomDecoder"]).optional(),
+    download_decoder: slot(DECODERS, ["CustomDecoder"]).optional(),
+    $parameters: parameters,
+  }),
+
+  // `type` is optional here, as in the CDK's schema.
+  AsyncJobStatusMap: z.looseObject({
+    type: z.literal("AsyncJobStatusMap").optional(),
+    running: strings,
+    completed: strings,
+    failed: strings,
+    timeout: strings,
+    skipped: strings.optional(),
+  }),
+
+  ResponseToFileExtractor: component("ResponseToFileExtractor", {
+    preserve_na_values: bool.optional(),
     $parameters: parameters,
   }),
 

@@ -24,6 +24,16 @@ function manifest(retriever: Record<string, unknown>, extraStream?: Record<strin
   });
 }
 
+/** A stream whose schema loader the runner refuses (it reads a file of the connector's package). */
+const EXPORT = {
+  name: "export",
+  retriever: {
+    requester: { url_base: "https://api.example.com", path: "/export" },
+    record_selector: { extractor: { field_path: [] } },
+  },
+  schema_loader: { type: "JsonFileSchemaLoader" },
+};
+
 let folder = "";
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), "manifest-coverage-"));
@@ -37,17 +47,14 @@ beforeAll(() => {
           pagination_strategy: { class_name: "source_custom.components.Pages" },
         },
       },
-      { name: "export", retriever: { type: "AsyncRetriever" } },
+      EXPORT,
     ),
   );
   writeFileSync(
     join(folder, "source-broken.yml"),
     manifest({ record_selector: { extractor: { field_path: "data" } } }),
   );
-  writeFileSync(
-    join(folder, "source-partial.yaml"),
-    manifest({}, { name: "export", retriever: { type: "AsyncRetriever" } }),
-  );
+  writeFileSync(join(folder, "source-partial.yaml"), manifest({}, EXPORT));
   writeFileSync(join(folder, "source-good.metadata.yaml"), "data: {name: good}\n");
   writeFileSync(join(folder, "notes.txt"), "not a manifest");
 });
@@ -69,13 +76,13 @@ describe("manifest-coverage", () => {
     expect(code).toBe(0);
     expect(stdout.split("\n")).toEqual([
       "source-broken   fails  streams[0] (users).retriever.record_selector.extractor.field_path: expected a list, got string",
-      "source-custom   fails  CustomPaginationStrategy×1, AsyncRetriever×1",
+      "source-custom   fails  CustomPaginationStrategy×1, JsonFileSchemaLoader×1",
       "source-good     loads",
-      "source-partial  runs 1 of 2 streams  AsyncRetriever×1",
+      "source-partial  runs 1 of 2 streams  JsonFileSchemaLoader×1",
       "",
       "2 of 4 load (50.0%), 1 of them without some streams",
       "most-missed component types (manifests, occurrences):",
-      "  AsyncRetriever  2, 2",
+      "  JsonFileSchemaLoader  2, 2",
       "  CustomPaginationStrategy  1, 1",
       "",
     ]);
@@ -93,9 +100,9 @@ describe("manifest-coverage", () => {
       ["source-partial", true],
     ]);
     expect(report.manifests[3]).toMatchObject({ streams: 2, streamsLeftOut: 1 });
-    expect(report.manifests[1].missing).toEqual({ CustomPaginationStrategy: 1, AsyncRetriever: 1 });
+    expect(report.manifests[1].missing).toEqual({ CustomPaginationStrategy: 1, JsonFileSchemaLoader: 1 });
     expect(report.mostMissed).toEqual([
-      { type: "AsyncRetriever", manifests: 2, occurrences: 2 },
+      { type: "JsonFileSchemaLoader", manifests: 2, occurrences: 2 },
       { type: "CustomPaginationStrategy", manifests: 1, occurrences: 1 },
     ]);
   });

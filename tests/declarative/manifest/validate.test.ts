@@ -344,7 +344,7 @@ describe("what the native runner refuses", () => {
     const problems = problemsOf(
       manifest((m) => {
         const template = structuredClone(m.streams[0]);
-        m.streams[1] = { ...m.streams[1], retriever: { type: "AsyncRetriever" } };
+        m.streams[1] = { ...m.streams[1], schema_loader: { type: "JsonFileSchemaLoader" } };
         retriever(m, 0).partition_router = { type: "UnionPartitionRouter" };
         m.dynamic_streams = [
           {
@@ -352,7 +352,7 @@ describe("what the native runner refuses", () => {
             stream_template: template,
             components_resolver: {
               type: "HttpComponentsResolver",
-              retriever: { type: "AsyncRetriever" },
+              retriever: { type: "CustomRetriever", class_name: "source_x.components.Resolver" },
               components_mapping: [],
             },
           },
@@ -361,17 +361,19 @@ describe("what the native runner refuses", () => {
     );
     expect(problems.map((p) => `${p.path}: ${p.message} [${p.kind} ${p.type}]`)).toEqual([
       "streams[0] (users).retriever.partition_router: unsupported component type 'UnionPartitionRouter' [unsupported UnionPartitionRouter]",
-      "streams[1] (teams).retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
-      "dynamic_streams[0].components_resolver.retriever: unsupported component type 'AsyncRetriever' [unsupported AsyncRetriever]",
+      "streams[1] (teams).schema_loader: unsupported component type 'JsonFileSchemaLoader' [unsupported JsonFileSchemaLoader]",
+      "dynamic_streams[0].components_resolver.retriever: custom component 'source_x.components.Resolver' is Python code (components.py); the native runner cannot run it. Use override_execution_mode 'python' or 'docker'. [custom CustomRetriever]",
     ]);
     const e = thrown(() =>
       loadManifest(
-        manifest((m) => (m.streams[1] = { ...m.streams[1], retriever: { type: "AsyncRetriever" } })),
+        manifest(
+          (m) => (m.streams[1] = { ...m.streams[1], schema_loader: { type: "JsonFileSchemaLoader" } }),
+        ),
         "a.yaml",
       ),
     );
     expect(e.message).toBe(
-      "a.yaml: streams[1] (teams).retriever: unsupported component type 'AsyncRetriever'",
+      "a.yaml: streams[1] (teams).schema_loader: unsupported component type 'JsonFileSchemaLoader'",
     );
     expect(e.hint).toContain("override_execution_mode 'python' or 'docker'");
   });
@@ -440,7 +442,11 @@ describe("what the native runner refuses", () => {
         version: "1",
         check: { stream_names: ["a"] },
         streams: [
-          { name: "a", retriever: { type: "AsyncRetriever" } },
+          {
+            name: "a",
+            retriever: { requester: {}, record_selector: { extractor: { field_path: [] } } },
+            schema_loader: { type: "JsonFileSchemaLoader" },
+          },
           {
             name: "b",
             retriever: {
@@ -453,7 +459,7 @@ describe("what the native runner refuses", () => {
       {},
     );
     expect(manifestProblems(resolved).map((p) => [p.path, p.kind])).toEqual([
-      ["streams[0] (a).retriever", "unsupported"],
+      ["streams[0] (a).schema_loader", "unsupported"],
       ["streams[1] (b).retriever.requester", "custom"],
     ]);
   });

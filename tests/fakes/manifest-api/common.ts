@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 
 type Json = Record<string, unknown>;
 
-/** One answer of a route: a JSON body (a string goes out as text), and the records it carries. */
+/** One answer of a route: a JSON body (a string goes out as text, bytes as they are), and the records it carries. */
 export interface Reply {
   status?: number;
   body?: unknown;
@@ -74,6 +74,7 @@ function toResponse(reply: Reply): Response {
     if (!headers.has("content-type")) headers.set("content-type", "text/plain; charset=utf-8");
     return new Response(reply.body, { status, headers });
   }
+  if (reply.body instanceof Uint8Array) return new Response(reply.body, { status, headers });
   if (reply.body === undefined) return new Response(null, { status, headers });
   headers.set("content-type", "application/json; charset=utf-8");
   return new Response(JSON.stringify(reply.body), { status, headers });

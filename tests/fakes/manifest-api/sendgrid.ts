@@ -3,8 +3,10 @@
 // start_time / end_time (epoch seconds, inclusive) on `created`; /v3/asm/groups and /v3/asm/suppressions;
 // Marketing Campaigns lists paged by `page_size` and an opaque page_token, the next page's absolute URL
 // in `_metadata.next` (absent on the last page); templates by `generations` (page_size required); and
-// the contacts export (POST a job, poll it, download the CSV it names).
+// the contacts export (POST a job, poll it until it is ready, download the gzip-compressed CSV files it
+// names from S3, without the API key).
 
+import { gzipSync } from "node:zlib";
 import type { Context } from "hono";
 import { bearerToken, FakeApi, intParam, pageToken, type Reply, readPageToken } from "./common.ts";
 import { epochSeconds, Rand, recordFor, spread } from "./generate.ts";
@@ -121,7 +123,7 @@ export class SendgridApi extends FakeApi {
           body: {
             id,
             status: ready ? "ready" : "pending",
-            ...(ready ? { urls: [`${EXPORTS}/${id}.csv`] } : {}),
+            ...(ready ? { urls: [`${EXPORTS}/${id}-1.csv.gz`, `${EXPORTS}/${id}-2.csv.gz`] } : {}),
             message: ready ? "" : "export in progress",
           },
         };
@@ -129,19 +131,26 @@ export class SendgridApi extends FakeApi {
     );
     this.route(
       "GET",
-      "/:file{export-[0-9]+\\.csv}",
+      "/:file{export-[0-9]+-[0-9]+\\.csv\\.gz}",
       "contacts_download",
       (c) => {
-        const job = this.exports.get((c.req.param("file") ?? "").replace(/\.csv$/, ""));
+        // A presigned S3 URL: its signature authorizes it; a bearer token is refused.
+        if (c.req.header("authorization"))
+          return { status: 400, body: "InvalidArgument: Only one auth mechanism allowed" };
+        const [, id, part] = /^(export-[0-9]+)-([0-9]+)/.exec(c.req.param("file") ?? "") ?? [];
+        const job = this.exports.get(id ?? "");
         if (!job) return { status: 403, body: "AccessDenied" };
+        // Each file holds part of the export, with its own header row.
+        const half = Math.ceil(job.contacts.length / 2);
+        const rows = part === "1" ? job.contacts.slice(0, half) : job.contacts.slice(half);
         return {
-          body: toCsv(
-            job.contacts.map((r) =>
-              Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toUpperCase(), v])),
+          body: gzipSync(
+            toCsv(
+              rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toUpperCase(), v]))),
             ),
           ),
-          headers: { "content-type": "text/csv" },
-          records: job.contacts,
+          headers: { "content-type": "application/octet-stream" },
+          records: rows,
         };
       },
       "contacts",
@@ -230,12 +239,15 @@ export class SendgridApi extends FakeApi {
   }
 }
 
+/** As SendGrid writes its exports: every value quoted, an empty one left bare. */
 function toCsv(rows: Json[]): string {
   const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "";
     const s = typeof v === "string" ? v : JSON.stringify(v);
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    return `"${s.replaceAll('"', '""')}"`;
   };
-  return [headers.join(","), ...rows.map((r) => headers.map((h) => cell(r[h])).join(","))].join("\n");
+  return [headers.map(cell).join(","), ...rows.map((r) => headers.map((h) => cell(r[h])).join(","))].join(
+    "\n",
+  );
 }

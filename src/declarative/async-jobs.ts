@@ -1,0 +1,281 @@
+// AsyncRetriever: a slice's records come from a job the API runs (an export, a report). As the
+// CDK's AsyncHttpJobRepository and AsyncJobOrchestrator do it: create the job, poll its status
+// every 5 seconds until the status mapping says it completed, download each target the polling
+// response names, then delete the job; a job that failed or timed out is started again, three
+// attempts in all.
+//
+// Templates see what both generations of the CDK gave them: `stream_slice['create_job_response']`
+// (a response with .json()), `stream_slice.extra_fields['url']` (CDK 6.x), and
+// `creation_response`, `polling_response`, `download_target` (CDK 6.39 and later).
+
+import type { Decoder } from "./decoders.ts";
+import { DeclarativeError } from "./errors.ts";
+import { HttpRequestError, type HttpResult } from "./http/client.ts";
+import { PY_ATTRS, pyFunction, pyStr } from "./interpolation/index.ts";
+import type { Extractor } from "./records.ts";
+import type { HttpRequester } from "./requester.ts";
+import { contextOf, extraFieldsOf, type Scope, type StreamSlice, setExtraFields } from "./slice.ts";
+import type { DeclarativeStreamRunner } from "./stream.ts";
+import { isObj, type Obj } from "./values.ts";
+
+export type JobStatus = "RUNNING" | "COMPLETED" | "FAILED" | "TIMED_OUT" | "SKIPPED";
+
+/** The CDK's status_mapping keys and the status each names. */
+const MAPPING_KEYS: Record<string, JobStatus> = {
+  running: "RUNNING",
+  completed: "COMPLETED",
+  failed: "FAILED",
+  timeout: "TIMED_OUT",
+  skipped: "SKIPPED",
+};
+
+/** _create_async_job_status_mapping: each API status string to the CDK's status. */
+export function jobStatusMapping(node: Obj, where: string): Map<string, JobStatus> {
+  const out = new Map<string, JobStatus>();
+  for (const [key, values] of Object.entries(node)) {
+    if (key === "type" || key === "$parameters") continue;
+    const status = MAPPING_KEYS[key];
+    if (!status) throw new DeclarativeError(`${where}: Unsupported CDK status ${key}`);
+    for (const value of Array.isArray(values) ? values : []) {
+      const api = String(value);
+      if (out.has(api))
+        throw new DeclarativeError(
+          `${where}: API status ${api} is already set for CDK status ${out.get(api)}. Please ensure API statuses are only provided once`,
+        );
+      out.set(api, status);
+    }
+  }
+  return out;
+}
+
+export interface AsyncJobSpec {
+  stream: string;
+  creation: HttpRequester;
+  polling: HttpRequester;
+  downloadTarget: HttpRequester | null;
+  abort: HttpRequester | null;
+  delete: HttpRequester | null;
+  /** AsyncRetriever.decoder: reads the creation, polling and download-target responses. */
+  decoder: Decoder;
+  statusExtractor: Extractor;
+  /** download_target_extractor (urls_extractor before CDK 6.39); null: one download, no target. */
+  targetExtractor: Extractor | null;
+  statuses: Map<string, JobStatus>;
+  timeoutMs: number;
+  /** failed_retry_wait_time_in_seconds: a job the API reported FAILED is started again after this. */
+  failedRetryWaitMs: number;
+  /** The download retriever (download requester, decoder, extractor and paginator). */
+  download: DeclarativeStreamRunner;
+  config: Obj;
+  parameters: Obj;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  log: { debug(message: string): void; warn(message: string): void };
+}
+
+/** _WAIT_TIME_BETWEEN_STATUS_UPDATE_IN_SECONDS. */
+export const POLL_INTERVAL_MS = 5_000;
+/** AsyncPartition._DEFAULT_MAX_JOB_RETRY. */
+const MAX_ATTEMPTS = 3;
+
+interface Job {
+  creation: HttpResult;
+  polling: HttpResult | null;
+}
+
+export class AsyncJobs {
+  constructor(private readonly spec: AsyncJobSpec) {}
+
+  /** The raw records of a slice's job (the download extractor's), before the stream's selector. */
+  async *records(slice: StreamSlice, signal: AbortSignal): AsyncGenerator<Obj[]> {
+    const outcomes: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const started = await this.start(slice, signal, outcomes);
+      const status = started ? await this.wait(started, slice, signal) : "FAILED";
+      if (started && status === "COMPLETED") {
+        yield* this.download(started, slice, signal);
+        await this.cleanUp(this.spec.delete, started, slice, signal);
+        return;
+      }
+      if (status === "SKIPPED") return;
+      if (started) outcomes.push(status === "TIMED_OUT" ? "TIMED_OUT" : "FAILED");
+      if (started && status === "TIMED_OUT") await this.cleanUp(this.spec.abort, started, slice, signal);
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new DeclarativeError(
+          `Stream '${this.spec.stream}': the async job of slice ${pyStr(sliceRepr(slice))} did not complete in ${MAX_ATTEMPTS} attempts (${outcomes.join("; ")}). Async job failed after exhausting all retry attempts.`,
+          "system_error",
+        );
+      }
+      if (started && status === "FAILED" && this.spec.failedRetryWaitMs > 0)
+        await this.spec.sleep(this.spec.failedRetryWaitMs, signal);
+    }
+  }
+
+  /** The creation request; null when it failed in a way worth another attempt. */
+  private async start(slice: StreamSlice, signal: AbortSignal, outcomes: string[]): Promise<Job | null> {
+    try {
+      const creation = await this.spec.creation.send(this.scope(slice), null, null, signal);
+      if (!(creation.status > 0 && creation.status < 400)) {
+        outcomes.push(`the creation request was answered ${creation.status} and ignored`);
+        return null;
+      }
+      return { creation, polling: null };
+    } catch (error) {
+      // AsyncJobOrchestrator._start_job: a config error stops everything; anything else flags the
+      // job as failed, to be started again.
+      if (!(error instanceof HttpRequestError) || error.failureType === "config_error") throw error;
+      this.spec.log.warn(
+        `Stream '${this.spec.stream}': could not start the async job; it will be retried if attempts remain: ${error.message}`,
+      );
+      outcomes.push(`could not start: ${error.message}`);
+      return null;
+    }
+  }
+
+  /** Polls until the job leaves RUNNING or its time is up (5 s between polls). */
+  private async wait(job: Job, slice: StreamSlice, signal: AbortSignal): Promise<JobStatus> {
+    const started = performance.now();
+    let slept = 0;
+    for (;;) {
+      // AsyncJob.status(): past its time, a job is TIMED_OUT without another poll. The time is the
+      // clock's, or the waits asked for when longer (a test's sleep takes none).
+      if (Math.max(performance.now() - started, slept) >= this.spec.timeoutMs) return "TIMED_OUT";
+      const polling = await this.spec.polling.send(this.pollingScope(job, slice), null, null, signal);
+      const status = this.statusOf(polling);
+      if (status !== "RUNNING") {
+        if (status === "COMPLETED") job.polling = polling;
+        return status;
+      }
+      await this.spec.sleep(POLL_INTERVAL_MS, signal);
+      slept += POLL_INTERVAL_MS;
+    }
+  }
+
+  /** The status extractor's first value through the mapping, as str() names it. */
+  private statusOf(polling: HttpResult): JobStatus {
+    const ctx = contextOf({ config: this.spec.config, parameters: this.spec.parameters });
+    let first: unknown = null;
+    for (const body of this.spec.decoder.decode(polling).bodies) {
+      const values = this.spec.statusExtractor(body, ctx);
+      if (values.length > 0) {
+        first = values[0];
+        break;
+      }
+    }
+    const api = pyStr(first);
+    const status = this.spec.statuses.get(api);
+    if (status === undefined)
+      throw new DeclarativeError(
+        `API status \`${api}\` is unknown. Contact the connector developer to make sure this status is supported.`,
+        "system_error",
+      );
+    return status;
+  }
+
+  private async *download(job: Job, slice: StreamSlice, signal: AbortSignal): AsyncGenerator<Obj[]> {
+    const creation = responseContext(job.creation);
+    const polled = job.polling as HttpResult;
+    const polling = responseContext(polled);
+    let targets: unknown[] | null = null;
+    if (this.spec.targetExtractor) {
+      let source = polled;
+      if (this.spec.downloadTarget) {
+        const partition: Obj = { polling_job_response: responseObject(polled) };
+        setExtraFields(partition, { polling_response: polling });
+        source = await this.spec.downloadTarget.send(
+          { ...this.scope({ partition, cursor: {} }), extra: { polling_response: polling } },
+          null,
+          null,
+          signal,
+        );
+      }
+      const ctx = contextOf({ config: this.spec.config, parameters: this.spec.parameters });
+      targets = this.spec.decoder
+        .decode(source)
+        .bodies.flatMap((b) => this.spec.targetExtractor?.(b, ctx) ?? []);
+    }
+    for (const target of targets ?? [undefined]) {
+      const partition: Obj = { ...slice.partition };
+      const extra: Obj = {
+        ...extraFieldsOf(slice.partition),
+        creation_response: creation,
+        polling_response: polling,
+      };
+      if (targets !== null) {
+        extra.url = target;
+        extra.download_target = target;
+      }
+      setExtraFields(partition, extra);
+      for await (const page of this.spec.download.pages({ partition, cursor: slice.cursor }, {}, signal))
+        yield page;
+    }
+  }
+
+  /** The abort or delete request, whose answer is not used; a failure is only logged. */
+  private async cleanUp(
+    requester: HttpRequester | null,
+    job: Job,
+    slice: StreamSlice,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (!requester) return;
+    try {
+      await requester.send(this.pollingScope(job, slice), null, null, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.spec.log.warn(
+        `Stream '${this.spec.stream}': could not ${requester.spec.name}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private scope(slice: StreamSlice): Scope {
+    return { config: this.spec.config, slice, ...topLevel(slice) };
+  }
+
+  /** The slice polling, abort and delete requests see: the job's, with its creation response. */
+  private pollingScope(job: Job, slice: StreamSlice): Scope {
+    const creation = responseContext(job.creation);
+    const partition: Obj = { ...slice.partition, create_job_response: responseObject(job.creation) };
+    setExtraFields(partition, { ...extraFieldsOf(slice.partition), creation_response: creation });
+    return this.scope({ partition, cursor: slice.cursor });
+  }
+}
+
+/** get_interpolation_context: a slice's extra fields are also template variables of their own. */
+function topLevel(slice: StreamSlice): { extra?: Obj } {
+  const extra = extraFieldsOf(slice.partition);
+  return extra ? { extra } : {};
+}
+
+/** _get_creation_response_interpolation_context: the JSON body as a dict, with its `headers`. */
+function responseContext(response: HttpResult): Obj {
+  let body: unknown;
+  try {
+    body = response.json();
+  } catch {
+    body = {};
+  }
+  const ctx: Obj = isObj(body) ? { ...body } : {};
+  if (!("headers" in ctx)) ctx.headers = Object.fromEntries(response.headers);
+  return ctx;
+}
+
+/** A requests.Response as templates use it: .json(), .headers, .status_code, .text, .url, .ok. */
+function responseObject(response: HttpResult): Obj {
+  const view: Obj = {};
+  const attrs = {
+    json: pyFunction("json", () => response.json()),
+    headers: Object.fromEntries(response.headers),
+    status_code: response.status,
+    text: response.text,
+    url: response.url,
+    ok: response.status < 400,
+  };
+  Object.defineProperty(view, PY_ATTRS, { value: attrs });
+  return view;
+}
+
+/** The slice as the CDK's messages show it. */
+function sliceRepr(slice: StreamSlice): Obj {
+  return { partition: slice.partition, cursor_slice: slice.cursor };
+}
