@@ -36,6 +36,7 @@ import {
   type ErrorHandler,
   HttpResponseFilter,
 } from "./http/error-handler.ts";
+import { JwtAuthenticator } from "./jwt.ts";
 import {
   CursorPagination,
   DefaultPaginator,
@@ -384,6 +385,39 @@ export class ComponentFactory {
         return NO_AUTH;
       case "BearerAuthenticator":
         return bearer(s(node.api_token));
+      case "JwtAuthenticator": {
+        const v = (x: unknown) => (x === undefined || x === null ? null : evalValue(x, ctx));
+        const mapping = (m: unknown): Obj =>
+          Object.fromEntries(
+            Object.entries(isObj(m) ? m : {}).map(([k, x]) => [
+              s(k),
+              typeof x === "string" ? evalValue(x, ctx) : x,
+            ]),
+          );
+        const headers = isObj(node.jwt_headers) ? node.jwt_headers : {};
+        const claims = isObj(node.jwt_payload) ? node.jwt_payload : {};
+        return new JwtAuthenticator({
+          algorithm: String(node.algorithm),
+          secretKey: s(node.secret_key),
+          base64EncodeSecretKey: node.base64_encode_secret_key === true,
+          passphrase: node.passphrase ? s(node.passphrase) || null : null,
+          tokenDuration: typeof node.token_duration === "number" ? node.token_duration : 1200,
+          headerPrefix: node.header_prefix ? s(node.header_prefix) : "",
+          headers: {
+            kid: v(headers.kid),
+            typ: headers.typ === undefined ? "JWT" : v(headers.typ),
+            cty: v(headers.cty),
+          },
+          additionalHeaders: mapping(node.additional_jwt_headers),
+          claims: { iss: v(claims.iss), sub: v(claims.sub), aud: v(claims.aud) },
+          additionalPayload: mapping(node.additional_jwt_payload),
+          option: isObj(node.request_option)
+            ? (requestOptionOf(node.request_option, `${where}.request_option`) as RequestOption)
+            : { injectInto: "header", fieldName: "Authorization", fieldPath: null },
+          ctx,
+          now: this.deps.now,
+        });
+      }
       case "BasicHttpAuthenticator":
         return basic(
           s(node.username),

@@ -36,6 +36,8 @@ export const SUPPORTED_COMPONENTS = [
   "PredicateValidator",
   "ValidateAdheresToSchema",
   "ConcurrencyLevel",
+  "StreamGroup",
+  "BlockSimultaneousSyncsAction",
   "DeclarativeStream",
   "SimpleRetriever",
   "AsyncRetriever",
@@ -80,6 +82,7 @@ export const SUPPORTED_COMPONENTS = [
   "SessionTokenRequestBearerAuthenticator",
   "SelectiveAuthenticator",
   "LegacySessionTokenAuthenticator",
+  "JwtAuthenticator",
   "NoAuth",
   "AddFields",
   "AddedFieldDefinition",
@@ -255,13 +258,10 @@ const AUTHENTICATORS: SupportedComponent[] = [
   "SessionTokenAuthenticator",
   "SelectiveAuthenticator",
   "LegacySessionTokenAuthenticator",
+  "JwtAuthenticator",
   "NoAuth",
 ];
-const UNSUPPORTED_AUTHENTICATORS = [
-  "JwtAuthenticator",
-  "CustomAuthenticator",
-  "RateLimitedMultipleTokenAuthenticator",
-];
+const UNSUPPORTED_AUTHENTICATORS = ["CustomAuthenticator", "RateLimitedMultipleTokenAuthenticator"];
 const PARTITION_ROUTERS: SupportedComponent[] = [
   "SubstreamPartitionRouter",
   "ListPartitionRouter",
@@ -327,7 +327,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     spec: slot(["Spec"]).optional(),
     concurrency_level: slot(["ConcurrencyLevel"]).optional(),
     api_budget: slot([], ["HTTPAPIBudget"]).optional(),
-    stream_groups: z.record(z.string(), slot([], ["StreamGroup"])).optional(),
+    stream_groups: z.record(z.string(), slot(["StreamGroup"])).optional(),
     max_concurrent_async_job_count: intOrString.optional(),
     metadata: object.optional(),
     description: str.optional(),
@@ -470,6 +470,15 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     max_concurrency: int.optional(),
     $parameters: parameters,
   }),
+
+  // Streams that must not be read at the same time: the native runner reads one stream after
+  // another, so the group holds by construction.
+  StreamGroup: z.looseObject({
+    type: z.literal("StreamGroup").optional(),
+    streams: z.array(slot(["DeclarativeStream"])),
+    action: slot(["BlockSimultaneousSyncsAction"]),
+  }),
+  BlockSimultaneousSyncsAction: component("BlockSimultaneousSyncsAction", {}),
 
   DeclarativeStream: component("DeclarativeStream", {
     name: str.optional(),
@@ -876,6 +885,36 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   SessionTokenRequestBearerAuthenticator: component("SessionTokenRequestBearerAuthenticator", {}),
 
+  JwtAuthenticator: component("JwtAuthenticator", {
+    secret_key: str,
+    base64_encode_secret_key: bool.optional(),
+    algorithm: z.enum([
+      "HS256",
+      "HS384",
+      "HS512",
+      "ES256",
+      "ES256K",
+      "ES384",
+      "ES512",
+      "RS256",
+      "RS384",
+      "RS512",
+      "PS256",
+      "PS384",
+      "PS512",
+      "EdDSA",
+    ]),
+    token_duration: int.optional(),
+    header_prefix: str.optional(),
+    jwt_headers: z.looseObject({ kid: str.optional(), typ: str.optional(), cty: str.optional() }).optional(),
+    additional_jwt_headers: object.optional(),
+    jwt_payload: z.looseObject({ iss: str.optional(), sub: str.optional(), aud: str.optional() }).optional(),
+    additional_jwt_payload: object.optional(),
+    passphrase: str.optional(),
+    request_option: slot(["RequestOption"]).optional(),
+    $parameters: parameters,
+  }),
+
   SelectiveAuthenticator: component("SelectiveAuthenticator", {
     authenticator_selection_path: strings,
     authenticators: z.record(
@@ -888,6 +927,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
           "OAuthAuthenticator",
           "SessionTokenAuthenticator",
           "LegacySessionTokenAuthenticator",
+          "JwtAuthenticator",
           "NoAuth",
         ],
         UNSUPPORTED_AUTHENTICATORS,

@@ -154,6 +154,8 @@ describe.skipIf(skip)("zod schemas against declarative_component_schema.yaml", (
     for (const name of SUPPORTED_COMPONENTS) {
       const definition = definitionOf(name);
       expect(definition, name).toBeDefined();
+      // StreamGroup has no `type` property: the CDK's transformer gives it its type.
+      if (name === "StreamGroup") continue;
       expect(definition.properties.type.enum, name).toEqual([COMPONENT_TYPE_VALUE[name] ?? name]);
     }
   });
@@ -164,7 +166,10 @@ describe.skipIf(skip)("zod schemas against declarative_component_schema.yaml", (
       const definition = () => definitionOf(name);
 
       test("names exactly the schema's properties and requires the same ones", () => {
-        expect([...ours.properties].sort()).toEqual(Object.keys(definition().properties).sort());
+        const typed = name === "StreamGroup" ? ["type"] : [];
+        expect([...ours.properties].sort()).toEqual(
+          [...Object.keys(definition().properties), ...typed].sort(),
+        );
         expect([...ours.required].sort()).toEqual([...(definition().required ?? [])].sort());
       });
 
