@@ -131,7 +131,12 @@ describe("JwtAuthenticator (the CDK's auth/jwt.py over PyJWT)", () => {
     ["EdDSA", "ed25519", {}],
   ] as const) {
     test(`${alg}: signed with a PEM private key (pasted with literal \\n), verified with its public key`, async () => {
-      const { privateKey, publicKey } = generateKeyPairSync(kind as "rsa", options as never);
+      const { privateKey, publicKey } = (
+        generateKeyPairSync as (
+          type: string,
+          options: object,
+        ) => { privateKey: KeyObject; publicKey: KeyObject }
+      )(kind, options);
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
       const api = jwtApi({ publicKey });
       const ms = await read(
