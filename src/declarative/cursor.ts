@@ -2,6 +2,7 @@
 // max(start_datetime, state - lookback) to min(end_datetime, now), request options for the
 // slice bounds, and a state that is the latest record cursor value (else the start).
 
+import { isRawJson } from "../core/json.ts";
 import { addDuration, type Duration, formatMicros, nowMicros, parseAnyMicros, parseMicros } from "./dates.ts";
 import { DeclarativeError } from "./errors.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
@@ -232,4 +233,77 @@ export class CursorProgress {
     }
     return t === null || (t >= this.start && t <= end);
   }
+}
+
+/**
+ * IncrementingCountCursor as the CDK's concurrent source runs it (a ConcurrentCursor with an
+ * integer state): one slice {start: max(state, start_value), end: Infinity}, the lower bound in
+ * start_value_option, and a state of the greatest cursor value seen (other keys of the incoming
+ * state kept). Values stay as the API sent them, so an id beyond 2^53 stays exact.
+ */
+export class CountCursor {
+  readonly field: string;
+  private readonly startValue: number;
+
+  constructor(
+    private readonly startOption: RequestOption | null,
+    cursorField: unknown,
+    startValue: unknown,
+    config: Obj,
+    parameters: Obj,
+  ) {
+    const ctx = { config, parameters };
+    this.field = evalString(cursorField, ctx);
+    // start_value is interpolated and read as an integer; absent or empty means 0.
+    const v = typeof startValue === "string" ? evalString(startValue, ctx).trim() : startValue;
+    const n = v === undefined || v === null || v === "" ? 0 : Number(v);
+    if (!Number.isFinite(n))
+      throw new DeclarativeError(
+        `IncrementingCountCursor: start_value ${JSON.stringify(v)} is not a number. Check the value it reads from the config.`,
+        "config_error",
+      );
+    this.startValue = n;
+  }
+
+  /** Where a read starts: the saved value when it is at least start_value (a 0 counts as none). */
+  syncStart(state: Obj): unknown {
+    const saved = state[this.field];
+    return isCount(saved) && countOf(saved) !== 0n && compareCounts(saved, this.startValue) >= 0
+      ? saved
+      : this.startValue;
+  }
+
+  inject(parts: RequestParts, ctx: Obj, cursorSlice: Obj): void {
+    if (this.startOption && cursorSlice.start !== undefined)
+      parts.inject(this.startOption, cursorSlice.start, ctx);
+  }
+
+  /** The state to emit: the greatest value seen, else where the read started (0: start_value). */
+  state(incoming: Obj, syncStart: unknown, latest: unknown): Obj {
+    const top = latest !== null && compareCounts(latest, syncStart) > 0 ? latest : syncStart;
+    return { ...incoming, [this.field]: isCount(top) && countOf(top) === 0n ? this.startValue : top };
+  }
+}
+
+/** A cursor value that compares as a count: a JSON integer or number (raw beyond 2^53), or its digits. */
+export function isCount(v: unknown): boolean {
+  return (
+    (typeof v === "number" && Number.isFinite(v)) ||
+    (typeof v === "string" && /^-?\d+$/.test(v.trim())) ||
+    isRawJson(v)
+  );
+}
+
+function countOf(v: unknown): bigint {
+  if (typeof v === "number") return BigInt(Math.trunc(v));
+  if (isRawJson(v)) return BigInt((v as { rawJSON: string }).rawJSON);
+  return BigInt(String(v).trim());
+}
+
+/** Compares two counts exactly (fractions by their integral part, as ids have none). */
+export function compareCounts(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a === b ? 0 : a < b ? -1 : 1;
+  const x = countOf(a);
+  const y = countOf(b);
+  return x === y ? 0 : x < y ? -1 : 1;
 }

@@ -16,8 +16,8 @@ import {
   selectAuthenticator,
   type TokenPost,
 } from "./auth.ts";
-import { DatetimeCursor, type MinMax } from "./cursor.ts";
-import { parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
+import { CountCursor, DatetimeCursor, type MinMax } from "./cursor.ts";
+import { addDuration, parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
 import { createDecoder, type Decoder, responseToFileDecoder, unpaginableDecoderMessage } from "./decoders.ts";
 import { type DynamicSchemaSpec, loadDynamicSchema } from "./dynamic.ts";
 import { DeclarativeError } from "./errors.ts";
@@ -53,6 +53,7 @@ import {
   type ParentConfig,
   type PartitionRouter,
   SubstreamRouter,
+  UnionRouter,
 } from "./partitions.ts";
 import {
   addedFieldsOf,
@@ -148,8 +149,13 @@ export class ComponentFactory {
           )
         : NO_PAGINATION;
     const router = this.router(retrieverNode.partition_router, `${where}.retriever.partition_router`);
-    const cursor = node.incremental_sync
-      ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`)
+    const counting = isObj(node.incremental_sync) && node.incremental_sync.type === "IncrementingCountCursor";
+    const cursor =
+      node.incremental_sync && !counting
+        ? this.cursor(obj(node.incremental_sync, `${where}.incremental_sync`), `${where}.incremental_sync`)
+        : null;
+    const counter = counting
+      ? this.counter(node.incremental_sync as Node, `${where}.incremental_sync`, name, router)
       : null;
     const runner = new DeclarativeStreamRunner(
       {
@@ -167,6 +173,7 @@ export class ComponentFactory {
             : {}),
         },
         cursor,
+        counter,
         router,
         parameters,
         ...(dynamicSchema
@@ -839,7 +846,11 @@ export class ComponentFactory {
           const at = `${where}.parent_stream_configs[${i}]`;
           if (c.incremental_dependency === true) this.incrementalDependency = true;
           return {
-            parent: this.stream(obj(c.stream, `${at}.stream`), `${at}.stream`),
+            // A parent is read without state, so a StateDelegatingStream parent is its full-refresh stream.
+            parent: this.stream(
+              this.chooseDelegate(obj(c.stream, `${at}.stream`), `${at}.stream`, undefined).node,
+              `${at}.stream`,
+            ),
             parentKey: String(c.parent_key ?? ""),
             partitionField: String(c.partition_field ?? ""),
             option: isObj(c.request_option)
@@ -869,6 +880,14 @@ export class ComponentFactory {
         const underlying = this.router(under, `${where}.underlying_partition_router`) as PartitionRouter;
         return new GroupingRouter(underlying, size, n.deduplicate !== false);
       }
+      case "UnionPartitionRouter":
+        // Its own requests carry no option of the routers under it (the CDK's get_request_params is {}).
+        return new UnionRouter(
+          evalString(n.partition_field, ctx),
+          asArray<Node>(n.partition_routers).map(
+            (r, i) => this.router(r, `${where}.partition_routers[${i}]`) as PartitionRouter,
+          ),
+        );
       case "CartesianProductStreamSlicer":
         return new CartesianRouter(
           asArray<Node>(n.stream_slicers).map(
@@ -878,6 +897,68 @@ export class ComponentFactory {
       default:
         return unsupported(n, where);
     }
+  }
+
+  /**
+   * StateDelegatingStream: the incremental stream when the stream has a saved state, else the
+   * full-refresh one (the CDK's create_state_delegating_stream); past api_retention_period, a
+   * saved cursor is too old for the API, and the stream is read in full again without it.
+   */
+  chooseDelegate(
+    node: Node,
+    where: string,
+    state: unknown,
+  ): { node: Node; keepState: boolean; warning?: string } {
+    if (node.type !== "StateDelegatingStream") return { node, keepState: true };
+    const ctx = this.ctx(node);
+    const name = pyStr(evalString(node.name ?? "", ctx));
+    const full = obj(node.full_refresh_stream, `${where}.full_refresh_stream`);
+    const incremental = obj(node.incremental_stream, `${where}.incremental_stream`);
+    const nameOf = (n: Node) => pyStr(evalString(n.name ?? params(n).name ?? "", this.ctx(n)));
+    if (nameOf(full) !== name || nameOf(incremental) !== name)
+      throw new DeclarativeError(
+        `${where}: state_delegating_stream, full_refresh_stream name and incremental_stream must have equal names. Instead has ${name}, ${nameOf(full)} and ${nameOf(incremental)}.`,
+      );
+    const period = typeof node.api_retention_period === "string" ? node.api_retention_period : "";
+    const sync = isObj(incremental.incremental_sync) ? incremental.incremental_sync : null;
+    if (period && sync?.type === "IncrementingCountCursor")
+      throw new DeclarativeError(
+        `${where}: api_retention_period needs a datetime cursor; an IncrementingCountCursor has no date to compare with the retention period.`,
+      );
+    if (!isObj(state) || Object.keys(state).length === 0) return { node: full, keepState: false };
+    if (period && sync) {
+      const duration = parseDuration(period);
+      if (!duration)
+        throw new DeclarativeError(`${where}: api_retention_period '${period}' is not an ISO 8601 duration.`);
+      const cursor = this.cursor(sync, `${where}.incremental_stream.incremental_sync`);
+      // A per-partition state is dated by its global cursor.
+      const saved = isObj(state.state) ? state.state : state;
+      const raw = saved[cursor.field];
+      const value = raw === undefined || raw === null ? null : cursor.stateValue(saved);
+      if (raw !== undefined && raw !== null && value === null)
+        throw new DeclarativeError(
+          `${where}: the saved cursor value ${JSON.stringify(raw)} of stream ${name} is not a date the cursor can read.`,
+        );
+      const oldest = addDuration(this.deps.now().getTime() * 1000, duration, -1);
+      if (value === null || value < oldest)
+        return {
+          node: full,
+          keepState: false,
+          warning: `Stream ${name}: the saved cursor value is older than the API's retention period (${period}); the stream is read in full again.`,
+        };
+    }
+    return { node: incremental, keepState: true };
+  }
+
+  private counter(node: Node, where: string, stream: string, router: PartitionRouter | null): CountCursor {
+    if (router)
+      throw new DeclarativeError(
+        `${where}: The low-code framework does not currently support usage of a PartitionRouter and an IncrementingCountCursor at the same time. Please specify only one of these options for stream ${stream}.`,
+      );
+    const option = isObj(node.start_value_option)
+      ? (requestOptionOf(node.start_value_option, `${where}.start_value_option`) as RequestOption)
+      : null;
+    return new CountCursor(option, node.cursor_field, node.start_value, this.deps.config, params(node));
   }
 
   private cursor(node: Node, where: string): DatetimeCursor {

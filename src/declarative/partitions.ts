@@ -217,3 +217,48 @@ function sortKeys(v: unknown): unknown {
   for (const k of Object.keys(v).sort()) out[k] = sortKeys(v[k]);
   return out;
 }
+
+/**
+ * UnionPartitionRouter: the partitions of each router in turn, each value of `partition_field`
+ * once (the first wins); the partition's other keys (parent_slice included) become extra fields.
+ */
+export class UnionRouter implements PartitionRouter {
+  readonly hasParents: boolean;
+  constructor(
+    private readonly field: string,
+    private readonly routers: PartitionRouter[],
+  ) {
+    this.hasParents = routers.some((r) => r.hasParents);
+  }
+
+  async *partitions(signal: AbortSignal): AsyncGenerator<Obj> {
+    const seen = new Set<string>();
+    for (const router of this.routers) {
+      for await (const p of router.partitions(signal)) {
+        if (!(this.field in p))
+          throw new DeclarativeError(
+            `UnionPartitionRouter expects all child partition routers to emit the partition field '${this.field}'. Got ${pyRepr(p)}`,
+          );
+        const value = p[this.field];
+        const key = unionKey(value);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const out: Obj = { [this.field]: value };
+        const extra: Obj = { ...extraFieldsOf(p) };
+        for (const [k, v] of Object.entries(p)) if (k !== this.field) extra[k] = v;
+        if (Object.keys(extra).length > 0) setExtraFields(out, extra);
+        yield out;
+      }
+    }
+  }
+
+  inject(): void {}
+}
+
+/** A value as a set member, by value: numbers and booleans as Python compares them, others as JSON. */
+function unionKey(v: unknown): string {
+  if (typeof v === "number" || typeof v === "boolean") return `n${Number(v)}`;
+  if (typeof v === "string") return `s${v}`;
+  if (isRawJson(v)) return `n${v.rawJSON}`;
+  return `j${JSON.stringify(v)}`;
+}

@@ -71,7 +71,8 @@ export async function* runManifestBatches(
   } else yield* read(step.streams, run, step.log, step.controls);
 }
 
-type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj }>;
+/** dropState: a StateDelegatingStream read in full again; its saved state is not used. */
+type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj; dropState?: boolean }>;
 
 type Step =
   | { kind: "answer"; messages: AirbyteMessage[] }
@@ -156,10 +157,15 @@ async function prepare(
   });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams: Streams = new Map();
+  const savedStates = run.command === "read" ? streamStates(run.state) : new Map<string, unknown>();
   (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {
     if (!isObj(node) || refused.has(i)) return;
-    const runner = factory.stream(node, `streams[${i}]`);
-    streams.set(runner.name, { runner, node });
+    // A StateDelegatingStream is the stream its saved state chooses.
+    const name = isObj(node) && node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
+    const chosen = factory.chooseDelegate(node, `streams[${i}]`, savedStates.get(name));
+    if (chosen.warning) log.warn(chosen.warning);
+    const runner = factory.stream(chosen.node, `streams[${i}]`);
+    streams.set(runner.name, { runner, node, ...(chosen.keepState ? {} : { dropState: true }) });
   });
   if (factory.incrementalDependency) {
     // Not silently: the records are the same, but each sync re-reads the parents from the start.
@@ -314,20 +320,20 @@ function catalogStream(runner: DeclarativeStreamRunner): Obj {
   const out: Obj = {
     name: def.name,
     json_schema: def.schema,
-    supported_sync_modes: def.cursor ? ["full_refresh", "incremental"] : ["full_refresh"],
-    is_resumable: def.cursor !== null,
+    supported_sync_modes: runner.cursorField !== null ? ["full_refresh", "incremental"] : ["full_refresh"],
+    is_resumable: runner.cursorField !== null,
     is_file_based: false,
   };
-  if (def.cursor) {
+  if (runner.cursorField !== null) {
     out.source_defined_cursor = true;
-    out.default_cursor_field = [def.cursor.field];
+    out.default_cursor_field = [runner.cursorField];
   }
   if (def.primaryKey.length > 0) out.source_defined_primary_key = def.primaryKey;
   return out;
 }
 
 async function* read(
-  streams: Map<string, { runner: DeclarativeStreamRunner }>,
+  streams: Streams,
   run: DeclarativeRun,
   log: NonNullable<DeclarativeDeps["log"]>,
   controls: AirbyteMessage[],
@@ -343,13 +349,14 @@ async function* read(
       continue;
     }
     const runner = s.runner;
-    const incremental = cs.sync_mode === "incremental" && runner.def.cursor !== null;
+    const incremental = cs.sync_mode === "incremental" && runner.cursorField !== null;
     // A CONTROL waiting (a migrated config) goes first, as the CDK prints it before anything.
     yield [...controls.splice(0), status(name, "STARTED")];
     const output = new StreamOutput(name, controls);
     try {
       await runner.resolveSchema(run.signal);
-      const events = runner.read(incremental, incremental ? states.get(name) : undefined, run.signal);
+      const from = incremental && !s.dropState ? states.get(name) : undefined;
+      const events = runner.read(incremental, from, run.signal);
       for await (const event of events) {
         yield output.messages(event);
         if (run.signal.aborted) throw run.signal.reason ?? new DOMException("cancelled", "AbortError");

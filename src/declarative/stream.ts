@@ -2,7 +2,7 @@
 // slice (SimpleRetriever), and its state as the CDK's concurrent cursors shape it.
 
 import type { AsyncJobs } from "./async-jobs.ts";
-import { CursorProgress, type DatetimeCursor } from "./cursor.ts";
+import { type CountCursor, CursorProgress, compareCounts, type DatetimeCursor, isCount } from "./cursor.ts";
 import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
 import type { Paginator } from "./paginator.ts";
@@ -41,6 +41,8 @@ export interface StreamDefinition {
   schema: Obj;
   retriever: Retriever;
   cursor: DatetimeCursor | null;
+  /** An IncrementingCountCursor (then `cursor` is null, and there is no router). */
+  counter?: CountCursor | null;
   router: PartitionRouter | null;
   parameters: Obj;
   /** A DynamicSchemaLoader: how to read the schema, and whether records are normalized by it. */
@@ -98,7 +100,12 @@ export class DeclarativeStreamRunner {
   private async *slices(signal: AbortSignal): AsyncGenerator<StreamSlice> {
     const partitions = this.def.router ? this.def.router.partitions(signal) : one({});
     for await (const partition of partitions) {
-      const cursors = this.def.cursor ? this.def.cursor.slices(null) : [{}];
+      const counter = this.def.counter;
+      const cursors = this.def.cursor
+        ? this.def.cursor.slices(null)
+        : counter
+          ? [{ start: counter.syncStart({}), end: Number.POSITIVE_INFINITY }]
+          : [{}];
       for (const cursor of cursors) yield { partition, cursor };
     }
   }
@@ -111,6 +118,8 @@ export class DeclarativeStreamRunner {
    */
   read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     // Each kind of read is a generator of its own.
+    const counter = this.def.counter;
+    if (counter) return this.readCounter(counter, incremental ? state : undefined, signal);
     const cursor = this.def.cursor;
     if (!cursor) return this.readFullRefresh(signal);
     const from = incremental ? state : undefined;
@@ -123,6 +132,32 @@ export class DeclarativeStreamRunner {
       for await (const records of this.pages(slice, {}, signal)) yield { kind: "records", records };
     }
     yield { kind: "state", state: { ...NO_CURSOR_STATE } };
+  }
+
+  /** IncrementingCountCursor: one slice from the saved count on, and the greatest count seen. */
+  private async *readCounter(
+    counter: CountCursor,
+    state: unknown,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamEvent> {
+    const incoming = isObj(state) ? { ...state } : {};
+    const start = counter.syncStart(incoming);
+    const slice = { partition: {}, cursor: { start, end: Number.POSITIVE_INFINITY } };
+    let latest: unknown = null;
+    for await (const records of this.pages(slice, incoming, signal)) {
+      for (const r of records) {
+        // A record without a count is kept and moves nothing (the CDK logs it once).
+        const v = r[counter.field];
+        if (isCount(v) && (latest === null || compareCounts(v, latest) > 0)) latest = v;
+      }
+      yield { kind: "records", records };
+    }
+    yield { kind: "state", state: counter.state(incoming, start, latest) };
+  }
+
+  /** Whether the stream reads incrementally: a datetime or a count cursor. */
+  get cursorField(): string | null {
+    return this.def.cursor?.field ?? this.def.counter?.field ?? null;
   }
 
   private async *readIncremental(
@@ -364,6 +399,7 @@ export class DeclarativeStreamRunner {
         // The CDK merges partition | cursor: on a shared name the cursor's value wins.
         router?.inject(parts, ctx, slice.partition);
         cursor?.inject(parts, ctx, slice.cursor);
+        this.def.counter?.inject(parts, ctx, slice.cursor);
       }
     };
     const result = await requester.send(scope, inject, paginator.path(token), signal);

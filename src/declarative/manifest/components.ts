@@ -39,6 +39,7 @@ export const SUPPORTED_COMPONENTS = [
   "StreamGroup",
   "BlockSimultaneousSyncsAction",
   "DeclarativeStream",
+  "StateDelegatingStream",
   "SimpleRetriever",
   "AsyncRetriever",
   "AsyncJobStatusMap",
@@ -68,11 +69,13 @@ export const SUPPORTED_COMPONENTS = [
   "RequestOption",
   "RequestPath",
   "DatetimeBasedCursor",
+  "IncrementingCountCursor",
   "MinMaxDatetime",
   "SubstreamPartitionRouter",
   "ParentStreamConfig",
   "ListPartitionRouter",
   "GroupingPartitionRouter",
+  "UnionPartitionRouter",
   "ApiKeyAuthenticator",
   "BearerAuthenticator",
   "BasicHttpAuthenticator",
@@ -266,8 +269,9 @@ const PARTITION_ROUTERS: SupportedComponent[] = [
   "SubstreamPartitionRouter",
   "ListPartitionRouter",
   "GroupingPartitionRouter",
+  "UnionPartitionRouter",
 ];
-const UNSUPPORTED_PARTITION_ROUTERS = ["UnionPartitionRouter", "CustomPartitionRouter"];
+const UNSUPPORTED_PARTITION_ROUTERS = ["CustomPartitionRouter"];
 const TRANSFORMATIONS: SupportedComponent[] = [
   "AddFields",
   "RemoveFields",
@@ -319,7 +323,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   DeclarativeSource: z.strictObject({
     type: z.literal("DeclarativeSource"),
     check: slot(["CheckStream", "CheckDynamicStream"]),
-    streams: z.array(slot(["DeclarativeStream"], ["ConditionalStreams", "StateDelegatingStream"])).optional(),
+    streams: z.array(slot(["DeclarativeStream", "StateDelegatingStream"], ["ConditionalStreams"])).optional(),
     dynamic_streams: z.array(slot(["DynamicDeclarativeStream"])).optional(),
     version: str,
     schemas: object.optional(),
@@ -480,10 +484,18 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   }),
   BlockSimultaneousSyncsAction: component("BlockSimultaneousSyncsAction", {}),
 
+  StateDelegatingStream: component("StateDelegatingStream", {
+    name: str,
+    full_refresh_stream: slot(["DeclarativeStream"]),
+    incremental_stream: slot(["DeclarativeStream"]),
+    api_retention_period: str.optional(),
+    $parameters: parameters,
+  }),
+
   DeclarativeStream: component("DeclarativeStream", {
     name: str.optional(),
     retriever: slot(["SimpleRetriever", "AsyncRetriever"], ["CustomRetriever"]),
-    incremental_sync: slot(["DatetimeBasedCursor"], ["IncrementingCountCursor"]).optional(),
+    incremental_sync: slot(["DatetimeBasedCursor", "IncrementingCountCursor"]).optional(),
     primary_key: primaryKey.optional(),
     schema_loader: z
       .union([
@@ -715,6 +727,16 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   RequestPath: component("RequestPath", {}),
 
+  IncrementingCountCursor: component("IncrementingCountCursor", {
+    cursor_field: str,
+    allow_catalog_defined_cursor_field: refused(
+      "a cursor field chosen in the catalog (IncrementingCountCursor.allow_catalog_defined_cursor_field)",
+    ),
+    start_value: intOrString.optional(),
+    start_value_option: slot(["RequestOption"]).optional(),
+    $parameters: parameters,
+  }),
+
   DatetimeBasedCursor: component("DatetimeBasedCursor", {
     clamping: refused("clamping of slice boundaries (DatetimeBasedCursor.clamping)"),
     cursor_field: str,
@@ -765,7 +787,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   }),
 
   ParentStreamConfig: component("ParentStreamConfig", {
-    stream: slot(["DeclarativeStream"], ["StateDelegatingStream"]),
+    stream: slot(["DeclarativeStream", "StateDelegatingStream"]),
     parent_key: str,
     partition_field: str,
     request_option: slot(["RequestOption"]).optional(),
@@ -780,10 +802,21 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   GroupingPartitionRouter: component("GroupingPartitionRouter", {
     group_size: int,
     underlying_partition_router: slot(
-      ["ListPartitionRouter", "SubstreamPartitionRouter"],
-      ["UnionPartitionRouter", "CustomPartitionRouter"],
+      ["ListPartitionRouter", "SubstreamPartitionRouter", "UnionPartitionRouter"],
+      ["CustomPartitionRouter"],
     ),
     deduplicate: bool.optional(),
+    $parameters: parameters,
+  }),
+
+  UnionPartitionRouter: component("UnionPartitionRouter", {
+    partition_field: str,
+    partition_routers: z.array(
+      slot(
+        ["ListPartitionRouter", "SubstreamPartitionRouter", "UnionPartitionRouter"],
+        ["CustomPartitionRouter"],
+      ),
+    ),
     $parameters: parameters,
   }),
 

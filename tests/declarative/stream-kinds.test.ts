@@ -1,0 +1,270 @@
+// Streams of the CDK's 7.x components, read end to end against a small API that filters and pages
+// as a real one: IncrementingCountCursor (ConcurrentCursor with an integer state),
+// StateDelegatingStream (create_state_delegating_stream), UnionPartitionRouter and stream_groups.
+
+import { describe, expect, test } from "bun:test";
+import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
+import { answerOf, errorsOf, readManifest, recordsOf, serveApi } from "../helpers/manifest-run.ts";
+
+type Json = Record<string, unknown>;
+
+const statesOf = (ms: AirbyteMessage[], stream = "items") =>
+  ms.flatMap((m) =>
+    m.type === "STATE" && m.state.stream?.stream_descriptor.name === stream
+      ? [m.state.stream.stream_state]
+      : [],
+  );
+
+const source = (streams: string, top = "") => `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [items] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+${top}
+streams:
+${streams}
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+
+/** Events with ids 1..n; `since_id` returns those from that id on, oldest first. */
+function eventsApi(count: number, extra: (id: number) => Json = () => ({})) {
+  const events = Array.from({ length: count }, (_, i) => ({ id: i + 1, ...extra(i + 1) }));
+  const api = serveApi((url) => {
+    const since = Number(url.searchParams.get("since_id") ?? 0);
+    return { data: events.filter((e) => e.id >= since) };
+  });
+  return { ...api, events };
+}
+
+const counted = (options = "") => `
+  - type: DeclarativeStream
+    name: items
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: /events }
+      record_selector: { $ref: "#/definitions/selector" }
+    incremental_sync:
+      type: IncrementingCountCursor
+      cursor_field: id
+      start_value_option: { type: RequestOption, inject_into: request_parameter, field_name: since_id }
+${options}`;
+
+describe("IncrementingCountCursor", () => {
+  test("from the saved count on, the lower bound in start_value_option, and the greatest id as the state", async () => {
+    const api = eventsApi(8);
+    const ms = await readManifest(source(counted()), api.hostMap, {
+      mode: "incremental",
+      state: [
+        {
+          type: "STREAM",
+          stream: { stream_descriptor: { name: "items" }, stream_state: { id: 5, other: "kept" } },
+        },
+      ],
+    });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["GET /events?since_id=5"]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([5, 6, 7, 8]);
+    expect(statesOf(ms).at(-1)).toEqual({ id: 8, other: "kept" });
+  });
+
+  test("start_value from the config; a full refresh starts there and still ends with a state", async () => {
+    const api = eventsApi(4);
+    const ms = await readManifest(
+      source(counted("      start_value: \"{{ config['from'] }}\"")),
+      api.hostMap,
+      {
+        config: { from: "3" },
+      },
+    );
+    expect(api.requests).toEqual(["GET /events?since_id=3"]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([3, 4]);
+    expect(statesOf(ms).at(-1)).toEqual({ id: 4 });
+  });
+
+  test("ids beyond 2^53 stay exact in the state and in the next request", async () => {
+    const big = 9007199254740993n;
+    const api = serveApi((url) => {
+      const since = url.searchParams.get("since_id");
+      const ids = since === "0" ? [big - 1n, big] : [BigInt(since ?? 0), big + 1n];
+      return new Response(`{"data":[${ids.map((id) => `{"id":${id}}`).join(",")}]}`, {
+        headers: { "content-type": "application/json" },
+      });
+    });
+    const first = await readManifest(source(counted()), api.hostMap, { mode: "incremental" });
+    const state = statesOf(first).at(-1);
+    expect(JSON.stringify(state)).toBe(`{"id":${big}}`);
+    const second = await readManifest(source(counted()), api.hostMap, {
+      mode: "incremental",
+      state: [{ type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: state } }],
+    });
+    expect(api.requests.at(-1)).toBe(`GET /events?since_id=${big}`);
+    expect(JSON.stringify(statesOf(second).at(-1))).toBe(`{"id":${big + 1n}}`);
+  });
+
+  test("discover lists it as incremental on its cursor field; a partition router with it is the CDK's error", async () => {
+    const ms = await answerOf(source(counted()), "discover");
+    const catalog = ms.find((m) => m.type === "CATALOG");
+    expect(JSON.stringify(catalog)).toContain('"supported_sync_modes":["full_refresh","incremental"]');
+    expect(JSON.stringify(catalog)).toContain('"default_cursor_field":["id"]');
+    const routed = source(counted()).replace(
+      'record_selector: { $ref: "#/definitions/selector" }',
+      'record_selector: { $ref: "#/definitions/selector" }\n      partition_router: { type: ListPartitionRouter, values: [a], cursor_field: k }',
+    );
+    await expect(answerOf(routed, "discover")).rejects.toThrow(
+      "does not currently support usage of a PartitionRouter and an IncrementingCountCursor at the same time",
+    );
+  });
+});
+
+describe("StateDelegatingStream", () => {
+  const delegating = (extra = "") => `
+  - type: StateDelegatingStream
+    name: items
+${extra}
+    full_refresh_stream:
+      type: DeclarativeStream
+      name: items
+      primary_key: id
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object, properties: { id: { type: integer } } } }
+      retriever:
+        type: SimpleRetriever
+        requester: { $ref: "#/definitions/requester", path: /all }
+        record_selector: { $ref: "#/definitions/selector" }
+      incremental_sync: &cursor
+        type: DatetimeBasedCursor
+        cursor_field: updated
+        datetime_format: "%Y-%m-%d"
+        start_datetime: "2024-01-01"
+        end_datetime: "2024-03-01"
+    incremental_stream:
+      type: DeclarativeStream
+      name: items
+      primary_key: id
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+      retriever:
+        type: SimpleRetriever
+        requester:
+          $ref: "#/definitions/requester"
+          path: /changes
+          request_parameters: { since: "{{ stream_interval.start_time }}" }
+        record_selector: { $ref: "#/definitions/selector" }
+      incremental_sync: *cursor`;
+  const api = () =>
+    serveApi((url) => ({
+      data:
+        url.pathname === "/all"
+          ? [
+              { id: 1, updated: "2024-01-10" },
+              { id: 2, updated: "2024-02-10" },
+            ]
+          : [{ id: 2, updated: "2024-02-20" }],
+    }));
+  const withState = (updated: string) => [
+    { type: "STREAM", stream: { stream_descriptor: { name: "items" }, stream_state: { updated } } },
+  ];
+
+  test("no state: the full-refresh stream; a saved state: the incremental one, from that state", async () => {
+    const a = api();
+    const first = await readManifest(source(delegating()), a.hostMap, { mode: "incremental" });
+    expect(errorsOf(first)).toEqual([]);
+    expect(recordsOf(first).map((r) => r.id)).toEqual([1, 2]);
+    expect(statesOf(first).at(-1)).toEqual({ updated: "2024-02-10" });
+    const second = await readManifest(source(delegating()), a.hostMap, {
+      mode: "incremental",
+      state: withState("2024-02-10"),
+    });
+    expect(a.requests).toEqual(["GET /all", "GET /changes?since=2024-02-10"]);
+    expect(recordsOf(second)).toEqual([{ id: 2, updated: "2024-02-20" }]);
+  });
+
+  test("discover describes the full-refresh stream under the shared name", async () => {
+    const ms = await answerOf(source(delegating()), "discover");
+    const catalog = ms.find((m) => m.type === "CATALOG");
+    expect(JSON.stringify(catalog)).toContain('"properties":{"id":{"type":"integer"}}');
+  });
+
+  test("a saved cursor older than api_retention_period is dropped: the stream is read in full", async () => {
+    const a = api();
+    const ms = await readManifest(source(delegating("    api_retention_period: P30D")), a.hostMap, {
+      mode: "incremental",
+      state: withState("2024-01-05"),
+      now: () => new Date("2024-03-01T00:00:00Z"),
+    });
+    expect(a.requests).toEqual(["GET /all"]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([1, 2]);
+    const fresh = await readManifest(source(delegating("    api_retention_period: P30D")), a.hostMap, {
+      mode: "incremental",
+      state: withState("2024-02-20"),
+      now: () => new Date("2024-03-01T00:00:00Z"),
+    });
+    expect(errorsOf(fresh)).toEqual([]);
+    expect(a.requests.at(-1)).toBe("GET /changes?since=2024-02-20");
+  });
+
+  test("sub-streams named differently are the CDK's error", async () => {
+    const text = source(delegating()).replace(
+      "      name: items\n      primary_key: id\n      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }",
+      "      name: other\n      primary_key: id\n      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }",
+    );
+    await expect(answerOf(text, "discover")).rejects.toThrow(
+      "full_refresh_stream name and incremental_stream must have equal names. Instead has items, items and other.",
+    );
+  });
+});
+
+describe("UnionPartitionRouter and stream_groups", () => {
+  test("each partition value once, the first occurrence winning; the other keys as extra fields", async () => {
+    const api = serveApi((url) => {
+      if (url.pathname === "/orgs") return { data: [{ login: "b" }, { login: "c" }] };
+      return { data: [{ id: url.pathname }] };
+    });
+    const text = source(
+      `
+  - type: DeclarativeStream
+    name: items
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: "/repos/{{ stream_partition.owner }}" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: UnionPartitionRouter
+        partition_field: owner
+        partition_routers:
+          - { type: ListPartitionRouter, values: [a, b], cursor_field: owner }
+          - type: SubstreamPartitionRouter
+            parent_stream_configs:
+              - type: ParentStreamConfig
+                parent_key: login
+                partition_field: owner
+                stream:
+                  type: DeclarativeStream
+                  name: orgs
+                  schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+                  retriever:
+                    type: SimpleRetriever
+                    requester: { $ref: "#/definitions/requester", path: /orgs }
+                    record_selector: { $ref: "#/definitions/selector" }
+    transformations:
+      - type: AddFields
+        fields: [{ path: [from_parent], value: "{{ 'parent_slice' in stream_slice.extra_fields }}" }]`,
+      `stream_groups:
+  shared_quota:
+    streams: [{ $ref: "#/streams/0" }]
+    action: { type: BlockSimultaneousSyncsAction }`,
+    );
+    const ms = await readManifest(text, api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["GET /repos/a", "GET /repos/b", "GET /orgs", "GET /repos/c"]);
+    expect(recordsOf(ms)).toEqual([
+      { id: "/repos/a", from_parent: false },
+      { id: "/repos/b", from_parent: false },
+      { id: "/repos/c", from_parent: true },
+    ]);
+  });
+});
