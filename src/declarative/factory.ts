@@ -55,6 +55,7 @@ import {
   SubstreamRouter,
   UnionRouter,
 } from "./partitions.ts";
+import { QueryProperties } from "./query-properties.ts";
 import {
   addedFieldsOf,
   addFields,
@@ -125,12 +126,11 @@ export class ComponentFactory {
     );
     const decoder = createDecoder(retrieverNode.decoder, `${where}.retriever.decoder`);
     const requesterKey = isAsync ? "creation_requester" : "requester";
-    const requester = this.requester(
-      obj(retrieverNode[requesterKey], `${where}.retriever.${requesterKey}`),
-      `${where}.retriever.${requesterKey}`,
-      name,
-      decoder,
-    );
+    const requesterWhere = `${where}.retriever.${requesterKey}`;
+    let requesterNode = obj(retrieverNode[requesterKey], requesterWhere);
+    const queryProperties = isAsync ? null : this.queryProperties(requesterNode, requesterWhere);
+    if (queryProperties) requesterNode = queryProperties.requester;
+    const requester = this.requester(requesterNode, requesterWhere, name, decoder);
     const selector = this.selector(
       obj(retrieverNode.record_selector, `${where}.retriever.record_selector`),
       transformations,
@@ -171,6 +171,7 @@ export class ComponentFactory {
           ...(isAsync
             ? { jobs: this.asyncJobs(retrieverNode, `${where}.retriever`, name, requester, decoder) }
             : {}),
+          ...(queryProperties ? { queryProperties: queryProperties.qp } : {}),
         },
         cursor,
         counter,
@@ -192,6 +193,109 @@ export class ComponentFactory {
     );
     this.streams.set(node, runner);
     return runner;
+  }
+
+  /**
+   * QueryProperties of a requester (create_simple_retriever): in request_parameters (the key the
+   * properties go in, removed from the parameters), as fetch_properties_from_endpoint, or as
+   * query_properties (templates only). Null without any.
+   */
+  private queryProperties(node: Node, where: string): { qp: QueryProperties; requester: Node } | null {
+    const requestParams = isObj(node.request_parameters) ? node.request_parameters : {};
+    const inParams = Object.entries(requestParams).filter(
+      ([, v]) => isObj(v) && v.type === "QueryProperties",
+    );
+    if (inParams.length > 1)
+      throw new DeclarativeError(
+        `${where}.request_parameters: request_parameters only supports defining one QueryProperties field, but found ${inParams.length} usages`,
+      );
+    const fromEndpoint = isObj(node.fetch_properties_from_endpoint)
+      ? node.fetch_properties_from_endpoint
+      : null;
+    if (inParams.length > 0 && fromEndpoint)
+      throw new DeclarativeError(
+        `${where}: PropertiesFromEndpoint should only be specified once per stream, but found in HttpRequester.fetch_properties_from_endpoint and HttpRequester.request_parameters`,
+      );
+    let qpNode: Node;
+    let key: string | null = null;
+    let at: string;
+    if (inParams.length > 0) {
+      const [k, v] = inParams[0] as [string, Node];
+      qpNode = v;
+      key = evalString(k, this.ctx(node));
+      at = `${where}.request_parameters.${k}`;
+    } else if (fromEndpoint) {
+      qpNode = { type: "QueryProperties", property_list: fromEndpoint };
+      at = `${where}.fetch_properties_from_endpoint`;
+    } else if (isObj(node.query_properties)) {
+      qpNode = node.query_properties;
+      at = `${where}.query_properties`;
+    } else return null;
+    const requester: Node = { ...node };
+    if (key !== null)
+      requester.request_parameters = Object.fromEntries(
+        Object.entries(requestParams).filter(([, v]) => v !== qpNode),
+      );
+    delete requester.fetch_properties_from_endpoint;
+    delete requester.query_properties;
+    const list = qpNode.property_list;
+    let fields: (signal: AbortSignal) => Promise<string[]>;
+    if (isObj(list)) {
+      // PropertiesFromEndpoint: its retriever read once, each record's property_field_path as text.
+      const ctx = this.ctx(list);
+      const path = asArray(list.property_field_path).map((p) => evalString(p, ctx));
+      const endpoint = this.stream(
+        {
+          type: "DeclarativeStream",
+          name: "",
+          retriever: obj(list.retriever, `${at}.property_list.retriever`),
+          schema_loader: { type: "InlineSchemaLoader", schema: {} },
+          $parameters: params(list),
+        },
+        `${at}.property_list`,
+      );
+      let read: Promise<string[]> | null = null;
+      fields = (signal) => {
+        read ??= (async () => {
+          const out: string[] = [];
+          for await (const { record } of endpoint.records(signal))
+            out.push(pyStr(dpathGet(record, path) ?? []));
+          return out;
+        })();
+        return read;
+      };
+    } else {
+      const names = asArray(list).map(String);
+      fields = async () => names;
+    }
+    const chunking = isObj(qpNode.property_chunking) ? qpNode.property_chunking : null;
+    const merge =
+      chunking && isObj(chunking.record_merge_strategy) ? chunking.record_merge_strategy.key : "id";
+    const selector = isObj(qpNode.property_selector) ? qpNode.property_selector : null;
+    return {
+      requester,
+      qp: new QueryProperties({
+        key,
+        fields,
+        alwaysInclude: Array.isArray(qpNode.always_include_properties)
+          ? qpNode.always_include_properties.map(String)
+          : null,
+        chunking: chunking
+          ? {
+              limitType: chunking.property_limit_type === "characters" ? "characters" : "property_count",
+              limit: typeof chunking.property_limit === "number" ? chunking.property_limit : null,
+              mergeKey: Array.isArray(merge) ? merge.map(String) : [String(merge ?? "id")],
+            }
+          : null,
+        selector: selector
+          ? {
+              transformations: asArray<Node>(selector.transformations).map((t, i) =>
+                this.transformation(t, `${at}.property_selector.transformations[${i}]`),
+              ),
+            }
+          : null,
+      }),
+    };
   }
 
   /** An AsyncRetriever's job runner (the CDK's create_async_retriever). */

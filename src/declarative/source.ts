@@ -355,6 +355,8 @@ async function* read(
     const output = new StreamOutput(name, controls);
     try {
       await runner.resolveSchema(run.signal);
+      // JsonSchemaPropertySelector: the properties the catalog selected.
+      runner.def.retriever.queryProperties?.configure(cs.stream.json_schema, { config: run.config ?? {} });
       const from = incremental && !s.dropState ? states.get(name) : undefined;
       const events = runner.read(incremental, from, run.signal);
       for await (const event of events) {

@@ -5,13 +5,15 @@ import type { AsyncJobs } from "./async-jobs.ts";
 import { type CountCursor, CursorProgress, compareCounts, type DatetimeCursor, isCount } from "./cursor.ts";
 import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
+import type { HttpResult } from "./http/client.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
+import { deepMerge, type QueryProperties } from "./query-properties.ts";
 import { normalizer, type RecordSelector, selectRecords } from "./records.ts";
 import type { HttpRequester, RequestInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
-import { contextOf, type StreamSlice } from "./slice.ts";
+import { contextOf, type Scope, type StreamSlice, setExtraFields } from "./slice.ts";
 import { isObj, type Obj } from "./values.ts";
 
 export interface Retriever {
@@ -24,6 +26,8 @@ export interface Retriever {
   slicerOnFirstPageOnly?: boolean;
   /** An AsyncRetriever: each slice's records come from a job the API runs, not from pages. */
   jobs?: AsyncJobs;
+  /** QueryProperties: each page is requested once per chunk of properties. */
+  queryProperties?: QueryProperties;
 }
 
 /** What a read checks records against: the sync start (in progress) and the range end. */
@@ -372,6 +376,88 @@ export class DeclarativeStreamRunner {
     }
   }
 
+  /** The request of a page and its records; null when its status gives none. */
+  private async fetch(
+    scope: Scope,
+    ctx: Obj,
+    token: unknown,
+    signal: AbortSignal,
+    /** A chunk of query properties, as its request parameter. */
+    properties: [string, string] | null = null,
+  ): Promise<Fetched | null> {
+    const { requester, selector, paginator, decoder } = this.def.retriever;
+    const slice = scope.slice as StreamSlice;
+    const slicer = !(token !== null && token !== undefined && this.def.retriever.slicerOnFirstPageOnly);
+    const router = this.def.router;
+    const cursor = this.def.cursor;
+    const inject: RequestInjector = (parts, c) => {
+      if (properties !== null) parts.setParam(properties[0], properties[1]);
+      paginator.inject(parts, c, token);
+      if (slicer) {
+        // The CDK merges partition | cursor: on a shared name the cursor's value wins.
+        router?.inject(parts, c, slice.partition);
+        cursor?.inject(parts, c, slice.cursor);
+        this.def.counter?.inject(parts, c, slice.cursor);
+      }
+    };
+    const result = await requester.send(scope, inject, paginator.path(token), signal);
+    // As the CDK's retriever reads only a truthy response (`response.ok`): an error status that the
+    // error handler let through (IGNORE, or SUCCESS on a 4xx or 5xx) gives no records and ends the
+    // slice; an IGNOREd success (2xx, 3xx) is read as usual.
+    if (!(result.status > 0 && result.status < 400)) return null;
+    const { bodies, response } = decoder.decode(result);
+    const extracted = { count: 0 };
+    const records = selectRecords(selector, bodies, ctx, extracted);
+    // A streamed body is read once, by the records: the CDK's OffsetIncrement counts what its own
+    // extractor finds in the pagination response (a remainder, or {}).
+    if (decoder.streamed) extracted.count = selector.extract(response, ctx).length;
+    return { result, response, records, extracted };
+  }
+
+  /**
+   * A page asked once per chunk of query properties, each request with the same page token and
+   * the chunk as the slice's only extra field; records with the same merge key are merged (those
+   * without one go first), and the last chunk's response gives the next page.
+   */
+  private async fetchChunks(
+    qp: QueryProperties,
+    scope: Scope,
+    ctx: Obj,
+    token: unknown,
+    signal: AbortSignal,
+  ): Promise<Fetched | null> {
+    const slice = scope.slice as StreamSlice;
+    const key = qp.spec.key;
+    const immediate: Obj[] = [];
+    const merged = new Map<string, Obj>();
+    let last: Fetched | null = null;
+    for (const chunk of await qp.chunks(signal)) {
+      const partition = { ...slice.partition };
+      setExtraFields(partition, { query_properties: chunk });
+      const chunkScope = { ...scope, slice: { partition, cursor: slice.cursor } };
+      const fetched = await this.fetch(
+        chunkScope,
+        ctx,
+        token,
+        signal,
+        key === null ? null : [key, chunk.join(",")],
+      );
+      if (fetched === null) return null;
+      last = fetched;
+      for (const record of fetched.records) {
+        const group = qp.spec.chunking ? qp.groupKey(record) : null;
+        if (group === null) immediate.push(record);
+        else {
+          const into = merged.get(group);
+          if (into) deepMerge(into, record);
+          else merged.set(group, record);
+        }
+      }
+    }
+    if (last === null) return null;
+    return { ...last, records: [...immediate, ...merged.values()] };
+  }
+
   /** One page: request, decode, select; then the token of the next page (null at the end). */
   private async page(
     slice: StreamSlice,
@@ -382,9 +468,8 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
     bounds: Bounds | null,
   ): Promise<PageResult> {
-    const { requester, selector, paginator } = this.def.retriever;
+    const paginator = this.def.retriever.paginator;
     const cursor = this.def.cursor;
-    const router = this.def.router;
     const scope = {
       config: this.config,
       parameters: this.def.parameters,
@@ -392,27 +477,14 @@ export class DeclarativeStreamRunner {
       state,
       nextPageToken: token === null || token === undefined ? null : { next_page_token: token },
     };
-    const slicer = !(token !== null && token !== undefined && this.def.retriever.slicerOnFirstPageOnly);
-    const inject: RequestInjector = (parts, ctx) => {
-      paginator.inject(parts, ctx, token);
-      if (slicer) {
-        // The CDK merges partition | cursor: on a shared name the cursor's value wins.
-        router?.inject(parts, ctx, slice.partition);
-        cursor?.inject(parts, ctx, slice.cursor);
-        this.def.counter?.inject(parts, ctx, slice.cursor);
-      }
-    };
-    const result = await requester.send(scope, inject, paginator.path(token), signal);
-    // As the CDK's retriever reads only a truthy response (`response.ok`): an error status that the
-    // error handler let through (IGNORE, or SUCCESS on a 4xx or 5xx) gives no records and ends the
-    // slice; an IGNOREd success (2xx, 3xx) is read as usual.
-    if (!(result.status > 0 && result.status < 400))
-      return { records: [], next: null, repeatedRecords: null };
-    const decoder = this.def.retriever.decoder;
-    const { bodies, response } = decoder.decode(result);
     const ctx = contextOf(scope);
-    const extracted = { count: 0 };
-    let records = selectRecords(selector, bodies, ctx, extracted);
+    const qp = this.def.retriever.queryProperties;
+    const fetched = qp
+      ? await this.fetchChunks(qp, scope, ctx, token, signal)
+      : await this.fetch(scope, ctx, token, signal);
+    if (fetched === null) return { records: [], next: null, repeatedRecords: null };
+    const { result, response, extracted } = fetched;
+    let records = fetched.records;
     // Client-side incremental filtering belongs to the record selector in the CDK, so the page
     // size and last record the paginator sees are counted after it.
     if (cursor?.spec.clientSide && bounds)
@@ -427,9 +499,6 @@ export class DeclarativeStreamRunner {
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
       if (stop) return { records, next: null, repeatedRecords: null };
     }
-    // A streamed body is read once, by the records: the CDK's OffsetIncrement counts what its own
-    // extractor finds in the pagination response (a remainder, or {}).
-    if (decoder.streamed) extracted.count = selector.extract(response, ctx).length;
     const next = paginator.next(
       {
         response,
@@ -458,6 +527,15 @@ export class DeclarativeStreamRunner {
     }
     return { records, next, repeatedRecords: recordsJson };
   }
+}
+
+interface Fetched {
+  result: HttpResult;
+  /** What the paginator reads as `response`. */
+  response: unknown;
+  records: Obj[];
+  /** Records the extractor found before any filter (what OffsetIncrement counts). */
+  extracted: { count: number };
 }
 
 interface PageResult {

@@ -45,6 +45,11 @@ export const SUPPORTED_COMPONENTS = [
   "AsyncJobStatusMap",
   "ResponseToFileExtractor",
   "HttpRequester",
+  "QueryProperties",
+  "PropertiesFromEndpoint",
+  "PropertyChunking",
+  "GroupByKeyMergeStrategy",
+  "JsonSchemaPropertySelector",
   "RequestBodyPlainText",
   "RequestBodyUrlEncodedForm",
   "RequestBodyJsonObject",
@@ -581,10 +586,10 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     path: str.optional(),
     http_method: z.enum(["GET", "POST"]).optional(),
     authenticator: slot(AUTHENTICATORS, UNSUPPORTED_AUTHENTICATORS).optional(),
-    fetch_properties_from_endpoint: slot([], ["PropertiesFromEndpoint"]).optional(),
-    query_properties: slot([], ["QueryProperties"]).optional(),
+    fetch_properties_from_endpoint: slot(["PropertiesFromEndpoint"]).optional(),
+    query_properties: slot(["QueryProperties"]).optional(),
     request_parameters: stringOrObjectOf(
-      z.union([z.string(), slot([], ["QueryProperties"])], {
+      z.union([z.string(), slot(["QueryProperties"])], {
         error: "expected a string (request parameter values are strings or interpolated strings)",
       }),
       "an object of strings",
@@ -600,6 +605,39 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     ]).optional(),
     error_handler: slot(["DefaultErrorHandler", "CompositeErrorHandler"], ["CustomErrorHandler"]).optional(),
     use_cache: bool.optional(),
+    $parameters: parameters,
+  }),
+
+  QueryProperties: component("QueryProperties", {
+    property_list: z.union([strings, slot(["PropertiesFromEndpoint"])], {
+      error: "expected a list of property names or a PropertiesFromEndpoint",
+    }),
+    always_include_properties: strings.optional(),
+    property_chunking: slot(["PropertyChunking"]).optional(),
+    property_selector: slot(["JsonSchemaPropertySelector"]).optional(),
+    $parameters: parameters,
+  }),
+
+  PropertiesFromEndpoint: component("PropertiesFromEndpoint", {
+    property_field_path: strings,
+    retriever: slot(["SimpleRetriever"], ["CustomRetriever"]),
+    $parameters: parameters,
+  }),
+
+  PropertyChunking: component("PropertyChunking", {
+    property_limit_type: z.enum(["characters", "property_count"]),
+    property_limit: int.optional(),
+    record_merge_strategy: slot(["GroupByKeyMergeStrategy"]).optional(),
+    $parameters: parameters,
+  }),
+
+  GroupByKeyMergeStrategy: component("GroupByKeyMergeStrategy", {
+    key: z.union([str, strings], { error: "expected a field name or a list of them" }),
+    $parameters: parameters,
+  }),
+
+  JsonSchemaPropertySelector: component("JsonSchemaPropertySelector", {
+    transformations: z.array(slot(TRANSFORMATIONS, ["CustomTransformation"])).optional(),
     $parameters: parameters,
   }),
 
