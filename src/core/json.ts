@@ -22,6 +22,45 @@ export function parseJson(text: string): unknown {
     : JSON.parse(text);
 }
 
+/**
+ * JSON text as Python's json.loads reads it: also NaN, Infinity and -Infinity, which JSON.parse
+ * refuses; they become null, as the CDK's serializer (orjson) writes such floats. Tried only after
+ * a plain parse failed.
+ */
+export function parsePythonJson(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+    return parseJson(withoutNonFinite(text));
+  }
+}
+
+/** The bare NaN, Infinity and -Infinity tokens outside strings replaced by null. */
+function withoutNonFinite(text: string): string {
+  let out = "";
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else {
+      const m = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9));
+      if (m) {
+        out += `${text.slice(from, i)}null`;
+        i += m[0].length - 1;
+        from = i + 1;
+      }
+    }
+  }
+  return out + text.slice(from);
+}
+
 function keepLargeIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== "number" || Number.isSafeInteger(value)) return value;
   const source = context?.source;

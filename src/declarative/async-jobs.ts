@@ -8,15 +8,34 @@
 // (a response with .json()), `stream_slice.extra_fields['url']` (CDK 6.x), and
 // `creation_response`, `polling_response`, `download_target` (CDK 6.39 and later).
 
-import type { Decoder } from "./decoders.ts";
+import { type Decoder, pandasCsvStream, responseToFileDecoder } from "./decoders.ts";
 import { DeclarativeError } from "./errors.ts";
 import { HttpRequestError, type HttpResult } from "./http/client.ts";
+import { caseInsensitiveHeaders } from "./http/headers.ts";
 import { PY_ATTRS, pyFunction, pyStr } from "./interpolation/index.ts";
 import type { Extractor } from "./records.ts";
 import type { HttpRequester } from "./requester.ts";
 import { contextOf, extraFieldsOf, type Scope, type StreamSlice, setExtraFields } from "./slice.ts";
 import type { DeclarativeStreamRunner } from "./stream.ts";
 import { isObj, type Obj } from "./values.ts";
+
+/**
+ * A slice whose job did not complete in its attempts. As in the CDK's orchestrator, the stream's
+ * other slices are still read; the stream fails at the end.
+ */
+export class AsyncSliceError extends DeclarativeError {
+  constructor(message: string) {
+    super(message, "system_error");
+  }
+}
+
+/** The failures of a stream's slices as one error, as the orchestrator raises them at the end. */
+export function combineSliceErrors(errors: AsyncSliceError[]): AsyncSliceError {
+  if (errors.length === 1) return errors[0] as AsyncSliceError;
+  return new AsyncSliceError(
+    `${errors.length} async jobs failed: ${errors.map((e) => e.message).join(" | ")}`,
+  );
+}
 
 export type JobStatus = "RUNNING" | "COMPLETED" | "FAILED" | "TIMED_OUT" | "SKIPPED";
 
@@ -64,8 +83,13 @@ export interface AsyncJobSpec {
   timeoutMs: number;
   /** failed_retry_wait_time_in_seconds: a job the API reported FAILED is started again after this. */
   failedRetryWaitMs: number;
-  /** The download retriever (download requester, decoder, extractor and paginator). */
-  download: DeclarativeStreamRunner;
+  /**
+   * The download: a retriever's pages (download requester, decoder, extractor and paginator), or
+   * a ResponseToFileExtractor's CSV file, read as it arrives when `requester.spec.stream`.
+   */
+  download:
+    | { kind: "pages"; runner: DeclarativeStreamRunner }
+    | { kind: "file"; requester: HttpRequester; preserveNaValues: boolean; idleMs: number };
   config: Obj;
   parameters: Obj;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -100,9 +124,8 @@ export class AsyncJobs {
       if (started) outcomes.push(status === "TIMED_OUT" ? "TIMED_OUT" : "FAILED");
       if (started && status === "TIMED_OUT") await this.cleanUp(this.spec.abort, started, slice, signal);
       if (attempt >= MAX_ATTEMPTS) {
-        throw new DeclarativeError(
+        throw new AsyncSliceError(
           `Stream '${this.spec.stream}': the async job of slice ${pyStr(sliceRepr(slice))} did not complete in ${MAX_ATTEMPTS} attempts (${outcomes.join("; ")}). Async job failed after exhausting all retry attempts.`,
-          "system_error",
         );
       }
       if (started && status === "FAILED" && this.spec.failedRetryWaitMs > 0)
@@ -131,7 +154,11 @@ export class AsyncJobs {
     }
   }
 
-  /** Polls until the job leaves RUNNING or its time is up (5 s between polls). */
+  /**
+   * Polls until the job leaves RUNNING or its time is up (5 s between polls). A poll that fails
+   * for a reason other than the credentials is tried again at the next round, as the CDK's
+   * orchestrator keeps polling (without its tight loop).
+   */
   private async wait(job: Job, slice: StreamSlice, signal: AbortSignal): Promise<JobStatus> {
     const started = performance.now();
     let slept = 0;
@@ -139,8 +166,16 @@ export class AsyncJobs {
       // AsyncJob.status(): past its time, a job is TIMED_OUT without another poll. The time is the
       // clock's, or the waits asked for when longer (a test's sleep takes none).
       if (Math.max(performance.now() - started, slept) >= this.spec.timeoutMs) return "TIMED_OUT";
-      const polling = await this.spec.polling.send(this.pollingScope(job, slice), null, null, signal);
-      const status = this.statusOf(polling);
+      let polling: HttpResult | null = null;
+      try {
+        polling = await this.spec.polling.send(this.pollingScope(job, slice), null, null, signal);
+      } catch (error) {
+        if (!(error instanceof HttpRequestError) || error.failureType === "config_error") throw error;
+        this.spec.log.warn(
+          `Stream '${this.spec.stream}': polling the async job failed; polling again: ${error.message}`,
+        );
+      }
+      const status = polling === null ? "RUNNING" : this.statusOf(polling);
       if (status !== "RUNNING") {
         if (status === "COMPLETED") job.polling = polling;
         return status;
@@ -205,8 +240,24 @@ export class AsyncJobs {
         extra.download_target = target;
       }
       setExtraFields(partition, extra);
-      for await (const page of this.spec.download.pages({ partition, cursor: slice.cursor }, {}, signal))
-        yield page;
+      const targetSlice = { partition, cursor: slice.cursor };
+      const download = this.spec.download;
+      if (download.kind === "pages") {
+        for await (const page of download.runner.pages(targetSlice, {}, signal)) yield page;
+        continue;
+      }
+      const result = await download.requester.send(this.scope(targetSlice), null, null, signal);
+      // The CDK reads only a truthy response: an error status let through gives no records.
+      if (!(result.status > 0 && result.status < 400)) {
+        await result.body?.cancel().catch(() => {});
+        continue;
+      }
+      if (result.body)
+        yield* pandasCsvStream(result.body, download.preserveNaValues, signal, download.idleMs);
+      else {
+        const records = responseToFileDecoder(download.preserveNaValues).decode(result).bodies as Obj[];
+        if (records.length > 0) yield records;
+      }
     }
   }
 
@@ -256,7 +307,7 @@ function responseContext(response: HttpResult): Obj {
     body = {};
   }
   const ctx: Obj = isObj(body) ? { ...body } : {};
-  if (!("headers" in ctx)) ctx.headers = Object.fromEntries(response.headers);
+  if (!("headers" in ctx)) ctx.headers = caseInsensitiveHeaders(response.headers);
   return ctx;
 }
 
@@ -265,7 +316,7 @@ function responseObject(response: HttpResult): Obj {
   const view: Obj = {};
   const attrs = {
     json: pyFunction("json", () => response.json()),
-    headers: Object.fromEntries(response.headers),
+    headers: caseInsensitiveHeaders(response.headers),
     status_code: response.status,
     text: response.text,
     url: response.url,

@@ -3,7 +3,7 @@
 // lines, JSON items). The field path then applies to each body separately.
 
 import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
-import { parseJson } from "../core/json.ts";
+import { parsePythonJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { isObj, type Obj } from "./values.ts";
 import { parseXml, XmlSyntaxError } from "./xml.ts";
@@ -55,7 +55,7 @@ export class DecodeError extends DeclarativeError {}
 export function decodeJson(text: string): unknown[] {
   let body: unknown;
   try {
-    body = text.length === 0 ? {} : parseJson(text);
+    body = text.length === 0 ? {} : parsePythonJson(text);
   } catch {
     return [{}];
   }
@@ -114,7 +114,7 @@ const JSON_PARSER: Parser = {
   parse(bytes) {
     let body: unknown = null;
     try {
-      body = parseJson(utf8(bytes));
+      body = parsePythonJson(utf8(bytes));
     } catch {
       // The CDK's `orjson or json` reads an unparsable body and `null` alike.
     }
@@ -134,7 +134,7 @@ const JSONL_PARSER: Parser = {
     const out: unknown[] = [];
     for (const line of lines) {
       try {
-        out.push(parseJson(line));
+        out.push(parsePythonJson(line));
       } catch {
         // "Cannot decode/parse line ... as JSON": logged by the CDK, and skipped.
       }
@@ -210,7 +210,7 @@ function jsonItemsParser(node: Obj): Parser {
     parse(bytes, remainder) {
       let doc: unknown;
       try {
-        doc = parseJson(decoder.decode(bytes));
+        doc = parsePythonJson(decoder.decode(bytes));
       } catch (error) {
         throw new DecodeError(`The response is not valid JSON: ${(error as Error).message}.`);
       }
@@ -310,8 +310,10 @@ function zipfileDecoder(inner: Parser): Decoder {
       for (const entry of entries) {
         try {
           for (const b of inner.parse(entry.data())) bodies.push(b);
-        } catch {
-          throw new DecodeError(`Failed to parse file: ${entry.name} from zip file.`);
+        } catch (error) {
+          throw new DecodeError(
+            `Failed to parse file: ${entry.name} from zip file. ${(error as Error).message}`,
+          );
         }
       }
       return { bodies, response: firstBody(bodies) };
@@ -377,83 +379,144 @@ const FIELD_LIMIT = 131072;
 
 /** Rows of a CSV text, as csv.reader gives them (empty lines as []). */
 export function csvRows(text: string, delimiter = ","): string[][] {
-  // TextIOWrapper(newline=None): \r\n and \r become \n, quoted fields included.
-  const normalized = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
-  const rows: string[][] = [];
-  let fields: string[] = [];
-  let field = "";
-  let state: "record" | "start" | "unquoted" | "quoted" | "quoteInQuoted" = "record";
-  let inRecord = false;
-  const save = () => {
-    if (field.length > FIELD_LIMIT) throw new DecodeError(`field larger than field limit (${FIELD_LIMIT})`);
-    fields.push(field);
-    field = "";
-  };
-  const end = () => {
-    rows.push(fields);
-    fields = [];
-    inRecord = false;
-    state = "record";
-  };
-  const n = normalized.length;
-  for (let i = 0; i < n; i++) {
-    const c = normalized[i] as string;
-    if (state === "record") {
-      if (c === "\n") {
-        rows.push([]);
-        continue;
-      }
-      inRecord = true;
-      state = "start";
-    }
-    switch (state) {
-      case "start":
-        if (c === "\n") {
-          save();
-          end();
-        } else if (c === '"') state = "quoted";
-        else if (c === delimiter) save();
-        else {
-          field += c;
-          state = "unquoted";
-        }
-        break;
-      case "unquoted":
-        if (c === "\n") {
-          save();
-          end();
-        } else if (c === delimiter) {
-          save();
-          state = "start";
-        } else field += c;
-        break;
-      case "quoted":
-        if (c === '"') state = "quoteInQuoted";
-        else field += c;
-        break;
-      case "quoteInQuoted":
-        if (c === '"') {
-          field += c;
-          state = "quoted";
-        } else if (c === delimiter) {
-          save();
-          state = "start";
-        } else if (c === "\n") {
-          save();
-          end();
-        } else {
-          field += c;
-          state = "unquoted";
-        }
-        break;
-    }
-  }
-  // The last line without its newline; at the end of the data inside quotes, the field as read.
-  if (inRecord) {
-    save();
-    rows.push(fields);
-  }
+  const tokenizer = new CsvTokenizer(delimiter);
+  const rows = tokenizer.push(text);
+  for (const row of tokenizer.end()) rows.push(row);
   return rows;
+}
+
+/**
+ * Python's csv reader state machine over text that arrives in pieces, read through universal
+ * newlines (\r\n and \r are \n, quoted fields included). `quoted` tells, for the last row
+ * returned, whether it held a quote (pandas skips unquoted lines of blanks only).
+ */
+export class CsvTokenizer {
+  private fields: string[] = [];
+  private field = "";
+  private state: "record" | "start" | "unquoted" | "quoted" | "quoteInQuoted" = "record";
+  private inRecord = false;
+  private sawQuote = false;
+  /** A \r at the end of a piece: a \n may follow in the next one. */
+  private pendingCr = false;
+  /** For each row the last push() or end() returned, whether a quote appeared in it. */
+  quoted: boolean[] = [];
+
+  constructor(private readonly delimiter: string) {}
+
+  /** The rows the text completes. */
+  push(text: string): string[][] {
+    this.quoted = [];
+    let t = text;
+    if (this.pendingCr) {
+      t = `\r${t}`;
+      this.pendingCr = false;
+    }
+    if (t.endsWith("\r")) {
+      this.pendingCr = true;
+      t = t.slice(0, -1);
+    }
+    if (t.includes("\r")) t = t.replace(/\r\n?/g, "\n");
+    const rows: string[][] = [];
+    const delimiter = this.delimiter;
+    const n = t.length;
+    for (let i = 0; i < n; i++) {
+      const c = t[i] as string;
+      if (this.state === "record") {
+        if (c === "\n") {
+          this.emit(rows, []);
+          continue;
+        }
+        this.inRecord = true;
+        this.state = "start";
+      }
+      switch (this.state) {
+        case "start":
+          if (c === "\n") {
+            this.save();
+            this.endRecord(rows);
+          } else if (c === '"') {
+            this.state = "quoted";
+            this.sawQuote = true;
+          } else if (c === delimiter) this.save();
+          else {
+            this.field += c;
+            this.state = "unquoted";
+          }
+          break;
+        case "unquoted":
+          if (c === "\n") {
+            this.save();
+            this.endRecord(rows);
+          } else if (c === delimiter) {
+            this.save();
+            this.state = "start";
+          } else this.field += c;
+          break;
+        case "quoted":
+          if (c === '"') this.state = "quoteInQuoted";
+          else this.field += c;
+          break;
+        case "quoteInQuoted":
+          if (c === '"') {
+            this.field += c;
+            this.state = "quoted";
+          } else if (c === delimiter) {
+            this.save();
+            this.state = "start";
+          } else if (c === "\n") {
+            this.save();
+            this.endRecord(rows);
+          } else {
+            this.field += c;
+            this.state = "unquoted";
+          }
+          break;
+      }
+    }
+    return rows;
+  }
+
+  /** Whether the data ended inside a quoted field. */
+  get inQuotes(): boolean {
+    return this.state === "quoted";
+  }
+
+  /** The last line without its newline; at the end of the data inside quotes, the field as read. */
+  end(): string[][] {
+    const rows: string[][] = [];
+    let quoted: boolean[] = [];
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      for (const row of this.push("\n")) rows.push(row);
+      quoted = this.quoted;
+    }
+    this.quoted = quoted;
+    if (this.inRecord) {
+      this.save();
+      this.endRecord(rows);
+    }
+    return rows;
+  }
+
+  private save(): void {
+    if (this.field.length > FIELD_LIMIT)
+      throw new DecodeError(`field larger than field limit (${FIELD_LIMIT})`);
+    this.fields.push(this.field);
+    this.field = "";
+  }
+
+  private endRecord(rows: string[][]): void {
+    this.emit(rows, this.fields);
+    this.fields = [];
+    this.inRecord = false;
+    this.state = "record";
+  }
+
+  private emit(rows: string[][], row: string[]): void {
+    rows.push(row);
+    this.quoted.push(this.sawQuote);
+    this.sawQuote = false;
+  }
 }
 
 /** csv.DictReader: the first row names the fields; empty rows are skipped; short rows get None, long ones a "null" list. */
@@ -480,13 +543,38 @@ function csvDictRows(text: string, delimiter: string, none: Set<string> | null):
   return out;
 }
 
-/** A decoder for a Python codec name; utf-8 keeps a BOM (only utf-8-sig drops it), as Python does. */
-export function pythonTextDecoder(encoding: string): TextDecoder {
+/** Bytes to text as a Python codec reads them (strict). */
+export interface TextDecoding {
+  decode(bytes: Uint8Array): string;
+}
+
+const LATIN_1 = new Set(["latin-1", "latin1", "iso-8859-1", "iso8859-1", "8859", "cp819", "l1"]);
+const ASCII = new Set(["ascii", "us-ascii", "646"]);
+
+/**
+ * A decoder for a Python codec name. utf-8 keeps a BOM (only utf-8-sig drops it); latin-1 maps
+ * each byte to its code point (the web's "iso-8859-1" label is windows-1252, which Python's is
+ * not); ascii refuses bytes above 127.
+ */
+export function pythonTextDecoder(encoding: string): TextDecoding {
   const name = encoding.toLowerCase().replace(/_/g, "-");
   if (name === "utf-8-sig" || name === "utf8-sig") return new TextDecoder("utf-8", { fatal: true });
-  const label = name === "latin-1" || name === "latin1" ? "iso-8859-1" : name;
+  if (LATIN_1.has(name) || ASCII.has(name)) {
+    const ascii = ASCII.has(name);
+    return {
+      decode(bytes) {
+        let out = "";
+        for (let i = 0; i < bytes.length; i += 8192) {
+          const part = bytes.subarray(i, i + 8192);
+          if (ascii && part.some((b) => b > 127)) throw new TypeError("'ascii' codec can't decode byte");
+          out += String.fromCharCode(...part);
+        }
+        return out;
+      },
+    };
+  }
   try {
-    return new TextDecoder(label as ConstructorParameters<typeof TextDecoder>[0], {
+    return new TextDecoder(name as ConstructorParameters<typeof TextDecoder>[0], {
       fatal: true,
       ignoreBOM: true,
     });
@@ -605,69 +693,226 @@ const PANDAS_NA = new Set([
   "null",
 ]);
 
-/** A ResponseToFileExtractor as a decoder whose bodies are the records. */
+/** A ResponseToFileExtractor as a decoder of a whole body, whose bodies are the records. */
 export function responseToFileDecoder(preserveNaValues: boolean): Decoder {
   return {
     type: "ResponseToFileExtractor",
     binary: true,
-    streamed: true,
+    streamed: false,
     paginable: false,
     decode(body) {
       const bytes = body.bytes ?? new TextEncoder().encode(body.text);
-      return { bodies: pandasCsv(utf8(inflateOrRaw(bytes)), preserveNaValues), response: {} };
+      const records = new PandasRecords(preserveNaValues);
+      const tokenizer = new CsvTokenizer(",");
+      const out: Obj[] = [];
+      records.add(tokenizer.push(stripBom(utf8(inflateOrRaw(bytes)))), tokenizer.quoted, out);
+      records.finish(tokenizer);
+      records.add(tokenizer.end(), tokenizer.quoted, out);
+      return { bodies: out, response: {} };
     },
   };
 }
 
 /** zlib.decompressobj(MAX_WBITS | 32): gzip or zlib data inflated; anything else as it is, without NUL bytes. */
 function inflateOrRaw(bytes: Uint8Array): Uint8Array {
-  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
-  const zlib =
-    bytes.length > 1 &&
-    ((bytes[0] as number) & 0x0f) === 8 &&
-    ((bytes[0] as number) * 256 + (bytes[1] as number)) % 31 === 0;
-  if (gzip || zlib) {
+  const kind = compression(bytes);
+  if (kind !== null) {
     try {
-      return gzip ? gunzipSync(bytes) : inflateSync(bytes);
+      return kind === "gzip" ? gunzipSync(bytes) : inflateSync(bytes);
     } catch {
       // Not compressed after all: written raw, as the CDK does after a zlib error.
     }
   }
+  return withoutNul(bytes);
+}
+
+function compression(bytes: Uint8Array): "gzip" | "deflate" | null {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return "gzip";
+  const b0 = bytes[0] as number;
+  const b1 = bytes[1] as number;
+  if (bytes.length > 1 && (b0 & 0x0f) === 8 && (b0 * 256 + b1) % 31 === 0) return "deflate";
+  return null;
+}
+
+function withoutNul(bytes: Uint8Array): Uint8Array {
   return bytes.includes(0) ? bytes.filter((b) => b !== 0) : bytes;
 }
 
-function pandasCsv(text: string, preserveNaValues: boolean): Obj[] {
-  const rows = csvRows(text).filter((row) => row.length > 0);
-  const header = rows[0];
-  if (header === undefined) return [];
-  // Duplicate names become name.1, name.2; an empty one "Unnamed: i".
-  const seen = new Map<string, number>();
-  const names = header.map((raw, i) => {
-    let name = raw === "" ? `Unnamed: ${i}` : raw;
-    const n = seen.get(name) ?? 0;
-    seen.set(name, n + 1);
-    if (n > 0) {
-      let candidate = `${name}.${n}`;
-      while (seen.has(candidate)) candidate = `${name}.${seen.get(name)}`;
-      seen.set(candidate, 1);
-      name = candidate;
-    }
-    return name;
-  });
-  const na = (v: string) => (preserveNaValues ? v === "" : PANDAS_NA.has(v));
-  const out: Obj[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as string[];
-    if (row.length > names.length)
-      throw new DecodeError(
-        `Error tokenizing data. C error: Expected ${names.length} fields in line ${r + 1}, saw ${row.length}`,
-      );
-    const record: Obj = {};
-    for (let i = 0; i < names.length; i++) {
-      const v = row[i];
-      record[names[i] as string] = v === undefined || na(v) ? null : v;
-    }
-    out.push(record);
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A ResponseToFileExtractor over a body as it arrives: inflated when it starts as gzip or zlib
+ * data, decoded, tokenized and turned into records in batches, so an export of any size is
+ * read in bounded memory (the CDK spools it to a file and reads 100 rows at a time). `idleMs`
+ * bounds each wait for more of the body, not the whole transfer.
+ */
+export async function* pandasCsvStream(
+  body: ReadableStream<Uint8Array>,
+  preserveNaValues: boolean,
+  signal: AbortSignal,
+  idleMs: number,
+  batchSize = 1000,
+): AsyncGenerator<Obj[]> {
+  const chunks = idleGuarded(body, signal, idleMs);
+  // The first bytes tell whether the body is compressed.
+  let head: Uint8Array = new Uint8Array(0);
+  let first = await chunks.next();
+  while (!first.done && head.length + first.value.length < 2) {
+    head = concat(head, first.value);
+    first = await chunks.next();
   }
+  if (!first.done) head = concat(head, first.value);
+  const rest = (async function* () {
+    if (head.length > 0) yield head;
+    yield* chunks;
+  })();
+  const kind = compression(head);
+  let bytes: AsyncIterable<Uint8Array>;
+  if (kind === null)
+    bytes = (async function* () {
+      for await (const c of rest) yield withoutNul(c);
+    })();
+  else {
+    const source = (
+      ReadableStream as unknown as { from(it: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }
+    ).from(rest);
+    const inflate = new DecompressionStream(kind) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+    bytes = source.pipeThrough(inflate) as unknown as AsyncIterable<Uint8Array>;
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const tokenizer = new CsvTokenizer(",");
+  const records = new PandasRecords(preserveNaValues);
+  let out: Obj[] = [];
+  try {
+    for await (const chunk of bytes) {
+      records.add(tokenizer.push(decoder.decode(chunk, { stream: true })), tokenizer.quoted, out);
+      if (out.length >= batchSize) {
+        yield out;
+        out = [];
+      }
+    }
+    records.add(tokenizer.push(decoder.decode()), tokenizer.quoted, out);
+  } catch (error) {
+    if (error instanceof DeclarativeError || signal.aborted) throw error;
+    if (error instanceof TypeError && /decode|encoding/i.test(error.message))
+      throw new DecodeError("The downloaded file is not valid UTF-8 text ('utf-8' codec can't decode it).");
+    throw new DecodeError(`The downloaded file could not be read: ${(error as Error).message}.`);
+  }
+  records.finish(tokenizer);
+  records.add(tokenizer.end(), tokenizer.quoted, out);
+  if (out.length > 0) yield out;
+}
+
+/** The body's chunks; a wait longer than `idleMs` for the next one, or the signal, cancels it. */
+async function* idleGuarded(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  idleMs: number,
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
+      const stop = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new DecodeError(`The download stalled: no data arrived for ${idleMs} ms.`, "transient_error"),
+            ),
+          idleMs,
+        );
+        onAbort = () => reject(signal.reason ?? new DOMException("cancelled", "AbortError"));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        const r = await Promise.race([reader.read(), stop]);
+        if (r.done) {
+          done = true;
+          return;
+        }
+        yield r.value;
+      } finally {
+        clearTimeout(timer);
+        if (onAbort) signal.removeEventListener("abort", onAbort);
+      }
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
   return out;
+}
+
+/**
+ * pandas.read_csv(dialect="unix", dtype=object) over tokenized rows: the first non-blank row
+ * names the columns (duplicates renamed as dedup_names does, an empty name "Unnamed: i"), blank
+ * lines (also unquoted lines of spaces and tabs) skipped, every value a string, pandas' NA
+ * strings as None unless preserve_na_values (then only empty cells).
+ */
+class PandasRecords {
+  private names: string[] | null = null;
+  private line = 0;
+
+  constructor(private readonly preserveNaValues: boolean) {}
+
+  add(rows: string[][], quoted: boolean[], out: Obj[]): void {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as string[];
+      this.line++;
+      if (row.length === 0 || (row.length === 1 && !quoted[r] && /^[ \t]*$/.test(row[0] as string))) continue;
+      const names = this.names;
+      if (names === null) {
+        this.names = dedupNames(row.map((name, i) => (name === "" ? `Unnamed: ${i}` : name)));
+        continue;
+      }
+      if (row.length > names.length)
+        throw new DecodeError(
+          `Error tokenizing data. C error: Expected ${names.length} fields in line ${this.line}, saw ${row.length}`,
+        );
+      const record: Obj = {};
+      for (let i = 0; i < names.length; i++) {
+        const v = row[i];
+        record[names[i] as string] = v === undefined || this.na(v) ? null : v;
+      }
+      out.push(record);
+    }
+  }
+
+  /** The data ended (before the tokenizer's end()): inside quotes is pandas' error. */
+  finish(tokenizer: CsvTokenizer): void {
+    if (tokenizer.inQuotes)
+      throw new DecodeError(`Error tokenizing data. C error: EOF inside string starting at row ${this.line}`);
+  }
+
+  private na(v: string): boolean {
+    return this.preserveNaValues ? v === "" : PANDAS_NA.has(v);
+  }
+}
+
+/** pandas' dedup_names: a repeated name gets .1, .2, ... (and a taken one another suffix). */
+function dedupNames(names: string[]): string[] {
+  const counts = new Map<string, number>();
+  return names.map((name) => {
+    let col = name;
+    let count = counts.get(col) ?? 0;
+    while (count > 0) {
+      counts.set(col, count + 1);
+      col = `${col}.${count}`;
+      count = counts.get(col) ?? 0;
+    }
+    counts.set(col, count + 1);
+    return col;
+  });
 }

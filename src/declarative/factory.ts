@@ -2,7 +2,7 @@
 // validated by the loader) becomes the object that does its job. Only the components the
 // loader accepts reach here, so an unknown type is a bug, reported with its path.
 
-import { AsyncJobs, jobStatusMapping } from "./async-jobs.ts";
+import { type AsyncJobSpec, AsyncJobs, jobStatusMapping } from "./async-jobs.ts";
 import {
   ApiKeyAuthenticator,
   type Authenticator,
@@ -18,7 +18,7 @@ import {
 } from "./auth.ts";
 import { CountCursor, DatetimeCursor, type MinMax } from "./cursor.ts";
 import { addDuration, parseAnyMicros, parseDuration, parseMicros } from "./dates.ts";
-import { createDecoder, type Decoder, responseToFileDecoder, unpaginableDecoderMessage } from "./decoders.ts";
+import { createDecoder, type Decoder, unpaginableDecoderMessage } from "./decoders.ts";
 import { type DynamicSchemaSpec, loadDynamicSchema } from "./dynamic.ts";
 import { DeclarativeError } from "./errors.ts";
 import { sleep as abortableSleep } from "./http/abort.ts";
@@ -85,6 +85,8 @@ export interface FactoryDeps {
   onConfigUpdate?: (config: Obj) => void;
   /** A credential obtained at run time, for the redactor. */
   onSecret?: ((value: string) => void) | undefined;
+  /** The client's per-attempt timeout: also how long a streamed download may stall. */
+  timeoutMs?: number | undefined;
   /** Waits between async job polls; aborted with the run. */
   sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
   log?: { debug(message: string): void; warn(message: string): void } | undefined;
@@ -329,46 +331,58 @@ export class ComponentFactory {
       throw new DeclarativeError(
         `${where}: \`download_target_extractor\` required if using a \`download_target_requester\``,
       );
-    // The download: a SimpleRetriever of its own (_get_download_retriever).
+    // The download: a SimpleRetriever of its own (_get_download_retriever), its requester and
+    // paginator built with download_decoder whatever the extractor.
     const downloadExtractor = isObj(node.download_extractor)
       ? node.download_extractor
       : { type: "DpathExtractor", field_path: [] };
-    const toFile = downloadExtractor.type === "ResponseToFileExtractor";
-    const downloadDecoder = toFile
-      ? responseToFileDecoder(downloadExtractor.preserve_na_values === true)
-      : createDecoder(node.download_decoder, `${where}.download_decoder`);
-    const download = new DeclarativeStreamRunner(
-      {
-        name,
-        primaryKey: [],
-        schema: {},
-        retriever: {
-          requester: this.requester(
-            obj(node.download_requester, `${where}.download_requester`),
-            `${where}.download_requester`,
-            name,
-            downloadDecoder,
-          ),
-          decoder: downloadDecoder,
-          selector: {
-            extract: toFile
-              ? (record) => (isObj(record) ? [record] : [])
-              : extractor(downloadExtractor, `${where}.download_extractor`),
-            filter: null,
-            transformFirst: false,
-            transformations: [],
-            normalize: null,
-          },
-          paginator: isObj(node.download_paginator)
-            ? this.paginator(node.download_paginator, `${where}.download_paginator`, downloadDecoder)
-            : NO_PAGINATION,
-        },
-        cursor: null,
-        router: null,
-        parameters: params(node),
-      },
-      this.deps.config,
+    const downloadDecoder = createDecoder(node.download_decoder, `${where}.download_decoder`);
+    const downloadRequester = this.requester(
+      obj(node.download_requester, `${where}.download_requester`),
+      `${where}.download_requester`,
+      name,
+      downloadDecoder,
     );
+    const downloadPaginator = isObj(node.download_paginator)
+      ? this.paginator(node.download_paginator, `${where}.download_paginator`, downloadDecoder)
+      : NO_PAGINATION;
+    let download: AsyncJobSpec["download"];
+    if (downloadExtractor.type === "ResponseToFileExtractor") {
+      // The CSV file is read as it arrives, unless the error handler must read the body first.
+      downloadRequester.spec.binary = true;
+      downloadRequester.spec.stream = downloadRequester.spec.errorHandler.readsBody !== true;
+      download = {
+        kind: "file",
+        requester: downloadRequester,
+        preserveNaValues: downloadExtractor.preserve_na_values === true,
+        idleMs: this.deps.timeoutMs ?? 300_000,
+      };
+    } else {
+      const runner = new DeclarativeStreamRunner(
+        {
+          name,
+          primaryKey: [],
+          schema: {},
+          retriever: {
+            requester: downloadRequester,
+            decoder: downloadDecoder,
+            selector: {
+              extract: extractor(downloadExtractor, `${where}.download_extractor`),
+              filter: null,
+              transformFirst: false,
+              transformations: [],
+              normalize: null,
+            },
+            paginator: downloadPaginator,
+          },
+          cursor: null,
+          router: null,
+          parameters: params(node),
+        },
+        this.deps.config,
+      );
+      download = { kind: "pages", runner };
+    }
     const ctx = this.ctx(node);
     const minutes = Number(pyStr(evalValue(node.polling_job_timeout ?? "", ctx)) || 0) || 60;
     const retryWait = Number(pyStr(evalValue(node.failed_retry_wait_time_in_seconds ?? "", ctx)) || 0);

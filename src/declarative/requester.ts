@@ -26,6 +26,8 @@ export interface RequesterSpec {
   binary?: boolean;
   /** The decoder streams the body, as the CDK does (see HttpRequest.streamed). */
   streamed?: boolean;
+  /** A 2xx body is left unread for the caller (see HttpRequest.stream). */
+  stream?: boolean;
   urlBase: string;
   path: string;
   method: string;
@@ -132,6 +134,7 @@ export class HttpRequester {
         body: body?.body,
         binary: spec.binary,
         streamed: spec.streamed,
+        stream: spec.stream,
       },
       spec.errorHandler,
       signal,

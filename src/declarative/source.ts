@@ -153,6 +153,7 @@ async function prepare(
     onConfigUpdate,
     onSecret: deps.onSecret,
     sleep: deps.sleep,
+    timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     log,
   });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.

@@ -1,7 +1,7 @@
 // One declarative stream at run time: its slices (partitions × date ranges), the pages of each
 // slice (SimpleRetriever), and its state as the CDK's concurrent cursors shape it.
 
-import type { AsyncJobs } from "./async-jobs.ts";
+import { type AsyncJobs, AsyncSliceError, combineSliceErrors } from "./async-jobs.ts";
 import { type CountCursor, CursorProgress, compareCounts, type DatetimeCursor, isCount } from "./cursor.ts";
 import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
@@ -132,10 +132,18 @@ export class DeclarativeStreamRunner {
   }
 
   private async *readFullRefresh(signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    const failures: AsyncSliceError[] = [];
     for await (const slice of this.slices(signal)) {
-      for await (const records of this.pages(slice, {}, signal)) yield { kind: "records", records };
+      try {
+        for await (const records of this.pages(slice, {}, signal)) yield { kind: "records", records };
+      } catch (error) {
+        // An async job that never completed: the other slices are still read (the CDK's orchestrator).
+        if (!(error instanceof AsyncSliceError)) throw error;
+        failures.push(error);
+      }
     }
     yield { kind: "state", state: { ...NO_CURSOR_STATE } };
+    if (failures.length > 0) throw combineSliceErrors(failures);
   }
 
   /** IncrementingCountCursor: one slice from the saved count on, and the greatest count seen. */
@@ -174,15 +182,24 @@ export class DeclarativeStreamRunner {
     const bounds = { progress, end: cursor.endMicros() };
     const stateObj = isObj(state) ? state : {};
     const slices = cursor.slices(prior);
+    const failures: AsyncSliceError[] = [];
     for (const c of slices) {
-      for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
-        for (const r of records) progress.observe(r);
-        yield { kind: "records", records };
+      try {
+        for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
+          for (const r of records) progress.observe(r);
+          yield { kind: "records", records };
+        }
+      } catch (error) {
+        // An async job that never completed: later slices are read, but the state stays before
+        // the failed one, so the next sync reads it again.
+        if (!(error instanceof AsyncSliceError)) throw error;
+        failures.push(error);
       }
-      yield { kind: "state", state: progress.state() };
+      if (failures.length === 0) yield { kind: "state", state: progress.state() };
     }
     // The CDK emits a state even when there was nothing to read (the range was empty).
     if (slices.length === 0) yield { kind: "state", state: progress.state() };
+    if (failures.length > 0) throw combineSliceErrors(failures);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
+import { pandasCsvStream } from "../../src/declarative/decoders.ts";
 import { answerOf, errorsOf, readManifest, recordsOf, serveApi, tracesOf } from "../helpers/manifest-run.ts";
 
 type Json = Record<string, unknown>;
@@ -345,5 +346,181 @@ describe("ResponseToFileExtractor reads CSV as pandas does", () => {
     await expect(readAsync(text, "")).rejects.toThrow(
       "API status pending is already set for CDK status RUNNING. Please ensure API statuses are only provided once",
     );
+  });
+});
+
+describe("what a review against the CDK found", () => {
+  test("a slice whose job keeps failing does not stop the next slice; the state stays before it", async () => {
+    const api = reportApi({
+      plans: [["error"], ["error"], ["error"], ["done"]],
+      rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }],
+    });
+    const text = asyncManifest(
+      `      creation_requester:
+        $ref: "#/definitions/requester"
+        path: /reports
+        http_method: POST
+        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
+      `    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: day
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-02-29"
+      step: P1M
+      cursor_granularity: P1D`,
+    );
+    const { ms } = await readAsync(text, api.hostMap, { mode: "incremental" });
+    expect(api.jobs.map((j) => j.body.to)).toEqual(["2024-01-31", "2024-01-31", "2024-01-31", "2024-02-29"]);
+    expect(recordsOf(ms).map((r) => r.day)).toEqual(["2024-02-29"]);
+    expect(ms.filter((m) => m.type === "STATE")).toEqual([]);
+    expect(errorsOf(ms)[0]).toContain("Async job failed after exhausting all retry attempts.");
+  });
+
+  test("a poll that fails with a 500 is tried again at the next round", async () => {
+    let polls = 0;
+    const api = serveApi((url, req) => {
+      if (req.method === "POST") return { report: { id: "r1" } };
+      if (url.pathname === "/reports/r1") {
+        polls++;
+        if (polls <= 6) return Response.json({ message: "unavailable" }, { status: 500 });
+        return { state: "done", files: ["https://api.example.com/files/a.csv"] };
+      }
+      return new Response("id\n1\n");
+    });
+    const { ms, waits } = await readAsync(
+      asyncManifest("").replace(/authenticator: .*\n/, "\n"),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: "1" }]);
+    // The client's own retries first (5, with its backoff), then the next round 5 s later.
+    expect(waits).toContain(5000);
+  });
+
+  test("the creation response's headers are read in any case (a 202 with Location)", async () => {
+    const api = serveApi((url, req) => {
+      if (req.method === "POST")
+        return new Response("{}", { status: 202, headers: { Location: "/jobs/77" } });
+      if (url.pathname === "/jobs/77")
+        return { state: "done", files: ["https://api.example.com/files/a.csv"] };
+      return new Response("id\n1\n");
+    });
+    const { ms } = await readAsync(
+      asyncManifest(
+        `      polling_requester: { type: HttpRequester, url_base: https://api.example.com, path: "{{ creation_response['headers']['Location'] }}" }`,
+      ).replace(/authenticator: .*\n/, "\n"),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: "1" }]);
+  });
+
+  test("a download answered 200 with an error body fails through the download requester's predicate", async () => {
+    const api = serveApi((url, req) => {
+      if (req.method === "POST") return { report: { id: "r1" } };
+      if (url.pathname === "/reports/r1")
+        return { state: "done", files: ["https://api.example.com/files/a.csv"] };
+      return { error: "report expired" };
+    });
+    const text = asyncManifest(`      download_requester:
+        type: HttpRequester
+        url_base: ""
+        path: "{{ download_target }}"
+        error_handler:
+          type: DefaultErrorHandler
+          response_filters: [{ type: HttpResponseFilter, action: FAIL, predicate: "{{ 'error' in response }}", error_message: "The report expired." }]`).replace(
+      /authenticator: .*\n/,
+      "\n",
+    );
+    const { ms } = await readAsync(text, api.hostMap);
+    expect(errorsOf(ms)[0]).toContain("The report expired.");
+  });
+
+  test("a download paginator next to a ResponseToFileExtractor is checked against download_decoder", async () => {
+    const api = reportApi();
+    const { ms } = await readAsync(
+      asyncManifest(`      download_paginator:
+        type: DefaultPaginator
+        pagination_strategy: { type: CursorPagination, cursor_value: "{{ response.next }}", stop_condition: "{{ not response.next }}" }`),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual(api.rows.flat());
+  });
+});
+
+describe("ResponseToFileExtractor's file, as it arrives", () => {
+  const stream = (parts: (string | Uint8Array)[], pulled: { n: number }) =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts[pulled.n++];
+        if (next === undefined) controller.close();
+        else controller.enqueue(typeof next === "string" ? new TextEncoder().encode(next) : next);
+      },
+    });
+
+  test("records come in batches while the body is still arriving, gzip inflated on the way", async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},name ${i}\n`);
+    const gz = gzipSync(`id,name\n${rows.join("")}`);
+    const parts = Array.from({ length: 50 }, (_, i) =>
+      gz.subarray(Math.floor((i * gz.length) / 50), Math.floor(((i + 1) * gz.length) / 50)),
+    );
+    const pulled = { n: 0 };
+    const batches: number[] = [];
+    let pulledAtFirst = -1;
+    for await (const batch of pandasCsvStream(
+      stream(parts, pulled),
+      false,
+      AbortSignal.timeout(10_000),
+      10_000,
+    )) {
+      if (pulledAtFirst < 0) pulledAtFirst = pulled.n;
+      batches.push(batch.length);
+    }
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(pulledAtFirst).toBeLessThan(parts.length);
+  });
+
+  test("pandas' rules: the BOM dropped, blank lines (spaces too) skipped, duplicate names renamed", async () => {
+    const csv = "\ufeffid,a,a.1,a,\n1,x,y,z,w\n   \n\n2,,NA,null,v\n";
+    const pulled = { n: 0 };
+    const out: Record<string, unknown>[] = [];
+    for await (const batch of pandasCsvStream(
+      stream([csv.slice(0, 7), csv.slice(7)], pulled),
+      false,
+      AbortSignal.timeout(5000),
+      5000,
+    ))
+      out.push(...batch);
+    expect(out).toEqual([
+      { id: "1", a: "x", "a.1": "y", "a.1.1": "z", "Unnamed: 4": "w" },
+      { id: "2", a: null, "a.1": null, "a.1.1": null, "Unnamed: 4": "v" },
+    ]);
+  });
+
+  test("a body that stops arriving fails after the idle time, not the whole transfer's", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("id\n1\n"));
+      },
+    });
+    const read = async () => {
+      for await (const _ of pandasCsvStream(body, false, AbortSignal.timeout(5000), 50));
+    };
+    await expect(read()).rejects.toThrow("The download stalled: no data arrived for 50 ms.");
+  });
+
+  test("the end of the data inside quotes is pandas' error", async () => {
+    const read = async () => {
+      for await (const _ of pandasCsvStream(
+        stream(['id,note\n1,"open'], { n: 0 }),
+        false,
+        AbortSignal.timeout(5000),
+        5000,
+      ));
+    };
+    await expect(read()).rejects.toThrow("EOF inside string");
   });
 });

@@ -278,3 +278,26 @@ describe("decoders in a read", () => {
     expect(recordsOf(ms)).toEqual([{ error: "quota" }, { id: 1 }]);
   });
 });
+
+describe("what a review against the CDK found", () => {
+  test("NaN and Infinity, which Python's json reads, are kept as None (JSON lines, and JSON inside gzip)", () => {
+    const lines = new TextEncoder().encode('{"a":NaN,"b":"NaN"}\n{"a":-Infinity}\n');
+    expect(createDecoder({ type: "JsonlDecoder" }, "d").decode(body(lines)).bodies).toEqual([
+      { a: null, b: "NaN" },
+      { a: null },
+    ]);
+    const gz = createDecoder({ type: "GzipDecoder", decoder: { type: "JsonDecoder" } }, "d");
+    expect(
+      gz.decode(body(gzipSync('[{"x":Infinity}]'), { "content-type": "application/gzip" })).bodies,
+    ).toEqual([{ x: null }]);
+  });
+
+  test("latin-1 is Python's (each byte its code point), not the web's windows-1252; ascii refuses high bytes", () => {
+    const bytes = new Uint8Array([0x61, 0x0a, 0x80, 0xe9, 0x0a]);
+    const latin = createDecoder({ type: "CsvDecoder", encoding: "latin-1" }, "d").decode(body(bytes)).bodies;
+    expect(latin).toEqual([{ a: "\x80é" }]);
+    expect(() => createDecoder({ type: "CsvDecoder", encoding: "ascii" }, "d").decode(body(bytes))).toThrow(
+      "not valid 'ascii' text",
+    );
+  });
+});

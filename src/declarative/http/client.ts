@@ -61,6 +61,11 @@ export interface HttpRequest {
   /** Keep the body's bytes (a gzip, zip or CSV decoder reads them); the text is decoded on demand. */
   binary?: boolean;
   /**
+   * Leave a 2xx body unread, for the caller to read as it arrives (`HttpResult.body`); an error
+   * status is read as usual. The attempt's timeout covers the headers only.
+   */
+  stream?: boolean;
+  /**
    * The decoder reads the body as the CDK streams it: a 2xx body is not read by the error
    * handler's predicates (see HttpResponseView.streamed).
    */
@@ -79,6 +84,8 @@ export interface HttpResult {
   text: string;
   /** The body's bytes, kept when the request asked for them (`binary`). */
   bytes?: Uint8Array;
+  /** A 2xx body left unread (`stream`); `text` and `json()` then see an empty body. */
+  body?: ReadableStream<Uint8Array> | null;
   /** The body as JSON, parsed once on first use; throws a ResponseNotJsonError when it is not JSON. */
   json(): unknown;
   /** The error handler said IGNORE: the caller should treat the response as carrying no data. */
@@ -413,8 +420,8 @@ export class HttpClient {
       if (request.authenticate) {
         headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: attempt.signal })) };
       }
-      const { url, body, binary, streamed } = request;
-      return await this.exchange({ url, method, headers, body, binary, streamed }, attempt);
+      const { url, body, binary, streamed, stream } = request;
+      return await this.exchange({ url, method, headers, body, binary, streamed, stream }, attempt);
     } finally {
       attempt.dispose();
       this.slots.release();
@@ -442,6 +449,12 @@ export class HttpClient {
       }
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || !location) {
+        if (hop.stream && response.status >= 200 && response.status < 300) {
+          const unread = new ReadResponse(response, hop.url, "");
+          unread.body = response.body;
+          unread.streamed = true;
+          return { outcome: { response: unread, error: null }, url: hop.url };
+        }
         let read: ReadResponse;
         try {
           read = hop.binary
@@ -549,6 +562,7 @@ interface Hop {
   body: string | undefined;
   binary?: boolean | undefined;
   streamed?: boolean | undefined;
+  stream?: boolean | undefined;
 }
 
 const HTTP_URL = /^https?:\/\//i;
@@ -592,12 +606,13 @@ class ReadResponse implements HttpResponseView, HttpResult {
   readonly headers: Headers;
   readonly ignored = false;
   streamed = false;
+  body: ReadableStream<Uint8Array> | null = null;
   private parsed: { value: unknown } | null = null;
 
   constructor(
     response: Response,
     readonly url: string,
-    private body: string | null,
+    private content: string | null,
     readonly bytes?: Uint8Array,
   ) {
     this.status = response.status;
@@ -607,9 +622,9 @@ class ReadResponse implements HttpResponseView, HttpResult {
 
   /** The body as text; decoded from the kept bytes (in the declared charset) on first use. */
   get text(): string {
-    if (this.body === null)
-      this.body = (charsetDecoder(this.headers) ?? new TextDecoder()).decode(this.bytes);
-    return this.body;
+    if (this.content === null)
+      this.content = (charsetDecoder(this.headers) ?? new TextDecoder()).decode(this.bytes);
+    return this.content;
   }
 
   json(): unknown {
@@ -638,7 +653,17 @@ function result(outcome: HttpOutcome, url: string, ignored: boolean): HttpResult
     return { status: 0, headers: new Headers(), text: "", json: () => ({}), ignored, url };
   }
   const bytes = r instanceof ReadResponse ? r.bytes : undefined;
-  return { status: r.status, headers: r.headers, text: r.text, bytes, json: () => r.json(), ignored, url };
+  const body = r instanceof ReadResponse ? r.body : null;
+  return {
+    status: r.status,
+    headers: r.headers,
+    text: r.text,
+    bytes,
+    body,
+    json: () => r.json(),
+    ignored,
+    url,
+  };
 }
 
 /** The CDK's FAIL text, without the request body and headers it adds (they may hold secrets). */

@@ -77,6 +77,8 @@ export interface HttpOutcome {
 
 export interface ErrorHandler {
   interpret(outcome: HttpOutcome): ErrorResolution;
+  /** Some filter reads a successful response's body (a predicate or error_message_contains). */
+  readonly readsBody?: boolean;
   /** Retries after the first attempt (the CDK's max_retries). */
   readonly maxRetries: number;
   /** Give up retrying once this long has passed since the first attempt; null = the client's default (600). */
@@ -134,6 +136,10 @@ export class HttpResponseFilter {
     this.errorMessageContains = options.errorMessageContains || null;
     this.predicate = options.predicate ?? null;
     this.errorMessage = options.errorMessage ?? null;
+  }
+
+  get readsBody(): boolean {
+    return this.predicate !== null || this.errorMessageContains !== null;
   }
 
   matches(outcome: HttpOutcome): ErrorResolution | null {
@@ -200,6 +206,10 @@ export class DefaultErrorHandler implements ErrorHandler {
   readonly maxRetries: number;
   readonly maxTimeSeconds: number;
 
+  get readsBody(): boolean {
+    return this.responseFilters.some((f) => f.readsBody);
+  }
+
   constructor(options: DefaultErrorHandlerOptions = {}) {
     this.responseFilters = options.responseFilters ?? [];
     this.backoffStrategies = options.backoffStrategies ?? [];
@@ -255,6 +265,10 @@ export class CompositeErrorHandler implements ErrorHandler {
       throw new Error("CompositeErrorHandler expects at least 1 underlying error handler");
     }
     this.errorHandlers = errorHandlers;
+  }
+
+  get readsBody(): boolean {
+    return this.errorHandlers.some((h) => h.readsBody === true);
   }
 
   /** The first handler's, as in the CDK. */
