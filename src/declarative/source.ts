@@ -13,6 +13,7 @@ import { parseHostMap } from "./http/host-map.ts";
 import { reprString } from "./interpolation/pyvalues.ts";
 import { loadRunnable } from "./manifest/runnable.ts";
 import type { DeclarativeStreamRunner, StreamEvent } from "./stream.ts";
+import { evaluateBoolean } from "./template.ts";
 import { isObj, type Obj } from "./values.ts";
 
 export interface DeclarativeRun {
@@ -71,8 +72,14 @@ export async function* runManifestBatches(
   } else yield* read(step.streams, run, step.log, step.controls);
 }
 
-/** dropState: a StateDelegatingStream read in full again; its saved state is not used. */
-type Streams = Map<string, { runner: DeclarativeStreamRunner; node: Obj; dropState?: boolean }>;
+/**
+ * dropState: a StateDelegatingStream read in full again; its saved state is not used.
+ * definition: the index of the dynamic_streams entry a generated stream comes from.
+ */
+type Streams = Map<
+  string,
+  { runner: DeclarativeStreamRunner; node: Obj; dropState?: boolean; definition?: number }
+>;
 
 type Step =
   | { kind: "answer"; messages: AirbyteMessage[] }
@@ -159,14 +166,28 @@ async function prepare(
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams: Streams = new Map();
   const savedStates = run.command === "read" ? streamStates(run.state) : new Map<string, unknown>();
-  (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((node: unknown, i: number) => {
-    if (!isObj(node) || refused.has(i)) return;
-    // A StateDelegatingStream is the stream its saved state chooses.
-    const name = isObj(node) && node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
-    const chosen = factory.chooseDelegate(node, `streams[${i}]`, savedStates.get(name));
-    if (chosen.warning) log.warn(chosen.warning);
-    const runner = factory.stream(chosen.node, `streams[${i}]`);
-    streams.set(runner.name, { runner, node, ...(chosen.keepState ? {} : { dropState: true }) });
+  (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((entry: unknown, i: number) => {
+    if (!isObj(entry) || refused.has(i)) return;
+    // ConditionalStreams: its streams when the condition holds for the config (as the CDK's
+    // _stream_configs evaluates it, with no parameters).
+    const nodes: [unknown, string][] =
+      entry.type !== "ConditionalStreams"
+        ? [[entry, `streams[${i}]`]]
+        : evaluateBoolean(String(entry.condition ?? ""), { config, parameters: {} })
+          ? (Array.isArray(entry.streams) ? entry.streams : []).map((n, j) => [
+              n,
+              `streams[${i}].streams[${j}]`,
+            ])
+          : [];
+    for (const [node, where] of nodes) {
+      if (!isObj(node)) continue;
+      // A StateDelegatingStream is the stream its saved state chooses.
+      const name = node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
+      const chosen = factory.chooseDelegate(node, where, savedStates.get(name));
+      if (chosen.warning) log.warn(chosen.warning);
+      const runner = factory.stream(chosen.node, where);
+      streams.set(runner.name, { runner, node, ...(chosen.keepState ? {} : { dropState: true }) });
+    }
   });
   if (factory.incrementalDependency) {
     // Not silently: the records are the same, but each sync re-reads the parents from the start.
@@ -207,7 +228,8 @@ async function prepare(
     try {
       for (const { node, where } of await resolveDynamicStreams(manifest, factory, config, run.signal)) {
         const runner = factory.stream(node, where);
-        streams.set(runner.name, { runner, node });
+        const definition = Number(/^dynamic_streams\[(\d+)\]/.exec(where)?.[1] ?? -1);
+        streams.set(runner.name, { runner, node, definition });
       }
       return null;
     } catch (error) {
@@ -275,7 +297,7 @@ async function prepare(
 
 async function check(
   manifest: Obj,
-  streams: Map<string, { runner: DeclarativeStreamRunner }>,
+  streams: Streams,
   refused: Map<string, string>,
   signal: AbortSignal,
 ): Promise<AirbyteMessage> {
@@ -295,6 +317,9 @@ async function check(
     if (checkNode.use_check_availability === false) return status(true);
     names = [...streams.keys()].slice(0, Math.max(0, Number(checkNode.stream_count) || 0));
   }
+  const dynamicChecks = Array.isArray(checkNode.dynamic_streams_check_configs)
+    ? (checkNode.dynamic_streams_check_configs as unknown[]).filter(isObj)
+    : [];
   for (const name of names) {
     const why = refused.get(name);
     if (why) return unavailable(name, `the native manifest runner cannot run it: ${why}`);
@@ -311,6 +336,39 @@ async function check(
     } catch (error) {
       if (isAbort(error)) throw error;
       return unavailable(name, (error as Error).message || "<no error message>");
+    }
+  }
+  // dynamic_streams_check_configs: the first stream_count streams (all, unset) each definition
+  // generated, checked after the named ones.
+  const definitions = Array.isArray(manifest.dynamic_streams) ? manifest.dynamic_streams : [];
+  for (const c of dynamicChecks) {
+    const wanted = String(c.dynamic_stream_name ?? "");
+    const index = definitions.findIndex(
+      (d, i) =>
+        (isObj(d) && typeof d.name === "string" && d.name !== "" ? d.name : `dynamic_stream_${i}`) === wanted,
+    );
+    if (index < 0) return status(false, reprString(`Dynamic stream ${wanted} is not found in manifest.`));
+    let generated = [...streams.values()].filter((s) => s.definition === index);
+    if (typeof c.stream_count === "number") generated = generated.slice(0, c.stream_count);
+    for (const { runner } of generated) {
+      const name = runner.name;
+      try {
+        if (!(await runner.firstPage(signal)))
+          return status(
+            false,
+            reprString(
+              `Dynamic Stream ${name} is not available: Cannot attempt to connect to stream ${name} - no stream slices were found`,
+            ),
+          );
+      } catch (error) {
+        if (isAbort(error)) throw error;
+        return status(
+          false,
+          reprString(
+            `Dynamic Stream ${name} is not available: ${(error as Error).message || "<no error message>"}`,
+          ),
+        );
+      }
     }
   }
   return status(true);

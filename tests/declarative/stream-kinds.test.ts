@@ -268,3 +268,78 @@ describe("UnionPartitionRouter and stream_groups", () => {
     ]);
   });
 });
+
+describe("ConditionalStreams and dynamic_streams_check_configs", () => {
+  const simple = (name: string, path: string) => `
+  - type: DeclarativeStream
+    name: ${name}
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: ${path} }
+      record_selector: { $ref: "#/definitions/selector" }`;
+
+  test("the streams of a ConditionalStreams exist only when its condition holds for the config", async () => {
+    const text = source(`${simple("items", "/items")}
+  - type: ConditionalStreams
+    condition: "{{ config.get('sandbox', False) }}"
+    streams:${simple("sandbox_only", "/sandbox").replace(/\n/g, "\n    ")}`);
+    const names = async (config: Json) => {
+      const ms = await answerOf(text, "discover", "", config);
+      const catalog = ms.find((m) => m.type === "CATALOG") as { catalog: { streams: { name: string }[] } };
+      return catalog.catalog.streams.map((s) => s.name);
+    };
+    expect(await names({ sandbox: true })).toEqual(["items", "sandbox_only"]);
+    expect(await names({})).toEqual(["items"]);
+  });
+
+  test("check reads the first stream_count streams a dynamic definition generated", async () => {
+    const api = serveApi((url) =>
+      url.pathname === "/reports/b"
+        ? Response.json({ message: "no access" }, { status: 403 })
+        : { data: [{ id: 1 }] },
+    );
+    const text = (checkConfig: string) =>
+      source(simple("items", "/items"), "").replace(
+        "check: { type: CheckStream, stream_names: [items] }",
+        `check: { type: CheckStream, stream_names: [items], dynamic_streams_check_configs: [${checkConfig}] }
+dynamic_streams:
+  - type: DynamicDeclarativeStream
+    name: reports
+    stream_template:
+      type: DeclarativeStream
+      name: placeholder
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+      retriever:
+        type: SimpleRetriever
+        requester: { $ref: "#/definitions/requester", path: /placeholder }
+        record_selector: { $ref: "#/definitions/selector" }
+    components_resolver:
+      type: ConfigComponentsResolver
+      stream_config: { type: StreamConfig, configs_pointer: [reports] }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "report_{{ components_values.name }}" }
+        - { type: ComponentMappingDefinition, field_path: [retriever, requester, path], value: "/reports/{{ components_values.name }}" }`,
+      );
+    const config = { reports: [{ name: "a" }, { name: "b" }] };
+    const statusOf = async (checkConfig: string) => {
+      const ms = await answerOf(text(checkConfig), "check", api.hostMap, config);
+      return (ms.find((m) => m.type === "CONNECTION_STATUS") as { connectionStatus: Json }).connectionStatus;
+    };
+    expect(
+      await statusOf("{ type: DynamicStreamCheckConfig, dynamic_stream_name: reports, stream_count: 1 }"),
+    ).toEqual({
+      status: "SUCCEEDED",
+    });
+    const all = await statusOf("{ type: DynamicStreamCheckConfig, dynamic_stream_name: reports }");
+    expect(all.status).toBe("FAILED");
+    // repr() of the text: in double quotes here, as the API's message holds a single one.
+    expect(String(all.message)).toStartWith(
+      '"Dynamic Stream report_b is not available: HTTP Status Code: 403.',
+    );
+    expect(await statusOf("{ type: DynamicStreamCheckConfig, dynamic_stream_name: other }")).toEqual({
+      status: "FAILED",
+      message: "'Dynamic stream other is not found in manifest.'",
+    });
+  });
+});

@@ -17,6 +17,7 @@ export const SUPPORTED_COMPONENTS = [
   "DeclarativeSource",
   "CheckStream",
   "CheckDynamicStream",
+  "DynamicStreamCheckConfig",
   "DynamicDeclarativeStream",
   "HttpComponentsResolver",
   "ConfigComponentsResolver",
@@ -40,6 +41,7 @@ export const SUPPORTED_COMPONENTS = [
   "BlockSimultaneousSyncsAction",
   "DeclarativeStream",
   "StateDelegatingStream",
+  "ConditionalStreams",
   "SimpleRetriever",
   "AsyncRetriever",
   "AsyncJobStatusMap",
@@ -328,7 +330,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   DeclarativeSource: z.strictObject({
     type: z.literal("DeclarativeSource"),
     check: slot(["CheckStream", "CheckDynamicStream"]),
-    streams: z.array(slot(["DeclarativeStream", "StateDelegatingStream"], ["ConditionalStreams"])).optional(),
+    streams: z.array(slot(["DeclarativeStream", "StateDelegatingStream", "ConditionalStreams"])).optional(),
     dynamic_streams: z.array(slot(["DynamicDeclarativeStream"])).optional(),
     version: str,
     schemas: object.optional(),
@@ -344,8 +346,13 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   CheckStream: component("CheckStream", {
     stream_names: strings.optional(),
-    dynamic_streams_check_configs: z.array(slot([], ["DynamicStreamCheckConfig"])).optional(),
+    dynamic_streams_check_configs: z.array(slot(["DynamicStreamCheckConfig"])).optional(),
     config_overrides: object.optional(),
+  }),
+
+  DynamicStreamCheckConfig: component("DynamicStreamCheckConfig", {
+    dynamic_stream_name: str,
+    stream_count: z.int().min(1, { error: "expected an integer of at least 1" }).optional(),
   }),
 
   CheckDynamicStream: component("CheckDynamicStream", {
@@ -488,6 +495,13 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     action: slot(["BlockSimultaneousSyncsAction"]),
   }),
   BlockSimultaneousSyncsAction: component("BlockSimultaneousSyncsAction", {}),
+
+  // Streams that exist only when the condition holds for the config (with no $parameters).
+  ConditionalStreams: component("ConditionalStreams", {
+    condition: str,
+    streams: z.array(slot(["DeclarativeStream"])),
+    $parameters: parameters,
+  }),
 
   StateDelegatingStream: component("StateDelegatingStream", {
     name: str,

@@ -29,6 +29,7 @@ export const DEFAULT_MODEL_TYPES: Readonly<Record<string, string>> = {
   // Not in the CDK's table of this version, but real manifests (source-airtable) leave it out.
   "Spec.config_normalization_rules": "ConfigNormalizationRules",
   "DeclarativeSource.streams": "DeclarativeStream",
+  "ConditionalStreams.streams": "DeclarativeStream",
   "DeclarativeStream.retriever": "SimpleRetriever",
   "DeclarativeStream.schema_loader": "JsonFileSchemaLoader",
   "DynamicDeclarativeStream.stream_template": "DeclarativeStream",
