@@ -67,6 +67,7 @@ import {
   keysToLower,
   keysToSnakeCase,
   normalizer,
+  type RecordExpander,
   type RecordSelector,
   removeFields,
   type Transformation,
@@ -318,7 +319,7 @@ export class ComponentFactory {
     const extractor = (v: unknown, at: string): Extractor => {
       const n = obj(v, at);
       if (n.type !== "DpathExtractor") return unsupported(n, at);
-      return dpathExtractor(asArray(n.field_path));
+      return dpathExtractor(asArray(n.field_path), this.recordExpander(n.record_expander));
     };
     // CDK 6.x named these urls_extractor and url_requester.
     const targetKey =
@@ -855,7 +856,7 @@ export class ComponentFactory {
     if (extractor.type !== "DpathExtractor") unsupported(extractor, "record_selector.extractor");
     const filter = isObj(node.record_filter) ? String(node.record_filter.condition ?? "") || null : null;
     return {
-      extract: dpathExtractor(asArray(extractor.field_path)),
+      extract: dpathExtractor(asArray(extractor.field_path), this.recordExpander(extractor.record_expander)),
       filter,
       // RecordFilter's own $parameters (the stream's, propagated, plus any of its own).
       filterParameters: isObj(node.record_filter) ? params(node.record_filter) : null,
@@ -866,6 +867,16 @@ export class ComponentFactory {
           : clientSideIncremental,
       transformations,
       normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
+    };
+  }
+
+  private recordExpander(node: unknown): RecordExpander | null {
+    if (!isObj(node)) return null;
+    const ctx = this.ctx(node);
+    return {
+      path: asArray(node.expand_records_from_field).map((p) => evalString(p, ctx)),
+      remainOriginalRecord: node.remain_original_record === true,
+      emitParentWhenEmpty: node.on_no_records === "emit_parent",
     };
   }
 

@@ -1,7 +1,7 @@
 // From decoded bodies to records: extract (DpathExtractor), filter (RecordFilter), transform
 // (AddFields, RemoveFields, key renames), normalize types, as the CDK's RecordSelector does.
 
-import { exactInteger, isRawJson } from "../core/json.ts";
+import { copyJson, exactInteger, isRawJson } from "../core/json.ts";
 import { DeclarativeError } from "./errors.ts";
 import { evalString, evaluate, evaluateBoolean } from "./template.ts";
 import {
@@ -19,10 +19,20 @@ import {
 
 export type Extractor = (body: unknown, ctx: Obj) => unknown[];
 
-export function dpathExtractor(fieldPath: readonly unknown[]): Extractor {
+/** RecordExpander: the items of a list inside each record, as records of their own. */
+export interface RecordExpander {
+  path: readonly string[];
+  remainOriginalRecord: boolean;
+  emitParentWhenEmpty: boolean;
+}
+
+export function dpathExtractor(
+  fieldPath: readonly unknown[],
+  expander: RecordExpander | null = null,
+): Extractor {
   const templated = fieldPath.some((p) => typeof p === "string" && p.includes("{{"));
   const fixed = fieldPath.map(String);
-  return (body, ctx) => {
+  const extract = (body: unknown, ctx: Obj): unknown[] => {
     const path = templated ? fieldPath.map((p) => evalString(p, ctx)) : fixed;
     let extracted: unknown;
     if (path.length === 0) extracted = body;
@@ -35,6 +45,26 @@ export function dpathExtractor(fieldPath: readonly unknown[]): Extractor {
     if (isObj(extracted) ? Object.keys(extracted).length > 0 : Boolean(extracted)) return [extracted];
     return [];
   };
+  if (expander === null) return extract;
+  return (body, ctx) => extract(body, ctx).flatMap((record) => expand(record, expander));
+}
+
+/** RecordExpander.expand_record. */
+function expand(record: unknown, e: RecordExpander): unknown[] {
+  if (!isObj(record) || e.path.length === 0) return [record];
+  const out: unknown[] = [];
+  for (const value of dpathValues(record, e.path as string[])) {
+    if (!Array.isArray(value)) continue;
+    for (const item of value) {
+      if (isObj(item)) {
+        const copy: Obj = { ...item };
+        if (e.remainOriginalRecord) copy.original_record = copyJson(record);
+        out.push(copy);
+      } else out.push(e.remainOriginalRecord ? { value: item, original_record: copyJson(record) } : item);
+    }
+  }
+  if (out.length === 0 && e.emitParentWhenEmpty) out.push(record);
+  return out;
 }
 
 export type Transformation = (record: Obj, ctx: Obj) => void;

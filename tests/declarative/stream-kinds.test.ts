@@ -343,3 +343,47 @@ dynamic_streams:
     });
   });
 });
+
+describe("RecordExpander (DpathExtractor.record_expander)", () => {
+  test("the items of a list inside each record become records; the parent kept as asked", async () => {
+    const invoices = [
+      { id: 1, lines: { data: [{ sku: "a" }, { sku: "b" }] } },
+      { id: 2, lines: { data: [] } },
+      { id: 3, lines: { data: ["plain"] } },
+    ];
+    const api = serveApi(() => ({ data: invoices }));
+    const text = (expander: string) =>
+      source(`
+  - type: DeclarativeStream
+    name: items
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: /invoices }
+      record_selector:
+        type: RecordSelector
+        extractor:
+          type: DpathExtractor
+          field_path: [data]
+          record_expander: ${expander}`);
+    const kept = await readManifest(
+      text(
+        "{ type: RecordExpander, expand_records_from_field: [lines, data], remain_original_record: true, on_no_records: emit_parent }",
+      ),
+      api.hostMap,
+    );
+    expect(recordsOf(kept)).toEqual([
+      { sku: "a", original_record: invoices[0] },
+      { sku: "b", original_record: invoices[0] },
+      invoices[1],
+      { value: "plain", original_record: invoices[2] },
+    ]);
+    // Without the parent, a list of plain values gives values, not records: the read says so.
+    const bare = await readManifest(
+      text("{ type: RecordExpander, expand_records_from_field: [lines, data] }"),
+      api.hostMap,
+    );
+    expect(recordsOf(bare)).toEqual([]);
+    expect(errorsOf(bare)[0]).toContain("found a string where a record (a JSON object) was expected");
+  });
+});

@@ -58,6 +58,7 @@ export const SUPPORTED_COMPONENTS = [
   "RequestBodyGraphQL",
   "RecordSelector",
   "DpathExtractor",
+  "RecordExpander",
   "RecordFilter",
   "InlineSchemaLoader",
   "JsonDecoder",
@@ -678,7 +679,14 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
 
   DpathExtractor: component("DpathExtractor", {
     field_path: strings,
-    record_expander: slot([], ["RecordExpander"]).optional(),
+    record_expander: slot(["RecordExpander"]).optional(),
+    $parameters: parameters,
+  }),
+
+  RecordExpander: component("RecordExpander", {
+    expand_records_from_field: strings,
+    remain_original_record: bool.optional(),
+    on_no_records: z.enum(["skip", "emit_parent"]).optional(),
     $parameters: parameters,
   }),
 
