@@ -154,6 +154,11 @@ export class DatetimeCursor {
     return out;
   }
 
+  /** The slice from `micros` on (its end kept): a slice narrowed by a pagination reset. */
+  withStart(cursorSlice: Obj, micros: number): Obj {
+    return { ...cursorSlice, [this.startKey]: this.format(micros) };
+  }
+
   sliceStart(cursorSlice: Obj): number | null {
     return parseMicros(cursorSlice[this.startKey], [this.spec.datetimeFormat]);
   }

@@ -175,6 +175,9 @@ export class ComponentFactory {
             ? { jobs: this.asyncJobs(retrieverNode, `${where}.retriever`, name, requester, decoder) }
             : {}),
           ...(queryProperties ? { queryProperties: queryProperties.qp } : {}),
+          ...(isObj(retrieverNode.pagination_reset)
+            ? { paginationReset: this.paginationReset(retrieverNode, `${where}.retriever`) }
+            : {}),
         },
         cursor,
         counter,
@@ -868,6 +871,20 @@ export class ComponentFactory {
       transformations,
       normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
     };
+  }
+
+  private paginationReset(
+    retriever: Node,
+    where: string,
+  ): { action: "RESET" | "SPLIT_USING_CURSOR"; limit: number | null } {
+    const node = retriever.pagination_reset as Node;
+    const limits = isObj(node.limits) ? node.limits : null;
+    const limit = limits && typeof limits.number_of_records === "number" ? limits.number_of_records : null;
+    if (limit !== null && isObj(retriever.record_selector) && isObj(retriever.record_selector.record_filter))
+      throw new DeclarativeError(
+        `${where}: PaginationResetLimits are not supported while having record filter.`,
+      );
+    return { action: node.action === "SPLIT_USING_CURSOR" ? "SPLIT_USING_CURSOR" : "RESET", limit };
   }
 
   private recordExpander(node: unknown): RecordExpander | null {

@@ -5,7 +5,7 @@ import { type AsyncJobs, AsyncSliceError, combineSliceErrors } from "./async-job
 import { type CountCursor, CursorProgress, compareCounts, type DatetimeCursor, isCount } from "./cursor.ts";
 import type { Decoder } from "./decoders.ts";
 import { DeclarativeError, isAbort } from "./errors.ts";
-import type { HttpResult } from "./http/client.ts";
+import { type HttpResult, PaginationResetRequiredError } from "./http/client.ts";
 import type { Paginator } from "./paginator.ts";
 import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
@@ -28,6 +28,8 @@ export interface Retriever {
   jobs?: AsyncJobs;
   /** QueryProperties: each page is requested once per chunk of properties. */
   queryProperties?: QueryProperties;
+  /** PaginationReset: what a reset does, and after how many records one happens. */
+  paginationReset?: { action: "RESET" | "SPLIT_USING_CURSOR"; limit: number | null };
 }
 
 /** What a read checks records against: the sync start (in progress) and the range end. */
@@ -346,6 +348,43 @@ export class DeclarativeStreamRunner {
       yield* this.jobRecords(jobs, slice, state, signal, bounds);
       return;
     }
+    const reset = this.def.retriever.paginationReset ?? null;
+    const cursor = this.def.cursor;
+    const counter = this.def.counter;
+    // PaginationTracker: with SPLIT_USING_CURSOR and a cursor, one attempt per narrowed slice;
+    // otherwise two with the same slice (the first reset is a retry).
+    const split = reset?.action === "SPLIT_USING_CURSOR" && (cursor !== null || Boolean(counter));
+    const allowed = split ? 1 : 2;
+    let current = slice;
+    let sameSlice = 0;
+    for (;;) {
+      const outcome = yield* this.pageRun(current, state, signal, bounds, reset?.limit ?? null, split);
+      if (outcome === null) return;
+      // A reset (the error handler's RESET_PAGINATION, or the record limit): page 1 again, of the
+      // slice narrowed to the records already read when splitting.
+      const narrowed = split && outcome.latest !== null ? this.narrow(current, outcome.latest) : current;
+      const same = JSON.stringify(narrowed.cursor) === JSON.stringify(current.cursor);
+      sameSlice = same ? sameSlice + 1 : 0;
+      if (sameSlice >= allowed)
+        throw new DeclarativeError(
+          `Stream '${this.def.name}': There were ${sameSlice} attempts with the same slice already while the max allowed is ${allowed}`,
+        );
+      current = narrowed;
+    }
+  }
+
+  /**
+   * The pages of a slice until its end (null) or a pagination reset: the error handler asked for
+   * one, or `limit` records were read. `latest` is the greatest cursor value read (when `track`).
+   */
+  private async *pageRun(
+    slice: StreamSlice,
+    state: Obj,
+    signal: AbortSignal,
+    bounds: Bounds | null,
+    limit: number | null,
+    track: boolean,
+  ): AsyncGenerator<Obj[], { latest: unknown } | null> {
     // Linked by hand (see http/client.ts): AbortSignal.any() signals live as long as the caller's.
     const local = new AbortController();
     const sig = local.signal;
@@ -360,20 +399,66 @@ export class DeclarativeStreamRunner {
       sig,
       bounds,
     );
+    let count = 0;
+    let latest: unknown = null;
     try {
       while (pending !== null) {
-        const { records, next, repeatedRecords } = await pending;
+        let result: PageResult;
+        try {
+          result = await pending;
+        } catch (error) {
+          if (error instanceof PaginationResetRequiredError) return { latest };
+          throw error;
+        }
+        const { records, next, repeatedRecords } = result;
         pending = null;
-        if (next !== null && next !== undefined) {
+        count += records.length;
+        if (track) latest = this.latestOf(records, latest);
+        const reached = limit !== null && count >= limit;
+        if (next !== null && next !== undefined && !reached) {
           pending = this.page(slice, state, next, repeatedRecords, sig, bounds);
           pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
         }
         if (records.length > 0) yield records;
+        if (reached) return { latest };
       }
+      return null;
     } finally {
       signal.removeEventListener("abort", onAbort);
       local.abort();
     }
+  }
+
+  /** The greatest cursor value among `records` and `latest`. */
+  private latestOf(records: Obj[], latest: unknown): unknown {
+    const cursor = this.def.cursor;
+    const counter = this.def.counter;
+    let top = latest;
+    for (const r of records) {
+      if (cursor) {
+        let t: number | null = null;
+        try {
+          t = cursor.parse(r[cursor.field]);
+        } catch {
+          t = null;
+        }
+        if (t !== null && (top === null || t > (top as number))) top = t;
+      } else if (counter) {
+        const v = r[counter.field];
+        if (isCount(v) && (top === null || compareCounts(v, top) > 0)) top = v;
+      }
+    }
+    return top;
+  }
+
+  /** ConcurrentCursor.reduce_slice_range: the slice from the greatest cursor value read on. */
+  private narrow(slice: StreamSlice, latest: unknown): StreamSlice {
+    if (this.def.cursor)
+      return {
+        partition: slice.partition,
+        cursor: this.def.cursor.withStart(slice.cursor, latest as number),
+      };
+    return { partition: slice.partition, cursor: { ...slice.cursor, start: latest } };
   }
 
   /** AsyncRetriever.read_records: the job's records through the stream's record selector. */

@@ -346,7 +346,7 @@ dynamic_streams:
 
 describe("RecordExpander (DpathExtractor.record_expander)", () => {
   test("the items of a list inside each record become records; the parent kept as asked", async () => {
-    const invoices = [
+    const invoices: Json[] = [
       { id: 1, lines: { data: [{ sku: "a" }, { sku: "b" }] } },
       { id: 2, lines: { data: [] } },
       { id: 3, lines: { data: ["plain"] } },
@@ -375,7 +375,7 @@ describe("RecordExpander (DpathExtractor.record_expander)", () => {
     expect(recordsOf(kept)).toEqual([
       { sku: "a", original_record: invoices[0] },
       { sku: "b", original_record: invoices[0] },
-      invoices[1],
+      invoices[1] as Json,
       { value: "plain", original_record: invoices[2] },
     ]);
     // Without the parent, a list of plain values gives values, not records: the read says so.
@@ -385,5 +385,93 @@ describe("RecordExpander (DpathExtractor.record_expander)", () => {
     );
     expect(recordsOf(bare)).toEqual([]);
     expect(errorsOf(bare)[0]).toContain("found a string where a record (a JSON object) was expected");
+  });
+});
+
+describe("PaginationReset (SimpleRetriever._read_pages with a PaginationTracker)", () => {
+  /** Events a day apart from 2024-01-01, oldest first, filtered by `since`, 2 a page by `page`. */
+  const eventsByDay = (count: number, onPage?: (page: number, since: string) => Response | null) => {
+    const events = Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      updated: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+    }));
+    return serveApi((url) => {
+      const since = url.searchParams.get("since") ?? "";
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const failed = onPage?.(page, since);
+      if (failed) return failed;
+      const matching = events.filter((e) => e.updated >= since);
+      return { data: matching.slice((page - 1) * 2, page * 2), more: matching.length > page * 2 };
+    });
+  };
+  const stream = (reset: string, errorHandler = "") => `
+  - type: DeclarativeStream
+    name: items
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: /events
+        request_parameters: { since: "{{ stream_interval.start_time }}" }
+${errorHandler}
+      record_selector: { $ref: "#/definitions/selector" }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
+        pagination_strategy: { type: PageIncrement, start_from_page: 1, page_size: 2 }
+      pagination_reset: ${reset}
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-01-31"`;
+
+  test("SPLIT_USING_CURSOR with a record limit: page 1 again, from the latest date read", async () => {
+    const api = eventsByDay(5);
+    const ms = await readManifest(
+      source(
+        stream(
+          "{ type: PaginationReset, action: SPLIT_USING_CURSOR, limits: { type: PaginationResetLimits, number_of_records: 4 } }",
+        ),
+      ),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual([
+      "GET /events?since=2024-01-01",
+      "GET /events?since=2024-01-01&page=2",
+      "GET /events?since=2024-01-04",
+      "GET /events?since=2024-01-04&page=2",
+    ]);
+    // The record at the boundary comes again, as in the CDK.
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([1, 2, 3, 4, 4, 5]);
+  });
+
+  test("the error handler's RESET_PAGINATION restarts the slice once; a second time on the same slice fails", async () => {
+    let failures = 1;
+    const api = eventsByDay(3, (page) => {
+      if (page === 2 && failures-- > 0) return Response.json({ error: "cursor expired" }, { status: 400 });
+      return null;
+    });
+    const handler = `        error_handler:
+          type: DefaultErrorHandler
+          response_filters: [{ type: HttpResponseFilter, http_codes: [400], action: RESET_PAGINATION }]`;
+    const ms = await readManifest(
+      source(stream("{ type: PaginationReset, action: RESET }", handler)),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms).map((r) => r.id)).toEqual([1, 2, 1, 2, 3]);
+    failures = 2;
+    const again = await readManifest(
+      source(stream("{ type: PaginationReset, action: RESET }", handler)),
+      api.hostMap,
+    );
+    expect(errorsOf(again)[0]).toContain(
+      "There were 2 attempts with the same slice already while the max allowed is 2",
+    );
   });
 });

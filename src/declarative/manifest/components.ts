@@ -70,6 +70,8 @@ export const SUPPORTED_COMPONENTS = [
   "ZipfileDecoder",
   "JsonItemsDecoder",
   "DefaultPaginator",
+  "PaginationReset",
+  "PaginationResetLimits",
   "NoPagination",
   "CursorPagination",
   "OffsetIncrement",
@@ -536,7 +538,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     decoder: slot(DECODERS, ["CustomDecoder"]).optional(),
     record_selector: slot(["RecordSelector"]),
     paginator: slot(["DefaultPaginator", "NoPagination"]).optional(),
-    pagination_reset: slot([], ["PaginationReset"]).optional(),
+    pagination_reset: slot(["PaginationReset"]).optional(),
     ignore_stream_slicer_parameters_on_paginated_requests: bool.optional(),
     partition_router: z
       .union([
@@ -718,6 +720,13 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   ZipfileDecoder: component("ZipfileDecoder", { decoder: slot(NESTED_DECODERS) }),
 
   JsonItemsDecoder: component("JsonItemsDecoder", { items_path: str, encoding: str.optional() }),
+
+  PaginationReset: component("PaginationReset", {
+    action: z.enum(["SPLIT_USING_CURSOR", "RESET"]),
+    limits: slot(["PaginationResetLimits"]).optional(),
+  }),
+
+  PaginationResetLimits: component("PaginationResetLimits", { number_of_records: int.optional() }),
 
   DefaultPaginator: component("DefaultPaginator", {
     pagination_strategy: slot(
