@@ -35,7 +35,14 @@ const RESERVED_HEADERS = ["kid", "alg", "typ", "cty"];
 export class JwtAuthenticator implements Authenticator {
   private key: KeyObject | Buffer | null = null;
 
-  constructor(private readonly s: JwtSettings) {}
+  constructor(private readonly s: JwtSettings) {
+    // BoringSSL, which Bun's crypto is, has no secp256k1 (nor Ed448, found when the key loads).
+    if (s.algorithm === "ES256K")
+      throw new DeclarativeError(
+        "JwtAuthenticator: ES256K (secp256k1) signatures are not available in the native runner. Run the connector with override_execution_mode 'python' or 'docker'.",
+        "config_error",
+      );
+  }
 
   apply(parts: RequestParts): undefined {
     const signed = this.token();
@@ -131,12 +138,46 @@ export class JwtAuthenticator implements Authenticator {
   private privateKey(): KeyObject {
     if (this.key === null) {
       const secret = this.secret();
-      this.key = createPrivateKey(
-        this.s.passphrase ? { key: secret, format: "pem", passphrase: this.s.passphrase } : secret,
-      );
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(
+          this.s.passphrase ? { key: secret, format: "pem", passphrase: this.s.passphrase } : secret,
+        );
+      } catch (error) {
+        throw new Error(keyProblem(error, this.s.passphrase !== null));
+      }
+      checkKeyFits(key, this.s.algorithm);
+      this.key = key;
     }
     return this.key as KeyObject;
   }
+}
+
+/** What a key that does not load means, in the config's terms (never the key itself). */
+function keyProblem(error: unknown, withPassphrase: boolean): string {
+  const text = String((error as Error)?.message ?? error);
+  if (/BAD_DECRYPT|bad decrypt/i.test(text))
+    return "the private key in secret_key could not be decrypted with the passphrase (wrong passphrase?)";
+  if (/NO_START_LINE|no start line/i.test(text))
+    return "secret_key is not a PEM private key (it should start with -----BEGIN ... PRIVATE KEY-----)";
+  if (/passphrase|password/i.test(text) && !withPassphrase)
+    return "the private key in secret_key is encrypted; set the manifest's passphrase";
+  return "the private key in secret_key could not be read (a truncated or damaged PEM?)";
+}
+
+/** PyJWT refuses a key of another family than the algorithm's (an EC key for RS256, say). */
+function checkKeyFits(key: KeyObject, alg: string): void {
+  const type = key.asymmetricKeyType ?? "";
+  const curve = (key.asymmetricKeyDetails as { namedCurve?: string } | undefined)?.namedCurve;
+  const curves: Record<string, string> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" };
+  let fits: boolean;
+  if (alg.startsWith("RS") || alg.startsWith("PS")) fits = type === "rsa" || type === "rsa-pss";
+  else if (alg === "EdDSA") fits = type === "ed25519";
+  else fits = type === "ec" && (curves[alg] === undefined || curve === curves[alg]);
+  if (!fits)
+    throw new Error(
+      `the key in secret_key (${type}${curve ? ` ${curve}` : ""}) does not suit the algorithm ${alg}`,
+    );
 }
 
 function sortKeys(o: Obj): Obj {

@@ -78,16 +78,19 @@ export class QueryProperties {
     return out;
   }
 
-  /** GroupByKey.get_group_key: the key's values joined by commas; null when one is falsy. */
+  /**
+   * GroupByKey.get_group_key: the key's values; null when one is falsy. Each value keeps its type
+   * (the CDK joins strings only and raises on others; here 1 and "1" stay apart instead).
+   */
   groupKey(record: Obj): string | null {
     const key = this.spec.chunking?.mergeKey ?? [];
-    const values: string[] = [];
+    const values: unknown[] = [];
     for (const k of key) {
       const v = record[k];
       if (v === null || v === undefined || v === "" || v === 0 || v === false) return null;
-      values.push(String(v));
+      values.push(v);
     }
-    return values.join(",");
+    return JSON.stringify(values);
   }
 }
 

@@ -533,6 +533,7 @@ export class DeclarativeStreamRunner {
     const immediate: Obj[] = [];
     const merged = new Map<string, Obj>();
     let last: Fetched | null = null;
+    let lastAnswered = false;
     for (const chunk of await qp.chunks(signal)) {
       const partition = { ...slice.partition };
       setExtraFields(partition, { query_properties: chunk });
@@ -544,7 +545,9 @@ export class DeclarativeStreamRunner {
         signal,
         key === null ? null : [key, chunk.join(",")],
       );
-      if (fetched === null) return null;
+      // A chunk answered with an error status let through gives no records; the others still count.
+      lastAnswered = fetched !== null;
+      if (fetched === null) continue;
       last = fetched;
       for (const record of fetched.records) {
         const group = qp.spec.chunking ? qp.groupKey(record) : null;
@@ -556,8 +559,11 @@ export class DeclarativeStreamRunner {
         }
       }
     }
-    if (last === null) return null;
-    return { ...last, records: [...immediate, ...merged.values()] };
+    const records = [...immediate, ...merged.values()];
+    // Only the last chunk's response decides whether pagination goes on.
+    if (last === null || !lastAnswered)
+      return records.length > 0 ? { ...(last as Fetched), records, end: true } : null;
+    return { ...last, records };
   }
 
   /** One page: request, decode, select; then the token of the next page (null at the end). */
@@ -601,6 +607,7 @@ export class DeclarativeStreamRunner {
       records = records.filter((r) => bounds.progress.inRange(r, bounds.end));
       if (stop) return { records, next: null, repeatedRecords: null };
     }
+    if (fetched.end) return { records, next: null, repeatedRecords: null };
     const next = paginator.next(
       {
         response,
@@ -638,6 +645,8 @@ interface Fetched {
   records: Obj[];
   /** Records the extractor found before any filter (what OffsetIncrement counts). */
   extracted: { count: number };
+  /** The page is the last: its records count, but no next page is asked for. */
+  end?: boolean;
 }
 
 interface PageResult {

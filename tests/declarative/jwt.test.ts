@@ -214,3 +214,54 @@ describe("JwtAuthenticator (the CDK's auth/jwt.py over PyJWT)", () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("JwtAuthenticator: keys that cannot sign", () => {
+  test("a key of another family than the algorithm's, a wrong passphrase, a non-PEM secret: clear messages, no request", async () => {
+    const api = jwtApi({ secret: "k" });
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey;
+    const ecPem = ec.export({ type: "pkcs8", format: "pem" }).toString();
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    const locked = rsa
+      .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "right" })
+      .toString();
+    const cases: [string, Json, string][] = [
+      [
+        "{ type: JwtAuthenticator, secret_key: \"{{ config['key'] }}\", algorithm: RS256 }",
+        { key: ecPem },
+        "does not suit the algorithm RS256",
+      ],
+      [
+        "{ type: JwtAuthenticator, secret_key: \"{{ config['key'] }}\", algorithm: ES256 }",
+        { key: ecPem },
+        "(ec secp384r1) does not suit the algorithm ES256",
+      ],
+      [
+        "{ type: JwtAuthenticator, secret_key: \"{{ config['key'] }}\", passphrase: \"{{ config['pass'] }}\", algorithm: RS256 }",
+        { key: locked, pass: "wrong" },
+        "could not be decrypted with the passphrase",
+      ],
+      [
+        "{ type: JwtAuthenticator, secret_key: \"{{ config['key'] }}\", algorithm: RS256 }",
+        { key: locked },
+        "is encrypted; set the manifest's passphrase",
+      ],
+      [
+        "{ type: JwtAuthenticator, secret_key: \"{{ config['key'] }}\", algorithm: EdDSA }",
+        { key: "not a key" },
+        "is not a PEM private key",
+      ],
+      [
+        "{ type: JwtAuthenticator, secret_key: k, algorithm: ES256K }",
+        {},
+        "ES256K (secp256k1) signatures are not available",
+      ],
+    ];
+    for (const [auth, config, message] of cases) {
+      const ms = await read(`          ${auth}`, api.hostMap, config);
+      const error = errorsOf(ms).join(" ");
+      expect(error).toContain(message);
+      expect(error).not.toContain("OPENSSL");
+    }
+    expect(api.requests).toEqual([]);
+  });
+});

@@ -171,3 +171,40 @@ describe("QueryProperties", () => {
     expect(api.requests).toEqual(["GET /contacts?archived=false&properties=email%2Cphone"]);
   });
 });
+
+describe("QueryProperties: a chunk answered with an error status let through", () => {
+  test("the other chunks' records still count, and only the last chunk's answer ends pagination", async () => {
+    const contacts = Array.from({ length: 4 }, (_, i) => ({
+      id: String(i + 1),
+      a: `a${i + 1}`,
+      b: `b${i + 1}`,
+    }));
+    const api = serveApi((url) => {
+      const asked = (url.searchParams.get("properties") ?? "").split(",");
+      // The first chunk (a) is not found on any page; the second (b) answers.
+      if (asked.includes("a")) return Response.json({ message: "gone" }, { status: 404 });
+      const after = Number(url.searchParams.get("after") ?? 0);
+      const page = contacts.slice(after, after + 2);
+      return {
+        results: page.map((c) => ({ id: c.id, properties: { b: c.b } })),
+        ...(after + 2 < contacts.length ? { paging: { next: { after: String(after + 2) } } } : {}),
+      };
+    });
+    const text = manifest(`            type: QueryProperties
+            property_list: [a, b]
+            property_chunking:
+              type: PropertyChunking
+              property_limit_type: property_count
+              property_limit: 1`).replace(
+      "        path: /contacts\n",
+      `        path: /contacts
+        error_handler:
+          type: DefaultErrorHandler
+          response_filters: [{ type: HttpResponseFilter, http_codes: [404], action: IGNORE }]
+`,
+    );
+    const ms = await readManifest(text, api.hostMap);
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual(contacts.map((c) => ({ id: c.id, properties: { b: c.b } })));
+  });
+});
