@@ -337,92 +337,88 @@ export class DeclarativeStreamRunner {
    * as soon as its token is known, before this page's records go downstream, so the network
    * wait overlaps the consumer's work; stopping early cancels that request.
    */
-  async *pages(
+  pages(
     slice: StreamSlice,
     state: Obj,
     signal: AbortSignal,
     bounds: Bounds | null = null,
   ): AsyncGenerator<Obj[]> {
     const jobs = this.def.retriever.jobs;
-    if (jobs) {
-      yield* this.jobRecords(jobs, slice, state, signal, bounds);
-      return;
-    }
-    const reset = this.def.retriever.paginationReset ?? null;
-    const cursor = this.def.cursor;
-    const counter = this.def.counter;
-    // PaginationTracker: with SPLIT_USING_CURSOR and a cursor, one attempt per narrowed slice;
-    // otherwise two with the same slice (the first reset is a retry).
-    const split = reset?.action === "SPLIT_USING_CURSOR" && (cursor !== null || Boolean(counter));
-    const allowed = split ? 1 : 2;
-    let current = slice;
-    let sameSlice = 0;
-    for (;;) {
-      const outcome = yield* this.pageRun(current, state, signal, bounds, reset?.limit ?? null, split);
-      if (outcome === null) return;
-      // A reset (the error handler's RESET_PAGINATION, or the record limit): page 1 again, of the
-      // slice narrowed to the records already read when splitting.
-      const narrowed = split && outcome.latest !== null ? this.narrow(current, outcome.latest) : current;
-      const same = JSON.stringify(narrowed.cursor) === JSON.stringify(current.cursor);
-      sameSlice = same ? sameSlice + 1 : 0;
-      if (sameSlice >= allowed)
-        throw new DeclarativeError(
-          `Stream '${this.def.name}': There were ${sameSlice} attempts with the same slice already while the max allowed is ${allowed}`,
-        );
-      current = narrowed;
-    }
+    // Returned rather than delegated to: one generator layer per page, on the hot path.
+    if (jobs) return this.jobRecords(jobs, slice, state, signal, bounds);
+    return this.pageRun(slice, state, signal, bounds);
   }
 
   /**
-   * The pages of a slice until its end (null) or a pagination reset: the error handler asked for
-   * one, or `limit` records were read. `latest` is the greatest cursor value read (when `track`).
+   * The pages of a slice. A pagination reset (the error handler's RESET_PAGINATION, or
+   * PaginationResetLimits records read) starts again from page 1, of the slice narrowed to the
+   * records already read when splitting; the same slice may be tried again once (PaginationTracker:
+   * with SPLIT_USING_CURSOR and a cursor, not at all).
    */
   private async *pageRun(
     slice: StreamSlice,
     state: Obj,
     signal: AbortSignal,
     bounds: Bounds | null,
-    limit: number | null,
-    track: boolean,
-  ): AsyncGenerator<Obj[], { latest: unknown } | null> {
+  ): AsyncGenerator<Obj[]> {
+    const reset = this.def.retriever.paginationReset ?? null;
+    const limit = reset?.limit ?? null;
+    const split =
+      reset?.action === "SPLIT_USING_CURSOR" && (this.def.cursor !== null || Boolean(this.def.counter));
+    const allowed = split ? 1 : 2;
+    let sameSlice = 0;
     // Linked by hand (see http/client.ts): AbortSignal.any() signals live as long as the caller's.
     const local = new AbortController();
     const sig = local.signal;
     const onAbort = () => local.abort(signal.reason);
     if (signal.aborted) local.abort(signal.reason);
     else signal.addEventListener("abort", onAbort, { once: true });
-    let pending: Promise<PageResult> | null = this.page(
-      slice,
-      state,
-      this.def.retriever.paginator.initialToken(),
-      null,
-      sig,
-      bounds,
-    );
-    let count = 0;
-    let latest: unknown = null;
     try {
-      while (pending !== null) {
-        let result: PageResult;
-        try {
-          result = await pending;
-        } catch (error) {
-          if (error instanceof PaginationResetRequiredError) return { latest };
-          throw error;
+      for (let current = slice; ; ) {
+        let pending: Promise<PageResult> | null = this.page(
+          current,
+          state,
+          this.def.retriever.paginator.initialToken(),
+          null,
+          sig,
+          bounds,
+        );
+        let count = 0;
+        let latest: unknown = null;
+        let resetting = false;
+        while (pending !== null) {
+          let result: PageResult;
+          try {
+            result = await pending;
+          } catch (error) {
+            if (!(error instanceof PaginationResetRequiredError)) throw error;
+            resetting = true;
+            break;
+          }
+          const { records, next, repeatedRecords } = result;
+          pending = null;
+          count += records.length;
+          if (split) latest = this.latestOf(records, latest);
+          const reached = limit !== null && count >= limit;
+          if (next !== null && next !== undefined && !reached) {
+            pending = this.page(current, state, next, repeatedRecords, sig, bounds);
+            pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
+          }
+          if (records.length > 0) yield records;
+          if (reached) {
+            resetting = true;
+            break;
+          }
         }
-        const { records, next, repeatedRecords } = result;
-        pending = null;
-        count += records.length;
-        if (track) latest = this.latestOf(records, latest);
-        const reached = limit !== null && count >= limit;
-        if (next !== null && next !== undefined && !reached) {
-          pending = this.page(slice, state, next, repeatedRecords, sig, bounds);
-          pending.catch(() => {}); // surfaced when awaited; this only silences the early warning
-        }
-        if (records.length > 0) yield records;
-        if (reached) return { latest };
+        if (!resetting) return;
+        const narrowed = split && latest !== null ? this.narrow(current, latest) : current;
+        sameSlice = JSON.stringify(narrowed.cursor) === JSON.stringify(current.cursor) ? sameSlice + 1 : 0;
+        if (sameSlice >= allowed)
+          throw new DeclarativeError(
+            `Stream '${this.def.name}': There were ${sameSlice} attempts with the same slice already while the max allowed is ${allowed}`,
+          );
+        current = narrowed;
       }
-      return null;
     } finally {
       signal.removeEventListener("abort", onAbort);
       local.abort();
