@@ -7,7 +7,7 @@ import { validateConfig } from "../connectors/validate.ts";
 import { configRules } from "./config-rules.ts";
 import { resolveDynamicStreams } from "./dynamic.ts";
 import { DeclarativeError, failureTypeOf, isAbort } from "./errors.ts";
-import { ComponentFactory } from "./factory.ts";
+import { apiBudget, ComponentFactory } from "./factory.ts";
 import { HttpClient } from "./http/client.ts";
 import { parseHostMap } from "./http/host-map.ts";
 import { reprString } from "./interpolation/pyvalues.ts";
@@ -141,6 +141,7 @@ async function prepare(
     config = rules.transform(config);
   }
   const client = new HttpClient({
+    budget: apiBudget(manifest.api_budget, config, () => now().getTime()),
     hostMap: parseHostMap(deps.hostMap),
     maxConcurrency: deps.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -21,6 +21,7 @@ import { displayUrl } from "../../core/url.ts";
 import { sleep as abortableSleep, abortError, isAbortError } from "./abort.ts";
 import { WaitTooLongError } from "./backoff.ts";
 import { fetchWithBody } from "./body-on-get.ts";
+import type { ApiBudget } from "./budget.ts";
 import { Semaphore } from "./concurrency.ts";
 import { clip } from "./default-error-mapping.ts";
 import type {
@@ -50,6 +51,8 @@ export interface HttpClientOptions {
   log: HttpLog;
   /** Called when a response is RATE_LIMITED (the CDK then emits a RUNNING stream status with reason RATE_LIMITED). */
   onRateLimited?: (describe: string | undefined) => void;
+  /** The manifest's api_budget: each attempt waits for a call from it; each response updates it. */
+  budget?: ApiBudget | null;
 }
 
 export interface HttpRequest {
@@ -413,6 +416,9 @@ export class HttpClient {
     signal: AbortSignal,
     forceRefresh: boolean,
   ): Promise<{ outcome: HttpOutcome; url: string }> {
+    const budget = this.options.budget;
+    const info = budget ? { method, url: request.url, headers: request.headers } : null;
+    if (budget && info) await budget.acquire(info, this.sleep, signal);
     if (!this.slots.tryAcquire()) await this.slots.acquire(signal);
     const attempt = new AttemptSignal(signal, this.options.timeoutMs);
     try {
@@ -421,7 +427,13 @@ export class HttpClient {
         headers = { ...headers, ...(await request.authenticate({ forceRefresh, signal: attempt.signal })) };
       }
       const { url, body, binary, streamed, stream } = request;
-      return await this.exchange({ url, method, headers, body, binary, streamed, stream }, attempt);
+      const exchanged = await this.exchange(
+        { url, method, headers, body, binary, streamed, stream },
+        attempt,
+      );
+      const answer = exchanged.outcome.response;
+      if (budget && info && answer) budget.update(info, answer.status, answer.headers);
+      return exchanged;
     } finally {
       attempt.dispose();
       this.slots.release();

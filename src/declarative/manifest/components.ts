@@ -37,6 +37,10 @@ export const SUPPORTED_COMPONENTS = [
   "PredicateValidator",
   "ValidateAdheresToSchema",
   "ConcurrencyLevel",
+  "HTTPAPIBudget",
+  "FixedWindowCallRatePolicy",
+  "MovingWindowCallRatePolicy",
+  "UnlimitedCallRatePolicy",
   "StreamGroup",
   "BlockSimultaneousSyncsAction",
   "DeclarativeStream",
@@ -244,6 +248,15 @@ const parameters = object.optional();
 const intOrString = z.union([z.int(), z.string()], {
   error: "expected an integer or an interpolated string",
 });
+/** HttpRequestRegexMatcher (no `type` of its own in the CDK's schema). */
+const requestMatcher = z.looseObject({
+  method: z.string().optional(),
+  url_base: z.string().optional(),
+  url_path_pattern: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  headers: z.record(z.string(), z.unknown()).optional(),
+  weight: z.union([z.int(), z.string()]).optional(),
+});
 const numberOrString = z.union([z.number(), z.string()], {
   error: "expected a number or an interpolated string",
 });
@@ -340,7 +353,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     definitions: object.optional(),
     spec: slot(["Spec"]).optional(),
     concurrency_level: slot(["ConcurrencyLevel"]).optional(),
-    api_budget: slot([], ["HTTPAPIBudget"]).optional(),
+    api_budget: slot(["HTTPAPIBudget"]).optional(),
     stream_groups: z.record(z.string(), slot(["StreamGroup"])).optional(),
     max_concurrent_async_job_count: intOrString.optional(),
     metadata: object.optional(),
@@ -489,6 +502,28 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
     max_concurrency: int.optional(),
     $parameters: parameters,
   }),
+
+  HTTPAPIBudget: component("HTTPAPIBudget", {
+    policies: z.array(
+      slot(["FixedWindowCallRatePolicy", "MovingWindowCallRatePolicy", "UnlimitedCallRatePolicy"]),
+    ),
+    ratelimit_reset_header: str.optional(),
+    ratelimit_remaining_header: str.optional(),
+    status_codes_for_ratelimit_hit: z.array(int).optional(),
+  }),
+
+  FixedWindowCallRatePolicy: component("FixedWindowCallRatePolicy", {
+    period: str,
+    call_limit: int,
+    matchers: z.array(requestMatcher),
+  }),
+
+  MovingWindowCallRatePolicy: component("MovingWindowCallRatePolicy", {
+    rates: z.array(z.looseObject({ limit: intOrString, interval: str })),
+    matchers: z.array(requestMatcher),
+  }),
+
+  UnlimitedCallRatePolicy: component("UnlimitedCallRatePolicy", { matchers: z.array(requestMatcher) }),
 
   // Streams that must not be read at the same time: the native runner reads one stream after
   // another, so the group holds by construction.

@@ -1,0 +1,187 @@
+// HTTPAPIBudget: the manifest's own pacing of requests, as the CDK's call_rate.py does it. A request
+// takes a call from the first policy whose matchers match it (waiting while none is left), and each
+// response updates that policy from its rate-limit headers (a 429 means none left).
+
+export interface RequestInfo {
+  method: string;
+  /** The URL as the manifest builds it (before the host map). */
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface Matcher {
+  method: string | null;
+  urlBase: string | null;
+  pathPattern: RegExp | null;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  weight: number | null;
+}
+
+export type Policy =
+  | { kind: "unlimited"; matchers: Matcher[] }
+  | { kind: "fixed"; matchers: Matcher[]; periodMs: number; callLimit: number }
+  | { kind: "moving"; matchers: Matcher[]; rates: { limit: number; intervalMs: number }[] };
+
+export interface BudgetSpec {
+  policies: Policy[];
+  resetHeader: string;
+  remainingHeader: string;
+  rateLimitStatuses: number[];
+}
+
+/** HttpRequestRegexMatcher.__call__. */
+export function matches(m: Matcher, r: RequestInfo): boolean {
+  if (m.method !== null && r.method.toUpperCase() !== m.method) return false;
+  let url: URL;
+  try {
+    url = new URL(r.url);
+  } catch {
+    return false;
+  }
+  if (m.urlBase !== null && `${url.protocol}//${url.host}` !== m.urlBase) return false;
+  if (m.pathPattern !== null && !m.pathPattern.test(url.pathname.replace(/\/+$/, ""))) return false;
+  for (const [k, v] of Object.entries(m.params)) if (url.searchParams.get(k) !== v) return false;
+  if (Object.keys(m.headers).length > 0) {
+    const lower = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const [k, v] of Object.entries(m.headers)) if (lower[k] !== v) return false;
+  }
+  return true;
+}
+
+/** One policy's state. */
+class PolicyState {
+  private calls = 0;
+  private nextReset: number;
+  /** A moving window's calls: when, and how much each weighed. */
+  private readonly log: { at: number; weight: number }[] = [];
+
+  constructor(
+    readonly policy: Policy,
+    now: number,
+  ) {
+    this.nextReset = policy.kind === "fixed" ? now + policy.periodMs : 0;
+  }
+
+  matches(r: RequestInfo): boolean {
+    return this.policy.matchers.length === 0 || this.policy.matchers.some((m) => matches(m, r));
+  }
+
+  /** BaseCallRatePolicy.get_weight: the first matching matcher's weight, else 1. */
+  weight(r: RequestInfo): number {
+    for (const m of this.policy.matchers) if (matches(m, r)) return m.weight ?? 1;
+    return 1;
+  }
+
+  /** Takes `weight` calls, or gives the milliseconds to wait before trying again. */
+  tryAcquire(weight: number, now: number): number | null {
+    const p = this.policy;
+    if (p.kind === "unlimited") return null;
+    if (p.kind === "fixed") {
+      this.rollWindow(now);
+      if (this.calls + weight > p.callLimit) return Math.max(0, this.nextReset - now);
+      this.calls += weight;
+      return null;
+    }
+    let wait = 0;
+    for (const rate of p.rates) {
+      const since = now - rate.intervalMs;
+      let used = 0;
+      for (const e of this.log) if (e.at > since) used += e.weight;
+      if (used + weight <= rate.limit) continue;
+      // Until enough of the window's oldest calls have left it.
+      let freed = 0;
+      for (const e of this.log) {
+        if (e.at <= since) continue;
+        freed += e.weight;
+        if (used - freed + weight <= rate.limit) {
+          wait = Math.max(wait, e.at + rate.intervalMs - now);
+          break;
+        }
+      }
+    }
+    if (wait > 0) return wait;
+    this.log.push({ at: now, weight });
+    const longest = Math.max(...p.rates.map((r) => r.intervalMs));
+    while (this.log.length > 0 && (this.log[0] as { at: number }).at <= now - longest) this.log.shift();
+    return null;
+  }
+
+  /** FixedWindowCallRatePolicy.update / MovingWindowCallRatePolicy.update. */
+  update(available: number | null, resetAt: number | null, now: number): void {
+    const p = this.policy;
+    if (p.kind === "fixed") {
+      this.rollWindow(now);
+      if (available !== null && p.callLimit - this.calls > available) this.calls = p.callLimit - available;
+      if (resetAt !== null) this.nextReset = resetAt;
+    } else if (p.kind === "moving" && available === 0 && resetAt === null) {
+      // The API says none is left: the first rate's window is filled now.
+      const first = p.rates[0];
+      if (first) {
+        let used = 0;
+        for (const e of this.log) if (e.at > now - first.intervalMs) used += e.weight;
+        if (used < first.limit) this.log.push({ at: now, weight: first.limit - used });
+      }
+    }
+  }
+
+  private rollWindow(now: number): void {
+    const p = this.policy;
+    if (p.kind === "fixed" && now >= this.nextReset) {
+      this.nextReset += p.periodMs;
+      if (this.nextReset < now) this.nextReset = now + p.periodMs;
+      this.calls = 0;
+    }
+  }
+}
+
+export class ApiBudget {
+  private readonly states: PolicyState[];
+
+  constructor(
+    private readonly spec: BudgetSpec,
+    private readonly now: () => number,
+  ) {
+    const t = now();
+    this.states = spec.policies.map((p) => new PolicyState(p, t));
+  }
+
+  private policyFor(r: RequestInfo): PolicyState | null {
+    return this.states.find((s) => s.matches(r)) ?? null;
+  }
+
+  /** APIBudget.acquire_call: waits (through `sleep`) until the matching policy has a call left. */
+  async acquire(
+    r: RequestInfo,
+    sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const state = this.policyFor(r);
+    if (!state) return;
+    const weight = state.weight(r);
+    for (;;) {
+      const wait = state.tryAcquire(weight, this.now());
+      if (wait === null) return;
+      await sleep(Math.max(wait, 1), signal);
+    }
+  }
+
+  /** HttpAPIBudget.update_from_response. */
+  update(r: RequestInfo, status: number, headers: Headers): void {
+    const state = this.policyFor(r);
+    if (!state) return;
+    const remaining = headers.get(this.spec.remainingHeader);
+    const reset = headers.get(this.spec.resetHeader);
+    const available = remaining
+      ? Number.parseInt(remaining, 10)
+      : this.spec.rateLimitStatuses.includes(status)
+        ? 0
+        : null;
+    const resetAt = reset ? Number.parseInt(reset, 10) * 1000 : null;
+    state.update(
+      available !== null && Number.isFinite(available) ? available : null,
+      resetAt !== null && Number.isFinite(resetAt) ? resetAt : null,
+      this.now(),
+    );
+  }
+}
