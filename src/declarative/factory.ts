@@ -182,6 +182,7 @@ export class ComponentFactory {
         },
         cursor,
         counter,
+        migrateState: this.stateMigration(node, retrieverNode, `${where}.state_migrations`),
         router,
         parameters,
         ...(dynamicSchema
@@ -871,6 +872,47 @@ export class ComponentFactory {
           : clientSideIncremental,
       transformations,
       normalize: node.schema_normalization === "Default" ? normalizer(schema) : null,
+    };
+  }
+
+  /**
+   * LegacyToPerPartitionStateMigration: {"<partition value>": {"<cursor field>": value}} becomes
+   * {"states": [{"partition": {"<partition field>": key}, "cursor": value}]} (should_migrate's rules).
+   */
+  private stateMigration(node: Node, retriever: Node, where: string): ((state: Obj) => Obj) | null {
+    const migrations = asArray<Node>(node.state_migrations);
+    if (migrations.length === 0) return null;
+    const router = retriever.partition_router;
+    const sync = node.incremental_sync;
+    if (!isObj(router) || !isObj(sync) || sync.type !== "DatetimeBasedCursor")
+      throw new DeclarativeError(
+        `${where}: LegacyToPerPartitionStateMigration needs a SubstreamPartitionRouter or UnionPartitionRouter and a DatetimeBasedCursor.`,
+      );
+    const union = router.type === "UnionPartitionRouter";
+    const configs = asArray<Node>(router.parent_stream_configs);
+    const ctx = this.ctx(migrations[0] as Node);
+    const partitionField = evalString(union ? router.partition_field : configs[0]?.partition_field, ctx);
+    const cursorField = evalString(sync.cursor_field, ctx);
+    const shouldMigrate = (state: Obj): boolean => {
+      if ("states" in state) return false;
+      if (!union && configs.length !== 1) return false;
+      const entries = Object.entries(state);
+      if (entries.length === 0) return false;
+      return entries.every(
+        ([, v]) => isObj(v) && Object.keys(v).length === 1 && Object.keys(v)[0] === cursorField,
+      );
+    };
+    return (state) => {
+      let out = state;
+      for (const _ of migrations)
+        if (shouldMigrate(out))
+          out = {
+            states: Object.entries(out).map(([key, value]) => ({
+              partition: { [partitionField]: key },
+              cursor: value,
+            })),
+          };
+      return out;
     };
   }
 

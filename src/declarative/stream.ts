@@ -49,6 +49,8 @@ export interface StreamDefinition {
   cursor: DatetimeCursor | null;
   /** An IncrementingCountCursor (then `cursor` is null, and there is no router). */
   counter?: CountCursor | null;
+  /** state_migrations: a saved state in an older shape, rewritten before the read uses it. */
+  migrateState?: ((state: Obj) => Obj) | null;
   router: PartitionRouter | null;
   parameters: Obj;
   /** A DynamicSchemaLoader: how to read the schema, and whether records are normalized by it. */
@@ -122,7 +124,9 @@ export class DeclarativeStreamRunner {
    * only an incremental read starts from the given state. A stream without one ends with the
    * no-cursor state.
    */
-  read(incremental: boolean, state: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  read(incremental: boolean, saved: unknown, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    const migrate = this.def.migrateState;
+    const state = migrate && isObj(saved) ? migrate(saved) : saved;
     // Each kind of read is a generator of its own.
     const counter = this.def.counter;
     if (counter) return this.readCounter(counter, incremental ? state : undefined, signal);
@@ -278,6 +282,16 @@ export class DeclarativeStreamRunner {
     for await (const partition of router.partitions(signal)) {
       if (!useGlobal && partitionCount > SWITCH_TO_GLOBAL_LIMIT) useGlobal = true;
       const key = partitionKey(partition);
+      // A state migrated from the legacy per-parent shape names its partitions without their
+      // parent_slice: such an entry stands for the partition, and is replaced by it.
+      if (!saved.has(key) && "parent_slice" in partition) {
+        const { parent_slice: _, ...bare } = partition;
+        const legacy = saved.get(partitionKey(bare));
+        if (legacy && !("parent_slice" in legacy.partition)) {
+          saved.delete(partitionKey(bare));
+          saved.set(key, { partition, cursor: legacy.cursor });
+        }
+      }
       if (!saved.has(key)) partitionCount++;
       // A partition's own saved cursor is read even once the state is global (as the CDK keeps it).
       const own = saved.get(key);

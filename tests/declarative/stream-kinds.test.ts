@@ -475,3 +475,61 @@ ${errorHandler}
     );
   });
 });
+
+describe("LegacyToPerPartitionStateMigration", () => {
+  test("a legacy per-parent state is read as the per-partition state it stands for", async () => {
+    const api = serveApi((url) => {
+      if (url.pathname === "/projects") return { data: [{ id: "p1" }, { id: "p2" }] };
+      return { data: [{ id: `${url.pathname}?${url.searchParams.get("since")}`, updated: "2024-02-20" }] };
+    });
+    const text = source(`
+  - type: DeclarativeStream
+    name: items
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    state_migrations: [{ type: LegacyToPerPartitionStateMigration }]
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: "/projects/{{ stream_partition.project_id }}/tasks"
+        request_parameters: { since: "{{ stream_interval.start_time }}" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            parent_key: id
+            partition_field: project_id
+            stream:
+              type: DeclarativeStream
+              name: projects
+              schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+              retriever:
+                type: SimpleRetriever
+                requester: { $ref: "#/definitions/requester", path: /projects }
+                record_selector: { $ref: "#/definitions/selector" }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-03-01"`);
+    const ms = await readManifest(text, api.hostMap, {
+      mode: "incremental",
+      state: [
+        {
+          type: "STREAM",
+          stream: { stream_descriptor: { name: "items" }, stream_state: { p1: { updated: "2024-02-10" } } },
+        },
+      ],
+    });
+    expect(errorsOf(ms)).toEqual([]);
+    // p1 from its migrated cursor; p2, new, from the start.
+    expect(api.requests).toEqual([
+      "GET /projects",
+      "GET /projects/p1/tasks?since=2024-02-10",
+      "GET /projects/p2/tasks?since=2024-01-01",
+    ]);
+  });
+});

@@ -44,6 +44,7 @@ export const SUPPORTED_COMPONENTS = [
   "StreamGroup",
   "BlockSimultaneousSyncsAction",
   "DeclarativeStream",
+  "LegacyToPerPartitionStateMigration",
   "StateDelegatingStream",
   "ConditionalStreams",
   "SimpleRetriever",
@@ -534,6 +535,11 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   }),
   BlockSimultaneousSyncsAction: component("BlockSimultaneousSyncsAction", {}),
 
+  // `type` is optional here, as in the CDK's schema.
+  LegacyToPerPartitionStateMigration: z.looseObject({
+    type: z.literal("LegacyToPerPartitionStateMigration").optional(),
+  }),
+
   // Streams that exist only when the condition holds for the config (with no $parameters).
   ConditionalStreams: component("ConditionalStreams", {
     condition: str,
@@ -562,7 +568,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
       .optional(),
     transformations: z.array(slot(TRANSFORMATIONS, ["CustomTransformation"])).optional(),
     state_migrations: z
-      .array(slot([], ["LegacyToPerPartitionStateMigration", "CustomStateMigration"]))
+      .array(slot(["LegacyToPerPartitionStateMigration"], ["CustomStateMigration"]))
       .optional(),
     file_uploader: slot([], ["FileUploader"]).optional(),
     $parameters: parameters,

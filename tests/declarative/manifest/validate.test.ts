@@ -345,10 +345,7 @@ describe("what the native runner refuses", () => {
       manifest((m) => {
         const template = structuredClone(m.streams[0]);
         m.streams[1] = { ...m.streams[1], schema_loader: { type: "JsonFileSchemaLoader" } };
-        m.streams[0] = {
-          ...m.streams[0],
-          state_migrations: [{ type: "LegacyToPerPartitionStateMigration" }],
-        };
+        m.streams[0] = { ...m.streams[0], file_uploader: { type: "FileUploader" } };
         m.dynamic_streams = [
           {
             type: "DynamicDeclarativeStream",
@@ -363,7 +360,7 @@ describe("what the native runner refuses", () => {
       }),
     );
     expect(problems.map((p) => `${p.path}: ${p.message} [${p.kind} ${p.type}]`)).toEqual([
-      "streams[0] (users).state_migrations[0]: unsupported component type 'LegacyToPerPartitionStateMigration' [unsupported LegacyToPerPartitionStateMigration]",
+      "streams[0] (users).file_uploader: unsupported component type 'FileUploader' [unsupported FileUploader]",
       "streams[1] (teams).schema_loader: unsupported component type 'JsonFileSchemaLoader' [unsupported JsonFileSchemaLoader]",
       "dynamic_streams[0].components_resolver.retriever: custom component 'source_x.components.Resolver' is Python code (components.py); the native runner cannot run it. Use override_execution_mode 'python' or 'docker'. [custom CustomRetriever]",
     ]);
