@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { flattenFields, keysToSnakeCase } from "../../src/declarative/records.ts";
-import { runManifest } from "../../src/declarative/source.ts";
+import { answerOf, errorsOf, type ReadOptions, readManifest, recordsOf } from "../helpers/manifest-run.ts";
 
 type Json = Record<string, unknown>;
 
@@ -53,53 +53,9 @@ spec:
 `;
 }
 
-/** A read of `streams` (default: items); backoff waits are skipped. */
-async function read(
-  text: string,
-  hostMap: string,
-  options: {
-    config?: Json;
-    mode?: "full_refresh" | "incremental";
-    state?: unknown[];
-    streams?: string[];
-  } = {},
-): Promise<AirbyteMessage[]> {
-  const out: AirbyteMessage[] = [];
-  const run = {
-    command: "read" as const,
-    config: options.config ?? {},
-    catalog: {
-      streams: (options.streams ?? ["items"]).map((name) => ({
-        stream: { name, json_schema: {}, supported_sync_modes: ["full_refresh", "incremental"] },
-        sync_mode: options.mode ?? "full_refresh",
-        destination_sync_mode: "append",
-      })),
-    } as never,
-    ...(options.state ? { state: options.state } : {}),
-    signal: AbortSignal.timeout(10_000),
-  };
-  const deps = { hostMap, now: () => NOW, sleep: async () => {} };
-  for await (const m of runManifest(text, "parity.yaml", run, deps)) out.push(m);
-  return out;
-}
-
-/** What spec, check or discover answers. */
-async function answerOf(
-  text: string,
-  command: "spec" | "check" | "discover",
-  hostMap = "",
-  config: Json = {},
-): Promise<AirbyteMessage[]> {
-  const out: AirbyteMessage[] = [];
-  const run = { command, config, signal: AbortSignal.timeout(10_000) };
-  for await (const m of runManifest(text, "parity.yaml", run, { hostMap })) out.push(m);
-  return out;
-}
-
-const recordsOf = (ms: AirbyteMessage[]) =>
-  ms.flatMap((m) => (m.type === "RECORD" ? [m.record.data as Json] : []));
-const errorsOf = (ms: AirbyteMessage[]) =>
-  ms.flatMap((m) => (m.type === "TRACE" && m.trace.type === "ERROR" ? [m.trace.error?.message] : []));
+/** A read of `streams` (default: items) at NOW; backoff waits are skipped. */
+const read = (text: string, hostMap: string, options: ReadOptions = {}): Promise<AirbyteMessage[]> =>
+  readManifest(text, hostMap, { now: () => NOW, ...options });
 
 describe("offset and page-number pagination count the page as extracted, before the record filter", () => {
   // OffsetIncrement.next_page_token and PageIncrement.next_page_token:
