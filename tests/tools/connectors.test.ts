@@ -3,7 +3,7 @@
 // misbehaves. After each call the connector temp dir must be empty and no process left.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { aliveAfter } from "../helpers/binary.ts";
 import { FIXTURES, skipWithoutFixtures } from "../helpers/fixtures.ts";
@@ -11,8 +11,10 @@ import { failed, fakeExecutable, type LocalHarness, localHarness, ok } from "../
 
 const SECRET = "sk-live-2b8f0c1e9d7a";
 const harnesses: LocalHarness[] = [];
+const envFiles: string[] = [];
 afterAll(() => {
   for (const h of harnesses) h.cleanup();
+  for (const f of envFiles) rmSync(f, { force: true });
 });
 function harness(env: Record<string, string> = {}, envFile?: string): LocalHarness {
   const h = localHarness(env);
@@ -21,6 +23,7 @@ function harness(env: Record<string, string> = {}, envFile?: string): LocalHarne
     h.cleanup();
     const path = join(h.dir, "..", `${h.dir.split("/").pop()}.env`);
     writeFileSync(path, envFile, { mode: 0o600 });
+    envFiles.push(path);
     const withFile = localHarness({ ...env, AIRBYTE_MCP_ENV_FILE: path });
     harnesses.push(withFile);
     return withFile;
