@@ -238,6 +238,8 @@ export class AsyncJobs {
       if (targets !== null) {
         extra.url = target;
         extra.download_target = target;
+        // CDK versions before 6.18 put the URL in the partition: `stream_slice['url']`.
+        if (!("url" in partition)) partition.url = target;
       }
       setExtraFields(partition, extra);
       const targetSlice = { partition, cursor: slice.cursor };

@@ -186,6 +186,16 @@ describe("a job's life (AsyncHttpJobRepository, AsyncJobOrchestrator)", () => {
     expect(recordsOf(ms)).toEqual(api.rows.flat());
   });
 
+  test("CDK 6.0 templates: the URL also in the partition, `stream_slice['url']`", async () => {
+    const api = reportApi();
+    const { ms } = await readAsync(
+      asyncManifest(`      download_requester: { type: HttpRequester, url_base: "", path: "{{ stream_slice['url'] }}" }`),
+      api.hostMap,
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual(api.rows.flat());
+  });
+
   test("a download_target_requester names the files from the polling response", async () => {
     const api = reportApi();
     const { ms } = await readAsync(
