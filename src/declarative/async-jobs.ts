@@ -94,6 +94,8 @@ export interface AsyncJobSpec {
   parameters: Obj;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: { debug(message: string): void; warn(message: string): void };
+  /** max_concurrent_async_job_count (default 1): jobs that may run on the API at once. */
+  concurrency?: number;
 }
 
 /** _WAIT_TIME_BETWEEN_STATUS_UPDATE_IN_SECONDS. */
@@ -107,30 +109,89 @@ interface Job {
 }
 
 export class AsyncJobs {
+  /** Jobs started ahead of their slice's turn (at most `concurrency` running at once). */
+  private readonly begun = new Map<StreamSlice, Promise<Job | null>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly spec: AsyncJobSpec) {}
+
+  /** max_concurrent_async_job_count: how many jobs may run at once. */
+  get concurrency(): number {
+    return this.spec.concurrency ?? 1;
+  }
+
+  /**
+   * Starts a slice's job ahead of its turn, so that up to `concurrency` jobs run on the API at
+   * once while the records are still read slice after slice.
+   */
+  begin(slice: StreamSlice, signal: AbortSignal): void {
+    if (this.begun.has(slice)) return;
+    const job = this.complete(slice, signal);
+    job.catch(() => {}); // surfaced when the slice is read
+    this.begun.set(slice, job);
+  }
 
   /** The raw records of a slice's job (the download extractor's), before the stream's selector. */
   async *records(slice: StreamSlice, signal: AbortSignal): AsyncGenerator<Obj[]> {
-    const outcomes: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      const started = await this.start(slice, signal, outcomes);
-      const status = started ? await this.wait(started, slice, signal) : "FAILED";
-      if (started && status === "COMPLETED") {
-        yield* this.download(started, slice, signal);
-        await this.cleanUp(this.spec.delete, started, slice, signal);
-        return;
+    const pending = this.begun.get(slice) ?? this.complete(slice, signal);
+    this.begun.delete(slice);
+    const job = await pending;
+    if (job === null) return; // SKIPPED
+    yield* this.download(job, slice, signal);
+    await this.cleanUp(this.spec.delete, job, slice, signal);
+  }
+
+  /**
+   * A slice's job until it completes (null: skipped): started again when it fails or times out,
+   * three attempts in all, within the concurrency budget.
+   */
+  private async complete(slice: StreamSlice, signal: AbortSignal): Promise<Job | null> {
+    await this.slot(signal);
+    try {
+      const outcomes: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        const started = await this.start(slice, signal, outcomes);
+        const status = started ? await this.wait(started, slice, signal) : "FAILED";
+        if (started && status === "COMPLETED") return started;
+        if (status === "SKIPPED") return null;
+        if (started) outcomes.push(status === "TIMED_OUT" ? "TIMED_OUT" : "FAILED");
+        if (started && status === "TIMED_OUT") await this.cleanUp(this.spec.abort, started, slice, signal);
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new AsyncSliceError(
+            `Stream '${this.spec.stream}': the async job of slice ${pyStr(sliceRepr(slice))} did not complete in ${MAX_ATTEMPTS} attempts (${outcomes.join("; ")}). Async job failed after exhausting all retry attempts.`,
+          );
+        }
+        if (started && status === "FAILED" && this.spec.failedRetryWaitMs > 0)
+          await this.spec.sleep(this.spec.failedRetryWaitMs, signal);
       }
-      if (status === "SKIPPED") return;
-      if (started) outcomes.push(status === "TIMED_OUT" ? "TIMED_OUT" : "FAILED");
-      if (started && status === "TIMED_OUT") await this.cleanUp(this.spec.abort, started, slice, signal);
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new AsyncSliceError(
-          `Stream '${this.spec.stream}': the async job of slice ${pyStr(sliceRepr(slice))} did not complete in ${MAX_ATTEMPTS} attempts (${outcomes.join("; ")}). Async job failed after exhausting all retry attempts.`,
-        );
-      }
-      if (started && status === "FAILED" && this.spec.failedRetryWaitMs > 0)
-        await this.spec.sleep(this.spec.failedRetryWaitMs, signal);
+    } finally {
+      this.release();
     }
+  }
+
+  private async slot(signal: AbortSignal): Promise<void> {
+    while (this.running >= this.concurrency) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          this.waiting.splice(this.waiting.indexOf(wake), 1);
+          reject(signal.reason ?? new DOMException("cancelled", "AbortError"));
+        };
+        const wake = () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.waiting.push(wake);
+      });
+    }
+    this.running++;
+  }
+
+  private release(): void {
+    this.running--;
+    this.waiting.shift()?.();
   }
 
   /** The creation request; null when it failed in a way worth another attempt. */

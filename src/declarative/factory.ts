@@ -87,6 +87,8 @@ export interface FactoryDeps {
   onConfigUpdate?: (config: Obj) => void;
   /** A credential obtained at run time, for the redactor. */
   onSecret?: ((value: string) => void) | undefined;
+  /** max_concurrent_async_job_count, evaluated: async jobs that may run at once (default 1). */
+  asyncJobConcurrency?: number | undefined;
   /** The client's per-attempt timeout: also how long a streamed download may stall. */
   timeoutMs?: number | undefined;
   /** Waits between async job polls; aborted with the run. */
@@ -421,6 +423,7 @@ export class ComponentFactory {
       parameters: params(node),
       sleep: this.deps.sleep ?? abortableSleep,
       log: this.deps.log ?? { debug: () => {}, warn: () => {} },
+      concurrency: this.deps.asyncJobConcurrency ?? 1,
     });
   }
 

@@ -13,7 +13,7 @@ import { parseHostMap } from "./http/host-map.ts";
 import { reprString } from "./interpolation/pyvalues.ts";
 import { loadRunnable } from "./manifest/runnable.ts";
 import type { DeclarativeStreamRunner, StreamEvent } from "./stream.ts";
-import { evaluateBoolean } from "./template.ts";
+import { evalString, evaluateBoolean } from "./template.ts";
 import { isObj, type Obj } from "./values.ts";
 
 export interface DeclarativeRun {
@@ -162,6 +162,7 @@ async function prepare(
     onSecret: deps.onSecret,
     sleep: deps.sleep,
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    asyncJobConcurrency: jobConcurrency(manifest.max_concurrent_async_job_count, config),
     log,
   });
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
@@ -373,6 +374,12 @@ async function check(
     }
   }
   return status(true);
+}
+
+/** JobTracker's limit: the manifest's max_concurrent_async_job_count (a template too), at least 1. */
+function jobConcurrency(value: unknown, config: Obj): number {
+  const n = Number(typeof value === "string" ? evalString(value, { config }) : (value ?? 1));
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 function catalogStream(runner: DeclarativeStreamRunner): Obj {

@@ -139,7 +139,7 @@ export class DeclarativeStreamRunner {
 
   private async *readFullRefresh(signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const failures: AsyncSliceError[] = [];
-    for await (const slice of this.slices(signal)) {
+    for await (const slice of this.jobsAhead(this.slices(signal), signal)) {
       try {
         for await (const records of this.pages(slice, {}, signal)) yield { kind: "records", records };
       } catch (error) {
@@ -150,6 +150,52 @@ export class DeclarativeStreamRunner {
     }
     yield { kind: "state", state: { ...NO_CURSOR_STATE } };
     if (failures.length > 0) throw combineSliceErrors(failures);
+  }
+
+  /**
+   * The slices, with the async jobs of the next ones started ahead of their turn, up to
+   * max_concurrent_async_job_count at once (the CDK's orchestrator runs them side by side too);
+   * records are still read slice after slice. Jobs started ahead stop when the read stops.
+   */
+  private async *jobsAhead(
+    slices: AsyncIterable<StreamSlice> | Iterable<StreamSlice>,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamSlice> {
+    const jobs = this.def.retriever.jobs;
+    if (!jobs || jobs.concurrency <= 1) {
+      yield* slices;
+      return;
+    }
+    const local = new AbortController();
+    const onAbort = () => local.abort(signal.reason);
+    if (signal.aborted) local.abort(signal.reason);
+    else signal.addEventListener("abort", onAbort, { once: true });
+    const source =
+      Symbol.asyncIterator in slices
+        ? (slices as AsyncIterable<StreamSlice>)[Symbol.asyncIterator]()
+        : (async function* () {
+            yield* slices as Iterable<StreamSlice>;
+          })();
+    const queue: StreamSlice[] = [];
+    let done = false;
+    try {
+      for (;;) {
+        while (!done && queue.length < jobs.concurrency) {
+          const next = await source.next();
+          if (next.done) done = true;
+          else {
+            jobs.begin(next.value, local.signal);
+            queue.push(next.value);
+          }
+        }
+        const slice = queue.shift();
+        if (slice === undefined) return;
+        yield slice;
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      local.abort();
+    }
   }
 
   /** IncrementingCountCursor: one slice from the saved count on, and the greatest count seen. */
@@ -189,9 +235,12 @@ export class DeclarativeStreamRunner {
     const stateObj = isObj(state) ? state : {};
     const slices = cursor.slices(prior);
     const failures: AsyncSliceError[] = [];
-    for (const c of slices) {
+    for await (const slice of this.jobsAhead(
+      slices.map((c) => ({ partition: {}, cursor: c })),
+      signal,
+    )) {
       try {
-        for await (const records of this.pages({ partition: {}, cursor: c }, stateObj, signal, bounds)) {
+        for await (const records of this.pages(slice, stateObj, signal, bounds)) {
           for (const r of records) progress.observe(r);
           yield { kind: "records", records };
         }

@@ -189,7 +189,9 @@ describe("a job's life (AsyncHttpJobRepository, AsyncJobOrchestrator)", () => {
   test("CDK 6.0 templates: the URL also in the partition, `stream_slice['url']`", async () => {
     const api = reportApi();
     const { ms } = await readAsync(
-      asyncManifest(`      download_requester: { type: HttpRequester, url_base: "", path: "{{ stream_slice['url'] }}" }`),
+      asyncManifest(
+        `      download_requester: { type: HttpRequester, url_base: "", path: "{{ stream_slice['url'] }}" }`,
+      ),
       api.hostMap,
     );
     expect(errorsOf(ms)).toEqual([]);
@@ -532,5 +534,54 @@ describe("ResponseToFileExtractor's file, as it arrives", () => {
       ));
     };
     await expect(read()).rejects.toThrow("EOF inside string");
+  });
+});
+
+describe("max_concurrent_async_job_count", () => {
+  const monthly = (top: string) =>
+    asyncManifest(
+      `      creation_requester:
+        $ref: "#/definitions/requester"
+        path: /reports
+        http_method: POST
+        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
+      `    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: day
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-04-30"
+      step: P1M
+      cursor_granularity: P1D`,
+    ).replace("streams:\n", `${top}\nstreams:\n`);
+
+  test("jobs of the next slices run while a slice is read; records and state stay in slice order", async () => {
+    const api = reportApi({ rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }] });
+    const { ms } = await readAsync(
+      monthly("max_concurrent_async_job_count: \"{{ config['jobs'] }}\""),
+      api.hostMap,
+      {
+        mode: "incremental",
+        config: { ...config, jobs: "3" },
+      },
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    const firstDownload = api.requests.findIndex((r) => r.startsWith("GET /files/"));
+    // Three jobs were created before the first file was read.
+    expect(api.requests.slice(0, firstDownload).filter((r) => r === "POST /reports")).toHaveLength(3);
+    expect(recordsOf(ms).map((r) => r.day)).toEqual(["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"]);
+    const states = ms.flatMap((m) =>
+      m.type === "STATE" ? [JSON.stringify(m.state.stream?.stream_state)] : [],
+    );
+    expect(states.at(-1)).toBe('{"day":"2024-04-30"}');
+  });
+
+  test("by default one job at a time: a slice's job is created once the previous slice is read", async () => {
+    const api = reportApi({ rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }] });
+    await readAsync(monthly(""), api.hostMap, { mode: "incremental" });
+    const creations = api.requests.flatMap((r, i) => (r === "POST /reports" ? [i] : []));
+    const downloads = api.requests.flatMap((r, i) => (r.startsWith("GET /files/") ? [i] : []));
+    for (let k = 1; k < creations.length; k++)
+      expect(creations[k]).toBeGreaterThan(downloads[k - 1] as number);
   });
 });
