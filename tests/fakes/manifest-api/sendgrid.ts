@@ -4,7 +4,7 @@
 // Marketing Campaigns lists paged by `page_size` and an opaque page_token, the next page's absolute URL
 // in `_metadata.next` (absent on the last page); templates by `generations` (page_size required); and
 // the contacts export (POST a job, poll it until it is ready, download the gzip-compressed CSV files it
-// names from S3, without the API key).
+// names from S3 (gzip, as application/gzip), without the API key).
 
 import { gzipSync } from "node:zlib";
 import type { Context } from "hono";
@@ -149,7 +149,7 @@ export class SendgridApi extends FakeApi {
               rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toUpperCase(), v]))),
             ),
           ),
-          headers: { "content-type": "application/octet-stream" },
+          headers: { "content-type": "application/gzip" },
           records: rows,
         };
       },
