@@ -130,6 +130,11 @@ export interface OAuthSettings {
   now: () => Date;
   /** Tokens obtained at run time are handed here, to be masked in every output. */
   onSecret: (value: string) => void;
+  /**
+   * use_profile_assertion: the token request is the JWT bearer grant, its only fields the grant
+   * type and this signed assertion (the profile_assertion authenticator's token).
+   */
+  assertion?: (() => string) | null;
 }
 
 export class OAuthAuthenticator implements Authenticator {
@@ -164,6 +169,8 @@ export class OAuthAuthenticator implements Authenticator {
   /** build_refresh_request_body: the standard arguments, then the manifest's extra ones. */
   private refreshBody(): Obj {
     const n = this.s.names;
+    if (this.s.assertion)
+      return { [n.grantType]: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: this.s.assertion() };
     const form: Obj = {
       [n.grantType]: this.s.grantType,
       [n.clientId]: this.s.clientId,

@@ -510,6 +510,43 @@ export class ComponentFactory {
     };
   }
 
+  /** A JwtAuthenticator (also an OAuthAuthenticator's profile_assertion). */
+  private jwt(node: Node, where: string): JwtAuthenticator {
+    const ctx = this.ctx(node);
+    const s = (v: unknown) => evalString(v, ctx);
+    const v = (x: unknown) => (x === undefined || x === null ? null : evalValue(x, ctx));
+    const mapping = (m: unknown): Obj =>
+      Object.fromEntries(
+        Object.entries(isObj(m) ? m : {}).map(([k, x]) => [
+          s(k),
+          typeof x === "string" ? evalValue(x, ctx) : x,
+        ]),
+      );
+    const headers = isObj(node.jwt_headers) ? node.jwt_headers : {};
+    const claims = isObj(node.jwt_payload) ? node.jwt_payload : {};
+    return new JwtAuthenticator({
+      algorithm: String(node.algorithm),
+      secretKey: s(node.secret_key),
+      base64EncodeSecretKey: node.base64_encode_secret_key === true,
+      passphrase: node.passphrase ? s(node.passphrase) || null : null,
+      tokenDuration: typeof node.token_duration === "number" ? node.token_duration : 1200,
+      headerPrefix: node.header_prefix ? s(node.header_prefix) : "",
+      headers: {
+        kid: v(headers.kid),
+        typ: headers.typ === undefined ? "JWT" : v(headers.typ),
+        cty: v(headers.cty),
+      },
+      additionalHeaders: mapping(node.additional_jwt_headers),
+      claims: { iss: v(claims.iss), sub: v(claims.sub), aud: v(claims.aud) },
+      additionalPayload: mapping(node.additional_jwt_payload),
+      option: isObj(node.request_option)
+        ? (requestOptionOf(node.request_option, `${where}.request_option`) as RequestOption)
+        : { injectInto: "header", fieldName: "Authorization", fieldPath: null },
+      ctx,
+      now: this.deps.now,
+    });
+  }
+
   /** `urlBase` is the requester's (unevaluated): LegacySessionTokenAuthenticator's API URL. */
   private authenticator(node: Node, where: string, urlBase: unknown): Authenticator {
     const ctx = this.ctx(node);
@@ -519,39 +556,8 @@ export class ComponentFactory {
         return NO_AUTH;
       case "BearerAuthenticator":
         return bearer(s(node.api_token));
-      case "JwtAuthenticator": {
-        const v = (x: unknown) => (x === undefined || x === null ? null : evalValue(x, ctx));
-        const mapping = (m: unknown): Obj =>
-          Object.fromEntries(
-            Object.entries(isObj(m) ? m : {}).map(([k, x]) => [
-              s(k),
-              typeof x === "string" ? evalValue(x, ctx) : x,
-            ]),
-          );
-        const headers = isObj(node.jwt_headers) ? node.jwt_headers : {};
-        const claims = isObj(node.jwt_payload) ? node.jwt_payload : {};
-        return new JwtAuthenticator({
-          algorithm: String(node.algorithm),
-          secretKey: s(node.secret_key),
-          base64EncodeSecretKey: node.base64_encode_secret_key === true,
-          passphrase: node.passphrase ? s(node.passphrase) || null : null,
-          tokenDuration: typeof node.token_duration === "number" ? node.token_duration : 1200,
-          headerPrefix: node.header_prefix ? s(node.header_prefix) : "",
-          headers: {
-            kid: v(headers.kid),
-            typ: headers.typ === undefined ? "JWT" : v(headers.typ),
-            cty: v(headers.cty),
-          },
-          additionalHeaders: mapping(node.additional_jwt_headers),
-          claims: { iss: v(claims.iss), sub: v(claims.sub), aud: v(claims.aud) },
-          additionalPayload: mapping(node.additional_jwt_payload),
-          option: isObj(node.request_option)
-            ? (requestOptionOf(node.request_option, `${where}.request_option`) as RequestOption)
-            : { injectInto: "header", fieldName: "Authorization", fieldPath: null },
-          ctx,
-          now: this.deps.now,
-        });
-      }
+      case "JwtAuthenticator":
+        return this.jwt(node, where);
       case "BasicHttpAuthenticator":
         return basic(
           s(node.username),
@@ -584,6 +590,19 @@ export class ComponentFactory {
             }
           : null;
         const endpoint = s(node.token_refresh_endpoint);
+        // use_profile_assertion: the JWT bearer grant, signed by the profile_assertion authenticator.
+        const useAssertion =
+          typeof node.use_profile_assertion === "string"
+            ? evaluateBoolean(node.use_profile_assertion, ctx)
+            : node.use_profile_assertion === true;
+        if (useAssertion && !isObj(node.profile_assertion))
+          throw new DeclarativeError(
+            `${where}: OAuthAuthenticator configuration error: 'profile_assertion' is required when using the profile assertion flow.`,
+          );
+        const jwt = useAssertion
+          ? this.jwt(node.profile_assertion as Node, `${where}.profile_assertion`)
+          : null;
+        const profileAssertion = jwt ? () => jwt.value() : null;
         const clientId = s(node.client_id);
         // A single-use refresh token lives in the config, shared by every stream, as the CDK's
         // DeclarativeSingleUseRefreshTokenOauth2Authenticator reads and writes it there: one
@@ -631,6 +650,7 @@ export class ComponentFactory {
             expiresInName: node.expires_in_name ? s(node.expires_in_name) : "expires_in",
             expiryDateFormat: expiryFormat,
             initialToken: storedToken ?? valueToken,
+            assertion: profileAssertion,
             rotation:
               updater && paths
                 ? {

@@ -45,9 +45,13 @@ export class JwtAuthenticator implements Authenticator {
   }
 
   apply(parts: RequestParts): undefined {
+    parts.inject(this.s.option, this.value(), this.s.ctx);
+  }
+
+  /** The CDK's `token` property: the signed token after header_prefix, when there is one. */
+  value(): string {
     const signed = this.token();
-    const value = this.s.headerPrefix ? `${this.s.headerPrefix} ${signed}` : signed;
-    parts.inject(this.s.option, value, this.s.ctx);
+    return this.s.headerPrefix ? `${this.s.headerPrefix} ${signed}` : signed;
   }
 
   /** A token signed now (the CDK signs one for every request). */

@@ -265,3 +265,43 @@ describe("JwtAuthenticator: keys that cannot sign", () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("OAuthAuthenticator with use_profile_assertion (a service account's JWT bearer grant)", () => {
+  test("the token request carries only the grant type and the signed assertion; the API gets the access token", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const tokenForms: Record<string, string>[] = [];
+    const api = serveApi(async (url, req) => {
+      if (url.pathname === "/token") {
+        const form = Object.fromEntries(new URLSearchParams(await req.text()));
+        tokenForms.push(form);
+        const [h, p, sig] = String(form.assertion).split(".") as [string, string, string];
+        const ok = verify("sha256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url"));
+        const claims = JSON.parse(Buffer.from(p, "base64url").toString());
+        if (!ok || claims.aud !== "https://oauth2.example.com/token")
+          return Response.json({ error: "invalid_grant" }, { status: 400 });
+        return { access_token: "ya29.service", expires_in: 3600 };
+      }
+      if (req.headers.get("authorization") !== "Bearer ya29.service")
+        return Response.json({}, { status: 401 });
+      return { data: [{ id: 1 }] };
+    });
+    const ms = await read(
+      `          type: OAuthAuthenticator
+          token_refresh_endpoint: https://api.example.com/token
+          use_profile_assertion: true
+          profile_assertion:
+            type: JwtAuthenticator
+            secret_key: "{{ config['private_key'] }}"
+            algorithm: RS256
+            jwt_payload: { iss: "{{ config['client_email'] }}", aud: https://oauth2.example.com/token }
+            additional_jwt_payload: { scope: "https://www.example.com/auth/readonly" }`,
+      api.hostMap,
+      { private_key: pem, client_email: "svc@project.example.com" },
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(recordsOf(ms)).toEqual([{ id: 1 }]);
+    expect(Object.keys(tokenForms[0] ?? {})).toEqual(["grant_type", "assertion"]);
+    expect(tokenForms[0]?.grant_type).toBe("urn:ietf:params:oauth:grant-type:jwt-bearer");
+  });
+});

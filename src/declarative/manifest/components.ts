@@ -1004,8 +1004,8 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
         refresh_token_error_values: strings.optional(),
       })
       .optional(),
-    profile_assertion: slot([], ["JwtAuthenticator"]).optional(),
-    use_profile_assertion: refused("a JWT profile assertion (OAuthAuthenticator.use_profile_assertion)"),
+    profile_assertion: slot(["JwtAuthenticator"]).optional(),
+    use_profile_assertion: bool.optional(),
     $parameters: parameters,
   }),
 
