@@ -229,9 +229,17 @@ async function prepare(
   const addDynamic = async (): Promise<unknown> => {
     try {
       for (const { node, where } of await resolveDynamicStreams(manifest, factory, config, run.signal)) {
-        const runner = factory.stream(node, where);
+        const name = node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
+        const chosen = factory.chooseDelegate(node, where, savedStates.get(name));
+        if (chosen.warning) log.warn(chosen.warning);
+        const runner = factory.stream(chosen.node, where);
         const definition = Number(/^dynamic_streams\[(\d+)\]/.exec(where)?.[1] ?? -1);
-        streams.set(runner.name, { runner, node, definition });
+        streams.set(runner.name, {
+          runner,
+          node,
+          definition,
+          ...(chosen.keepState ? {} : { dropState: true }),
+        });
       }
       return null;
     } catch (error) {

@@ -533,3 +533,54 @@ describe("LegacyToPerPartitionStateMigration", () => {
     ]);
   });
 });
+
+describe("a StateDelegatingStream as a dynamic stream's template", () => {
+  test("each generated stream is chosen by its own saved state", async () => {
+    const api = serveApi((url) => ({ data: [{ id: url.pathname, updated: "2024-02-20" }] }));
+    const sub = (path: string) => `
+        type: DeclarativeStream
+        name: placeholder
+        schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+        retriever:
+          type: SimpleRetriever
+          requester: { $ref: "#/definitions/requester", path: ${path} }
+          record_selector: { $ref: "#/definitions/selector" }
+        incremental_sync: { type: DatetimeBasedCursor, cursor_field: updated, datetime_format: "%Y-%m-%d", start_datetime: "2024-01-01", end_datetime: "2024-03-01" }`;
+    const text = `
+version: 6.0.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [] }
+definitions:
+  requester: { type: HttpRequester, url_base: https://api.example.com }
+  selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [data] } }
+dynamic_streams:
+  - type: DynamicDeclarativeStream
+    stream_template:
+      type: StateDelegatingStream
+      name: placeholder
+      full_refresh_stream:${sub("/all")}
+      incremental_stream:${sub("/changes")}
+    components_resolver:
+      type: ConfigComponentsResolver
+      stream_config: { type: StreamConfig, configs_pointer: [objects] }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "{{ components_values.name }}" }
+        - { type: ComponentMappingDefinition, field_path: [full_refresh_stream, name], value: "{{ components_values.name }}" }
+        - { type: ComponentMappingDefinition, field_path: [incremental_stream, name], value: "{{ components_values.name }}" }
+spec: { type: Spec, connection_specification: { type: object } }
+`;
+    const ms = await readManifest(text, api.hostMap, {
+      config: { objects: [{ name: "a" }, { name: "b" }] },
+      streams: ["a", "b"],
+      mode: "incremental",
+      state: [
+        {
+          type: "STREAM",
+          stream: { stream_descriptor: { name: "b" }, stream_state: { updated: "2024-02-01" } },
+        },
+      ],
+    });
+    expect(errorsOf(ms)).toEqual([]);
+    expect(api.requests).toEqual(["GET /all", "GET /changes"]);
+  });
+});

@@ -381,7 +381,7 @@ export const COMPONENTS: Readonly<Record<SupportedComponent, ComponentSchema>> =
   // dynamic_streams: streams made from a template, one for each component the resolver finds.
   DynamicDeclarativeStream: component("DynamicDeclarativeStream", {
     name: str.optional(),
-    stream_template: slot(["DeclarativeStream"], ["StateDelegatingStream"]),
+    stream_template: slot(["DeclarativeStream", "StateDelegatingStream"]),
     components_resolver: slot([
       "HttpComponentsResolver",
       "ConfigComponentsResolver",
