@@ -584,3 +584,65 @@ spec: { type: Spec, connection_specification: { type: object } }
     expect(api.requests).toEqual(["GET /all", "GET /changes"]);
   });
 });
+
+describe("PaginationReset as source-freshdesk uses it", () => {
+  test("an API that refuses pages past a cap: the slice is split at the latest date read, and every record is read", async () => {
+    // Tickets a day apart, oldest first, 2 a page, filtered by updated_since; page 4 and later are refused.
+    const tickets = Array.from({ length: 11 }, (_, i) => ({
+      id: i + 1,
+      updated_at: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+    }));
+    const api = serveApi((url) => {
+      const page = Number(url.searchParams.get("page") ?? 1);
+      if (page > 3)
+        return Response.json(
+          { description: "You cannot access tickets beyond the 300th page" },
+          { status: 400 },
+        );
+      const since = url.searchParams.get("updated_since") ?? "";
+      return tickets.filter((t) => t.updated_at >= since).slice((page - 1) * 2, page * 2);
+    });
+    const text = source(`
+  - type: DeclarativeStream
+    name: items
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: /tickets
+        request_parameters: { updated_since: "{{ stream_interval.start_time }}" }
+        error_handler:
+          type: CompositeErrorHandler
+          error_handlers:
+            - type: DefaultErrorHandler
+              response_filters:
+                - type: HttpResponseFilter
+                  action: RESET_PAGINATION
+                  http_codes: [400]
+                  error_message_contains: You cannot access tickets beyond the 300th page
+      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }
+      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
+        pagination_strategy: { type: PageIncrement, page_size: 2, start_from_page: 1 }
+      pagination_reset: { type: PaginationReset, action: SPLIT_USING_CURSOR }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-02-01"`);
+    const ms = await readManifest(text, api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms)).toEqual([]);
+    const ids = recordsOf(ms).map((r) => r.id as number);
+    expect([...new Set(ids)]).toEqual(tickets.map((t) => t.id));
+    // Each split restarts at page 1 from the latest date read.
+    expect(api.requests.filter((r) => !r.includes("page="))).toEqual([
+      "GET /tickets?updated_since=2024-01-01",
+      "GET /tickets?updated_since=2024-01-06",
+      "GET /tickets?updated_since=2024-01-11",
+    ]);
+  });
+});
