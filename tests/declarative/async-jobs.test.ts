@@ -128,6 +128,25 @@ spec:
 `;
 }
 
+/** An async stream with a report job per month up to `end` (its creation asks for the month). */
+function monthlyReports(end: string): string {
+  return asyncManifest(
+    `      creation_requester:
+        $ref: "#/definitions/requester"
+        path: /reports
+        http_method: POST
+        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
+    `    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: day
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "${end}"
+      step: P1M
+      cursor_granularity: P1D`,
+  );
+}
+
 const config = { key: "KEY" };
 
 /** A read whose sleeps are recorded, not waited. */
@@ -214,21 +233,7 @@ describe("a job's life (AsyncHttpJobRepository, AsyncJobOrchestrator)", () => {
   test("the creation request sees the slice: one job per date range of an incremental cursor, and the state moves", async () => {
     // Each report holds one row, dated the last day it covers.
     const api = reportApi({ rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }] });
-    const text = asyncManifest(
-      `      creation_requester:
-        $ref: "#/definitions/requester"
-        path: /reports
-        http_method: POST
-        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
-      `    incremental_sync:
-      type: DatetimeBasedCursor
-      cursor_field: day
-      datetime_format: "%Y-%m-%d"
-      start_datetime: "2024-01-01"
-      end_datetime: "2024-02-29"
-      step: P1M
-      cursor_granularity: P1D`,
-    );
+    const text = monthlyReports("2024-02-29");
     const { ms } = await readAsync(text, api.hostMap, { mode: "incremental" });
     expect(errorsOf(ms)).toEqual([]);
     expect(api.jobs.map((j) => j.body)).toEqual([
@@ -367,21 +372,7 @@ describe("what a review against the CDK found", () => {
       plans: [["error"], ["error"], ["error"], ["done"]],
       rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }],
     });
-    const text = asyncManifest(
-      `      creation_requester:
-        $ref: "#/definitions/requester"
-        path: /reports
-        http_method: POST
-        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
-      `    incremental_sync:
-      type: DatetimeBasedCursor
-      cursor_field: day
-      datetime_format: "%Y-%m-%d"
-      start_datetime: "2024-01-01"
-      end_datetime: "2024-02-29"
-      step: P1M
-      cursor_granularity: P1D`,
-    );
+    const text = monthlyReports("2024-02-29");
     const { ms } = await readAsync(text, api.hostMap, { mode: "incremental" });
     expect(api.jobs.map((j) => j.body.to)).toEqual(["2024-01-31", "2024-01-31", "2024-01-31", "2024-02-29"]);
     expect(recordsOf(ms).map((r) => r.day)).toEqual(["2024-02-29"]);
@@ -538,22 +529,7 @@ describe("ResponseToFileExtractor's file, as it arrives", () => {
 });
 
 describe("max_concurrent_async_job_count", () => {
-  const monthly = (top: string) =>
-    asyncManifest(
-      `      creation_requester:
-        $ref: "#/definitions/requester"
-        path: /reports
-        http_method: POST
-        request_body_json: { from: "{{ stream_slice.start_time }}", to: "{{ stream_slice.end_time }}" }`,
-      `    incremental_sync:
-      type: DatetimeBasedCursor
-      cursor_field: day
-      datetime_format: "%Y-%m-%d"
-      start_datetime: "2024-01-01"
-      end_datetime: "2024-04-30"
-      step: P1M
-      cursor_granularity: P1D`,
-    ).replace("streams:\n", `${top}\nstreams:\n`);
+  const monthly = (top: string) => monthlyReports("2024-04-30").replace("streams:\n", `${top}\nstreams:\n`);
 
   test("jobs of the next slices run while a slice is read; records and state stay in slice order", async () => {
     const api = reportApi({ rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }] });

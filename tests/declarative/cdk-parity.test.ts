@@ -5,7 +5,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { AirbyteMessage } from "../../src/connectors/protocol.ts";
 import { flattenFields, keysToSnakeCase } from "../../src/declarative/records.ts";
-import { answerOf, errorsOf, type ReadOptions, readManifest, recordsOf } from "../helpers/manifest-run.ts";
+import {
+  answerOf,
+  errorsOf,
+  oneStreamManifest,
+  type ReadOptions,
+  readManifest,
+  recordsOf,
+} from "../helpers/manifest-run.ts";
 
 type Json = Record<string, unknown>;
 
@@ -36,22 +43,7 @@ function serve(answer: (url: URL, req: Request) => unknown) {
 }
 
 /** A one-stream manifest: `stream` is the stream's YAML below `name: items` (indented by 4). */
-function manifest(stream: string): string {
-  return `
-version: 6.0.0
-type: DeclarativeSource
-check: { type: CheckStream, stream_names: [items] }
-streams:
-  - type: DeclarativeStream
-    name: items
-    primary_key: id
-    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
-${stream}
-spec:
-  type: Spec
-  connection_specification: { type: object }
-`;
-}
+const manifest = (stream: string) => oneStreamManifest(stream);
 
 /** A read of `streams` (default: items) at NOW; backoff waits are skipped. */
 const read = (text: string, hostMap: string, options: ReadOptions = {}): Promise<AirbyteMessage[]> =>
