@@ -2,6 +2,11 @@
 // takes a call from the first policy whose matchers match it (waiting while none is left), and each
 // response updates that policy from its rate-limit headers (a 429 means none left).
 
+import { parseDuration } from "../dates.ts";
+import { DeclarativeError } from "../errors.ts";
+import { evalString } from "../template.ts";
+import { asArray, isObj, type Obj } from "../values.ts";
+
 export interface RequestInfo {
   method: string;
   /** The URL as the manifest builds it (before the host map). */
@@ -184,4 +189,78 @@ export class ApiBudget {
       this.now(),
     );
   }
+}
+
+/** The manifest's api_budget (create_http_api_budget), or null without one. */
+export function apiBudget(node: unknown, config: Obj, now: () => number): ApiBudget | null {
+  if (!isObj(node)) return null;
+  const ctx = { config, parameters: isObj(node.$parameters) ? node.$parameters : {} };
+  const where = "api_budget";
+  const durationMs = (v: unknown, at: string): number => {
+    const d = typeof v === "string" ? parseDuration(v) : null;
+    if (d?.months !== 0)
+      throw new DeclarativeError(
+        `${at}: '${String(v)}' is not an ISO 8601 duration in days, hours, minutes or seconds.`,
+      );
+    return d.micros / 1000;
+  };
+  const int = (v: unknown, at: string): number => {
+    const n = Number(typeof v === "string" ? evalString(v, ctx) : v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new DeclarativeError(`${at}: expected a whole number of at least 1, got '${String(v)}'.`);
+    return n;
+  };
+  const matchers = (list: unknown, at: string): Matcher[] =>
+    asArray<Obj>(list).map((m, i) => ({
+      method: typeof m.method === "string" ? m.method.toUpperCase() : null,
+      urlBase: typeof m.url_base === "string" ? m.url_base.replace(/\/+$/, "") : null,
+      pathPattern: typeof m.url_path_pattern === "string" ? new RegExp(m.url_path_pattern) : null,
+      params: Object.fromEntries(
+        Object.entries(isObj(m.params) ? m.params : {}).map(([k, v]) => [k, String(v)]),
+      ),
+      headers: Object.fromEntries(
+        Object.entries(isObj(m.headers) ? m.headers : {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      ),
+      weight: m.weight === undefined || m.weight === null ? null : int(m.weight, `${at}[${i}].weight`),
+    }));
+  const policies: Policy[] = asArray<Obj>(node.policies).map((p, i) => {
+    const at = `${where}.policies[${i}]`;
+    const ms = matchers(p.matchers, `${at}.matchers`);
+    switch (p.type) {
+      case "UnlimitedCallRatePolicy":
+        return { kind: "unlimited", matchers: ms };
+      case "FixedWindowCallRatePolicy":
+        return {
+          kind: "fixed",
+          matchers: ms,
+          periodMs: durationMs(p.period, `${at}.period`),
+          callLimit: int(p.call_limit, `${at}.call_limit`),
+        };
+      case "MovingWindowCallRatePolicy": {
+        const rates = asArray<Obj>(p.rates).map((r, j) => ({
+          limit: int(r.limit, `${at}.rates[${j}].limit`),
+          intervalMs: durationMs(r.interval, `${at}.rates[${j}].interval`),
+        }));
+        if (rates.length === 0) throw new DeclarativeError(`${at}: The list of rates can not be empty`);
+        return { kind: "moving", matchers: ms, rates };
+      }
+      default:
+        throw new DeclarativeError(`${at}: unsupported component type '${String(p.type)}'`);
+    }
+  });
+  return new ApiBudget(
+    {
+      policies,
+      resetHeader:
+        typeof node.ratelimit_reset_header === "string" ? node.ratelimit_reset_header : "ratelimit-reset",
+      remainingHeader:
+        typeof node.ratelimit_remaining_header === "string"
+          ? node.ratelimit_remaining_header
+          : "ratelimit-remaining",
+      rateLimitStatuses: Array.isArray(node.status_codes_for_ratelimit_hit)
+        ? node.status_codes_for_ratelimit_hit.map(Number)
+        : [429],
+    },
+    now,
+  );
 }
