@@ -132,6 +132,13 @@ export class AsyncJobs {
     this.begun.set(slice, job);
   }
 
+  /** Waits for the jobs started ahead and not read (they abort their job when the read stopped). */
+  async settle(): Promise<void> {
+    const left = [...this.begun.values()];
+    this.begun.clear();
+    await Promise.allSettled(left);
+  }
+
   /** The raw records of a slice's job (the download extractor's), before the stream's selector. */
   async *records(slice: StreamSlice, signal: AbortSignal): AsyncGenerator<Obj[]> {
     const pending = this.begun.get(slice) ?? this.complete(slice, signal);
@@ -151,8 +158,18 @@ export class AsyncJobs {
     try {
       const outcomes: string[] = [];
       for (let attempt = 1; ; attempt++) {
+        // A job is never started once the read has stopped (a slot freed by a failure).
+        if (signal.aborted) throw signal.reason ?? new DOMException("cancelled", "AbortError");
         const started = await this.start(slice, signal, outcomes);
-        const status = started ? await this.wait(started, slice, signal) : "FAILED";
+        let status: JobStatus;
+        try {
+          status = started ? await this.wait(started, slice, signal) : "FAILED";
+        } catch (error) {
+          // As the orchestrator aborts its running jobs when it stops: the job is not left running
+          // on the API (best effort, on a signal of its own, as the read's may be aborted).
+          if (started) await this.cleanUp(this.spec.abort, started, slice, AbortSignal.timeout(5_000), true);
+          throw error;
+        }
         if (started && status === "COMPLETED") return started;
         if (status === "SKIPPED") return null;
         if (started) outcomes.push(status === "TIMED_OUT" ? "TIMED_OUT" : "FAILED");
@@ -174,7 +191,8 @@ export class AsyncJobs {
     while (this.running >= this.concurrency) {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
-          this.waiting.splice(this.waiting.indexOf(wake), 1);
+          const at = this.waiting.indexOf(wake);
+          if (at >= 0) this.waiting.splice(at, 1);
           reject(signal.reason ?? new DOMException("cancelled", "AbortError"));
         };
         const wake = () => {
@@ -330,12 +348,14 @@ export class AsyncJobs {
     job: Job,
     slice: StreamSlice,
     signal: AbortSignal,
+    /** Never throw (an abort on the way out of a failed read). */
+    quiet = false,
   ): Promise<void> {
     if (!requester) return;
     try {
       await requester.send(this.pollingScope(job, slice), null, null, signal);
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal.aborted && !quiet) throw error;
       this.spec.log.warn(
         `Stream '${this.spec.stream}': could not ${requester.spec.name}: ${(error as Error).message}`,
       );

@@ -14,7 +14,7 @@ import { normalizer, type RecordSelector, selectRecords } from "./records.ts";
 import type { HttpRequester, RequestInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
 import { contextOf, type Scope, type StreamSlice, setExtraFields } from "./slice.ts";
-import { isObj, type Obj } from "./values.ts";
+import { isObj, type Obj, pyStr } from "./values.ts";
 
 export interface Retriever {
   requester: HttpRequester;
@@ -195,6 +195,8 @@ export class DeclarativeStreamRunner {
     } finally {
       signal.removeEventListener("abort", onAbort);
       local.abort();
+      // The jobs started ahead abort themselves on the API before the read ends.
+      await jobs.settle();
     }
   }
 
@@ -334,10 +336,14 @@ export class DeclarativeStreamRunner {
       // A state migrated from the legacy per-parent shape names its partitions without their
       // parent_slice: such an entry stands for the partition, and is replaced by it.
       if (!saved.has(key) && "parent_slice" in partition) {
+        // Its values are text (they were JSON keys): an id 101 is the entry "101".
         const { parent_slice: _, ...bare } = partition;
-        const legacy = saved.get(partitionKey(bare));
+        const legacyKey = partitionKey(
+          Object.fromEntries(Object.entries(bare).map(([k, v]) => [k, typeof v === "string" ? v : pyStr(v)])),
+        );
+        const legacy = saved.get(legacyKey);
         if (legacy && !("parent_slice" in legacy.partition)) {
-          saved.delete(partitionKey(bare));
+          saved.delete(legacyKey);
           saved.set(key, { partition, cursor: legacy.cursor });
         }
       }

@@ -552,6 +552,23 @@ describe("max_concurrent_async_job_count", () => {
     expect(states.at(-1)).toBe('{"day":"2024-04-30"}');
   });
 
+  test("when the read stops, the jobs started ahead are aborted on the API and no new one is created", async () => {
+    // The first job answers a status the mapping does not know: the stream fails.
+    const api = reportApi({ plans: [["queued"], ["pending"], ["pending"], ["pending"]] });
+    const text = monthly("max_concurrent_async_job_count: 3").replace(
+      "      download_target_extractor:",
+      `      abort_requester: { $ref: "#/definitions/requester", path: "/reports/{{ creation_response['report']['id'] }}/abort", http_method: POST }
+      download_target_extractor:`,
+    );
+    const { ms } = await readAsync(text, api.hostMap, { mode: "incremental" });
+    expect(errorsOf(ms).join(" ")).toContain("API status `queued` is unknown.");
+    const created = api.jobs.length;
+    expect(created).toBe(3);
+    expect(api.jobs.slice(1).every((j) => j.aborted)).toBe(true);
+    await Bun.sleep(100);
+    expect(api.jobs).toHaveLength(created);
+  });
+
   test("by default one job at a time: a slice's job is created once the previous slice is read", async () => {
     const api = reportApi({ rowsOf: (body) => [{ id: `r-${body.to}`, day: String(body.to) }] });
     await readAsync(monthly(""), api.hostMap, { mode: "incremental" });

@@ -525,12 +525,68 @@ describe("LegacyToPerPartitionStateMigration", () => {
       ],
     });
     expect(errorsOf(ms)).toEqual([]);
-    // p1 from its migrated cursor; p2, new, from the start.
+    // p1 from its migrated cursor; p2, new, from the start; the legacy entry replaced, not kept.
+    const last = ms.filter((m) => m.type === "STATE").at(-1);
+    expect(JSON.stringify(last)).not.toContain('"partition":{"project_id":"p1"}');
     expect(api.requests).toEqual([
       "GET /projects",
       "GET /projects/p1/tasks?since=2024-02-10",
       "GET /projects/p2/tasks?since=2024-01-01",
     ]);
+  });
+});
+
+describe("LegacyToPerPartitionStateMigration with numeric parent ids", () => {
+  test("the legacy state's text keys stand for the ids they were written from", async () => {
+    const api = serveApi((url) => {
+      if (url.pathname === "/projects") return { data: [{ id: 101 }] };
+      return { data: [] };
+    });
+    const text = source(`
+  - type: DeclarativeStream
+    name: items
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    state_migrations: [{ type: LegacyToPerPartitionStateMigration }]
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: "/projects/{{ stream_partition.project_id }}/tasks"
+        request_parameters: { since: "{{ stream_interval.start_time }}" }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            parent_key: id
+            partition_field: project_id
+            stream:
+              type: DeclarativeStream
+              name: projects
+              schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+              retriever:
+                type: SimpleRetriever
+                requester: { $ref: "#/definitions/requester", path: /projects }
+                record_selector: { $ref: "#/definitions/selector" }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      end_datetime: "2024-03-01"`);
+    await readManifest(text, api.hostMap, {
+      mode: "incremental",
+      state: [
+        {
+          type: "STREAM",
+          stream: {
+            stream_descriptor: { name: "items" },
+            stream_state: { "101": { updated: "2024-02-10" } },
+          },
+        },
+      ],
+    });
+    expect(api.requests).toEqual(["GET /projects", "GET /projects/101/tasks?since=2024-02-10"]);
   });
 });
 

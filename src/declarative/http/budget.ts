@@ -82,6 +82,11 @@ class PolicyState {
   tryAcquire(weight: number, now: number): number | null {
     const p = this.policy;
     if (p.kind === "unlimited") return null;
+    const most = p.kind === "fixed" ? p.callLimit : Math.min(...p.rates.map((r) => r.limit));
+    if (weight > most)
+      throw new DeclarativeError(
+        `api_budget: a request weighing ${weight} can never fit a limit of ${most} calls (the CDK's "Weight can not exceed the call limit"). Lower the matcher's weight or raise the limit.`,
+      );
     if (p.kind === "fixed") {
       this.rollWindow(now);
       if (this.calls + weight > p.callLimit) return Math.max(0, this.nextReset - now);
@@ -164,11 +169,13 @@ export class ApiBudget {
     const state = this.policyFor(r);
     if (!state) return;
     const weight = state.weight(r);
-    for (;;) {
+    // APIBudget._do_acquire gives up after its attempts too.
+    for (let attempt = 0; attempt < 100_000; attempt++) {
       const wait = state.tryAcquire(weight, this.now());
       if (wait === null) return;
       await sleep(Math.max(wait, 1), signal);
     }
+    throw new DeclarativeError("api_budget: no call became available after 100000 waits.", "transient_error");
   }
 
   /** HttpAPIBudget.update_from_response. */

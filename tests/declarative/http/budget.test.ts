@@ -139,3 +139,23 @@ describe("HTTPAPIBudget", () => {
     expect(matches(m, { ...request, headers: {} })).toBe(false);
   });
 });
+
+describe("HTTPAPIBudget: a request that can never fit", () => {
+  test("a weight above the limit fails the read instead of waiting forever (the CDK's ValueError)", async () => {
+    const api = pagedApi();
+    const c = clock();
+    for (const policy of [
+      "{ type: FixedWindowCallRatePolicy, period: PT1M, call_limit: 2, matchers: [{ weight: 3 }] }",
+      "{ type: MovingWindowCallRatePolicy, rates: [{ limit: 2, interval: PT1M }], matchers: [{ weight: 3 }] }",
+    ]) {
+      const ms = await readManifest(
+        manifest(`  type: HTTPAPIBudget\n  policies: [${policy}]`),
+        api.hostMap,
+        c,
+      );
+      expect(errorsOf(ms).join(" ")).toContain("can never fit a limit of 2 calls");
+    }
+    expect(api.requests).toEqual([]);
+    expect(c.waits).toEqual([]);
+  });
+});
