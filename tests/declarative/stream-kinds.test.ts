@@ -476,13 +476,9 @@ ${errorHandler}
   });
 });
 
-describe("LegacyToPerPartitionStateMigration", () => {
-  test("a legacy per-parent state is read as the per-partition state it stands for", async () => {
-    const api = serveApi((url) => {
-      if (url.pathname === "/projects") return { data: [{ id: "p1" }, { id: "p2" }] };
-      return { data: [{ id: `${url.pathname}?${url.searchParams.get("since")}`, updated: "2024-02-20" }] };
-    });
-    const text = source(`
+/** Tasks per project (a substream), per-partition by `updated`, with the legacy state migration. */
+function legacyTasks(): string {
+  return source(`
   - type: DeclarativeStream
     name: items
     primary_key: id
@@ -515,6 +511,15 @@ describe("LegacyToPerPartitionStateMigration", () => {
       datetime_format: "%Y-%m-%d"
       start_datetime: "2024-01-01"
       end_datetime: "2024-03-01"`);
+}
+
+describe("LegacyToPerPartitionStateMigration", () => {
+  test("a legacy per-parent state is read as the per-partition state it stands for", async () => {
+    const api = serveApi((url) => {
+      if (url.pathname === "/projects") return { data: [{ id: "p1" }, { id: "p2" }] };
+      return { data: [{ id: `${url.pathname}?${url.searchParams.get("since")}`, updated: "2024-02-20" }] };
+    });
+    const text = legacyTasks();
     const ms = await readManifest(text, api.hostMap, {
       mode: "incremental",
       state: [
@@ -542,38 +547,7 @@ describe("LegacyToPerPartitionStateMigration with numeric parent ids", () => {
       if (url.pathname === "/projects") return { data: [{ id: 101 }] };
       return { data: [] };
     });
-    const text = source(`
-  - type: DeclarativeStream
-    name: items
-    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
-    state_migrations: [{ type: LegacyToPerPartitionStateMigration }]
-    retriever:
-      type: SimpleRetriever
-      requester:
-        $ref: "#/definitions/requester"
-        path: "/projects/{{ stream_partition.project_id }}/tasks"
-        request_parameters: { since: "{{ stream_interval.start_time }}" }
-      record_selector: { $ref: "#/definitions/selector" }
-      partition_router:
-        type: SubstreamPartitionRouter
-        parent_stream_configs:
-          - type: ParentStreamConfig
-            parent_key: id
-            partition_field: project_id
-            stream:
-              type: DeclarativeStream
-              name: projects
-              schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
-              retriever:
-                type: SimpleRetriever
-                requester: { $ref: "#/definitions/requester", path: /projects }
-                record_selector: { $ref: "#/definitions/selector" }
-    incremental_sync:
-      type: DatetimeBasedCursor
-      cursor_field: updated
-      datetime_format: "%Y-%m-%d"
-      start_datetime: "2024-01-01"
-      end_datetime: "2024-03-01"`);
+    const text = legacyTasks();
     await readManifest(text, api.hostMap, {
       mode: "incremental",
       state: [
