@@ -105,6 +105,9 @@ const MAX_ATTEMPTS = 3;
 
 interface Job {
   creation: HttpResult;
+  /** The creation response as templates see it: `creation_response`, and `create_job_response`. */
+  creationContext: Obj;
+  creationObject: Obj;
   polling: HttpResult | null;
 }
 
@@ -114,7 +117,12 @@ export class AsyncJobs {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly spec: AsyncJobSpec) {}
+  /** What the status and download-target extractors' templates see. */
+  private readonly ctx: Obj;
+
+  constructor(private readonly spec: AsyncJobSpec) {
+    this.ctx = contextOf({ config: spec.config, parameters: spec.parameters });
+  }
 
   /** max_concurrent_async_job_count: how many jobs may run at once. */
   get concurrency(): number {
@@ -220,7 +228,12 @@ export class AsyncJobs {
         outcomes.push(`the creation request was answered ${creation.status} and ignored`);
         return null;
       }
-      return { creation, polling: null };
+      return {
+        creation,
+        creationContext: responseContext(creation),
+        creationObject: responseObject(creation),
+        polling: null,
+      };
     } catch (error) {
       // AsyncJobOrchestrator._start_job: a config error stops everything; anything else flags the
       // job as failed, to be started again.
@@ -266,10 +279,9 @@ export class AsyncJobs {
 
   /** The status extractor's first value through the mapping, as str() names it. */
   private statusOf(polling: HttpResult): JobStatus {
-    const ctx = contextOf({ config: this.spec.config, parameters: this.spec.parameters });
     let first: unknown = null;
     for (const body of this.spec.decoder.decode(polling).bodies) {
-      const values = this.spec.statusExtractor(body, ctx);
+      const values = this.spec.statusExtractor(body, this.ctx);
       if (values.length > 0) {
         first = values[0];
         break;
@@ -286,7 +298,7 @@ export class AsyncJobs {
   }
 
   private async *download(job: Job, slice: StreamSlice, signal: AbortSignal): AsyncGenerator<Obj[]> {
-    const creation = responseContext(job.creation);
+    const creation = job.creationContext;
     const polled = job.polling as HttpResult;
     const polling = responseContext(polled);
     let targets: unknown[] | null = null;
@@ -302,10 +314,9 @@ export class AsyncJobs {
           signal,
         );
       }
-      const ctx = contextOf({ config: this.spec.config, parameters: this.spec.parameters });
       targets = this.spec.decoder
         .decode(source)
-        .bodies.flatMap((b) => this.spec.targetExtractor?.(b, ctx) ?? []);
+        .bodies.flatMap((b) => this.spec.targetExtractor?.(b, this.ctx) ?? []);
     }
     for (const target of targets ?? [undefined]) {
       const partition: Obj = { ...slice.partition };
@@ -368,9 +379,8 @@ export class AsyncJobs {
 
   /** The slice polling, abort and delete requests see: the job's, with its creation response. */
   private pollingScope(job: Job, slice: StreamSlice): Scope {
-    const creation = responseContext(job.creation);
-    const partition: Obj = { ...slice.partition, create_job_response: responseObject(job.creation) };
-    setExtraFields(partition, { ...extraFieldsOf(slice.partition), creation_response: creation });
+    const partition: Obj = { ...slice.partition, create_job_response: job.creationObject };
+    setExtraFields(partition, { ...extraFieldsOf(slice.partition), creation_response: job.creationContext });
     return this.scope({ partition, cursor: slice.cursor });
   }
 }

@@ -278,6 +278,11 @@ export class CountCursor {
       : this.startValue;
   }
 
+  /** The one cursor slice of a read from `state`: from its sync start, without an end. */
+  slice(state: Obj): Obj {
+    return { start: this.syncStart(state), end: Number.POSITIVE_INFINITY };
+  }
+
   inject(parts: RequestParts, ctx: Obj, cursorSlice: Obj): void {
     if (this.startOption && cursorSlice.start !== undefined)
       parts.inject(this.startOption, cursorSlice.start, ctx);

@@ -40,7 +40,7 @@ export interface Decoder {
 
 /** A CompositeRawDecoder's parser: bytes to bodies; `remainder` receives a streamed document's rest. */
 type Parser = {
-  readonly name: string;
+  /** A JSON parser (or gzip over one): a paginator may read what it gives. */
   readonly json: boolean;
   parse(bytes: Uint8Array, remainder?: (doc: unknown) => void): unknown[];
 };
@@ -52,7 +52,7 @@ export class DecodeError extends DeclarativeError {}
 // JsonDecoder and XmlDecoder: the body read as text
 
 /** JsonDecoder: one body per element when the body is a list; bad JSON decodes to {}. */
-export function decodeJson(text: string): unknown[] {
+function decodeJson(text: string): unknown[] {
   let body: unknown;
   try {
     body = text.length === 0 ? {} : parsePythonJson(text);
@@ -74,7 +74,7 @@ export function decodeXml(text: string): unknown[] {
 }
 
 /** What a paginator's `response` is for a decoder that is not streamed: the first body. */
-export function firstBody(bodies: unknown[]): unknown {
+function firstBody(bodies: unknown[]): unknown {
   return bodies.length > 0 ? bodies[0] : {};
 }
 
@@ -91,8 +91,8 @@ function textDecoder(type: string, decode: (text: string) => unknown[]): Decoder
   };
 }
 
-export const JSON_DECODER: Decoder = textDecoder("JsonDecoder", decodeJson);
-export const XML_DECODER: Decoder = textDecoder("XmlDecoder", decodeXml);
+const JSON_DECODER: Decoder = textDecoder("JsonDecoder", decodeJson);
+const XML_DECODER: Decoder = textDecoder("XmlDecoder", decodeXml);
 
 // ---------------------------------------------------------------------------------------------
 // Parsers (CompositeRawDecoder)
@@ -109,7 +109,6 @@ function utf8(bytes: Uint8Array): string {
 
 /** JsonParser: the whole body as one document; unlike JsonDecoder, bad JSON fails the stream. */
 const JSON_PARSER: Parser = {
-  name: "JsonDecoder",
   json: true,
   parse(bytes) {
     let body: unknown = null;
@@ -126,7 +125,6 @@ const JSON_PARSER: Parser = {
 
 /** JsonLineParser: each line one body; a line that is not JSON (a blank one too) is skipped. */
 const JSONL_PARSER: Parser = {
-  name: "JsonlDecoder",
   json: false,
   parse(bytes) {
     const lines = utf8(bytes).split("\n");
@@ -153,7 +151,6 @@ function csvParser(node: Obj): Parser {
     throw new DeclarativeError(`CsvDecoder: the delimiter must be one character; got '${delimiter}'.`);
   const none = Array.isArray(node.set_values_to_none) ? new Set(node.set_values_to_none.map(String)) : null;
   return {
-    name: "CsvDecoder",
     json: false,
     parse(bytes) {
       let text: string;
@@ -182,7 +179,6 @@ const GZIP_HEADER_VALUES = new Set([
 /** GzipParser: inflates a body that starts with the gzip magic bytes; passes any other through. */
 function gzipParser(inner: Parser): Parser {
   return {
-    name: "GzipDecoder",
     json: inner.json,
     parse(bytes, remainder) {
       if (bytes.length === 0) return [];
@@ -205,7 +201,6 @@ function jsonItemsParser(node: Obj): Parser {
   const decoder = pythonTextDecoder(typeof node.encoding === "string" ? node.encoding : "utf-8");
   const segments = path.split(".");
   return {
-    name: "JsonItemsDecoder",
     json: true,
     parse(bytes, remainder) {
       let doc: unknown;
@@ -544,7 +539,7 @@ function csvDictRows(text: string, delimiter: string, none: Set<string> | null):
 }
 
 /** Bytes to text as a Python codec reads them (strict). */
-export interface TextDecoding {
+interface TextDecoding {
   decode(bytes: Uint8Array): string;
 }
 
@@ -556,7 +551,7 @@ const ASCII = new Set(["ascii", "us-ascii", "646"]);
  * each byte to its code point (the web's "iso-8859-1" label is windows-1252, which Python's is
  * not); ascii refuses bytes above 127.
  */
-export function pythonTextDecoder(encoding: string): TextDecoding {
+function pythonTextDecoder(encoding: string): TextDecoding {
   const name = encoding.toLowerCase().replace(/_/g, "-");
   if (name === "utf-8-sig" || name === "utf8-sig") return new TextDecoder("utf-8", { fatal: true });
   if (LATIN_1.has(name) || ASCII.has(name)) {

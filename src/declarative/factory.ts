@@ -322,11 +322,7 @@ export class ComponentFactory {
         ? null
         : this.requester(obj(n, `${where}.${k}`), `${where}.${k}`, name, decoder);
     };
-    const extractor = (v: unknown, at: string): Extractor => {
-      const n = obj(v, at);
-      if (n.type !== "DpathExtractor") return unsupported(n, at);
-      return dpathExtractor(asArray(n.field_path), this.recordExpander(n.record_expander));
-    };
+    const extractor = (v: unknown, at: string): Extractor => this.extractor(obj(v, at), at);
     // CDK 6.x named these urls_extractor and url_requester.
     const targetKey =
       node.download_target_extractor === undefined && node.urls_extractor !== undefined
@@ -879,11 +875,9 @@ export class ComponentFactory {
     schema: Obj,
     clientSideIncremental: boolean,
   ): RecordSelector {
-    const extractor = obj(node.extractor, "record_selector.extractor");
-    if (extractor.type !== "DpathExtractor") unsupported(extractor, "record_selector.extractor");
     const filter = isObj(node.record_filter) ? String(node.record_filter.condition ?? "") || null : null;
     return {
-      extract: dpathExtractor(asArray(extractor.field_path), this.recordExpander(extractor.record_expander)),
+      extract: this.extractor(obj(node.extractor, "record_selector.extractor"), "record_selector.extractor"),
       filter,
       // RecordFilter's own $parameters (the stream's, propagated, plus any of its own).
       filterParameters: isObj(node.record_filter) ? params(node.record_filter) : null,
@@ -950,6 +944,12 @@ export class ComponentFactory {
         `${where}: PaginationResetLimits are not supported while having record filter.`,
       );
     return { action: node.action === "SPLIT_USING_CURSOR" ? "SPLIT_USING_CURSOR" : "RESET", limit };
+  }
+
+  /** A DpathExtractor, with its record_expander. */
+  private extractor(node: Node, where: string): Extractor {
+    if (node.type !== "DpathExtractor") return unsupported(node, where);
+    return dpathExtractor(asArray(node.field_path), this.recordExpander(node.record_expander));
   }
 
   private recordExpander(node: unknown): RecordExpander | null {

@@ -169,6 +169,20 @@ async function prepare(
   // Every stream is built before anything is read, so a bad component fails here, not mid-read.
   const streams: Streams = new Map();
   const savedStates = run.command === "read" ? streamStates(run.state) : new Map<string, unknown>();
+  // Builds a stream; a StateDelegatingStream is the stream its saved state chooses. `definition`:
+  // the dynamic_streams entry it was generated from.
+  const addStream = (node: Obj, where: string, definition?: number) => {
+    const name = node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
+    const chosen = factory.chooseDelegate(node, where, savedStates.get(name));
+    if (chosen.warning) log.warn(chosen.warning);
+    const runner = factory.stream(chosen.node, where);
+    streams.set(runner.name, {
+      runner,
+      node,
+      ...(definition === undefined ? {} : { definition }),
+      ...(chosen.keepState ? {} : { dropState: true }),
+    });
+  };
   (Array.isArray(manifest.streams) ? manifest.streams : []).forEach((entry: unknown, i: number) => {
     if (!isObj(entry) || refused.has(i)) return;
     // ConditionalStreams: its streams when the condition holds for the config (as the CDK's
@@ -182,15 +196,7 @@ async function prepare(
               `streams[${i}].streams[${j}]`,
             ])
           : [];
-    for (const [node, where] of nodes) {
-      if (!isObj(node)) continue;
-      // A StateDelegatingStream is the stream its saved state chooses.
-      const name = node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
-      const chosen = factory.chooseDelegate(node, where, savedStates.get(name));
-      if (chosen.warning) log.warn(chosen.warning);
-      const runner = factory.stream(chosen.node, where);
-      streams.set(runner.name, { runner, node, ...(chosen.keepState ? {} : { dropState: true }) });
-    }
+    for (const [node, where] of nodes) if (isObj(node)) addStream(node, where);
   });
   if (factory.incrementalDependency) {
     // Not silently: the records are the same, but each sync re-reads the parents from the start.
@@ -229,19 +235,8 @@ async function prepare(
   // null when that worked, else the error as the command reports it.
   const addDynamic = async (): Promise<unknown> => {
     try {
-      for (const { node, where } of await resolveDynamicStreams(manifest, factory, config, run.signal)) {
-        const name = node.type === "StateDelegatingStream" ? String(node.name ?? "") : "";
-        const chosen = factory.chooseDelegate(node, where, savedStates.get(name));
-        if (chosen.warning) log.warn(chosen.warning);
-        const runner = factory.stream(chosen.node, where);
-        const definition = Number(/^dynamic_streams\[(\d+)\]/.exec(where)?.[1] ?? -1);
-        streams.set(runner.name, {
-          runner,
-          node,
-          definition,
-          ...(chosen.keepState ? {} : { dropState: true }),
-        });
-      }
+      for (const { node, where } of await resolveDynamicStreams(manifest, factory, config, run.signal))
+        addStream(node, where, Number(/^dynamic_streams\[(\d+)\]/.exec(where)?.[1] ?? -1));
       return null;
     } catch (error) {
       if (isAbort(error) || run.signal.aborted) throw error;
@@ -328,9 +323,6 @@ async function check(
     if (checkNode.use_check_availability === false) return status(true);
     names = [...streams.keys()].slice(0, Math.max(0, Number(checkNode.stream_count) || 0));
   }
-  const dynamicChecks = Array.isArray(checkNode.dynamic_streams_check_configs)
-    ? (checkNode.dynamic_streams_check_configs as unknown[]).filter(isObj)
-    : [];
   for (const name of names) {
     const why = refused.get(name);
     if (why) return unavailable(name, `the native manifest runner cannot run it: ${why}`);
@@ -340,18 +332,15 @@ async function check(
         false,
         `${name} is not part of the catalog. Expected one of ${[...streams.keys()].join(", ")}.`,
       );
-    try {
-      // DefaultStream.check_availability: the first record of the first partition.
-      if (!(await s.runner.firstPage(signal)))
-        return unavailable(name, `Cannot attempt to connect to stream ${name} - no stream slices were found`);
-    } catch (error) {
-      if (isAbort(error)) throw error;
-      return unavailable(name, (error as Error).message || "<no error message>");
-    }
+    const reason = await unavailability(s.runner, signal);
+    if (reason !== null) return unavailable(name, reason);
   }
   // dynamic_streams_check_configs: the first stream_count streams (all, unset) each definition
   // generated, checked after the named ones.
   const definitions = Array.isArray(manifest.dynamic_streams) ? manifest.dynamic_streams : [];
+  const dynamicChecks = Array.isArray(checkNode.dynamic_streams_check_configs)
+    ? (checkNode.dynamic_streams_check_configs as unknown[]).filter(isObj)
+    : [];
   for (const c of dynamicChecks) {
     const wanted = String(c.dynamic_stream_name ?? "");
     const index = definitions.findIndex(
@@ -362,27 +351,26 @@ async function check(
     let generated = [...streams.values()].filter((s) => s.definition === index);
     if (typeof c.stream_count === "number") generated = generated.slice(0, c.stream_count);
     for (const { runner } of generated) {
-      const name = runner.name;
-      try {
-        if (!(await runner.firstPage(signal)))
-          return status(
-            false,
-            reprString(
-              `Dynamic Stream ${name} is not available: Cannot attempt to connect to stream ${name} - no stream slices were found`,
-            ),
-          );
-      } catch (error) {
-        if (isAbort(error)) throw error;
-        return status(
-          false,
-          reprString(
-            `Dynamic Stream ${name} is not available: ${(error as Error).message || "<no error message>"}`,
-          ),
-        );
-      }
+      const reason = await unavailability(runner, signal);
+      if (reason !== null)
+        return status(false, reprString(`Dynamic Stream ${runner.name} is not available: ${reason}`));
     }
   }
   return status(true);
+}
+
+/**
+ * DefaultStream.check_availability: the first record of the first partition. Null when the stream
+ * is available, else the reason.
+ */
+async function unavailability(runner: DeclarativeStreamRunner, signal: AbortSignal): Promise<string | null> {
+  try {
+    if (await runner.firstPage(signal)) return null;
+    return `Cannot attempt to connect to stream ${runner.name} - no stream slices were found`;
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    return (error as Error).message || "<no error message>";
+  }
 }
 
 /** JobTracker's limit: the manifest's max_concurrent_async_job_count (a template too), at least 1. */

@@ -109,11 +109,7 @@ export class DeclarativeStreamRunner {
     const partitions = this.def.router ? this.def.router.partitions(signal) : one({});
     for await (const partition of partitions) {
       const counter = this.def.counter;
-      const cursors = this.def.cursor
-        ? this.def.cursor.slices(null)
-        : counter
-          ? [{ start: counter.syncStart({}), end: Number.POSITIVE_INFINITY }]
-          : [{}];
+      const cursors = this.def.cursor ? this.def.cursor.slices(null) : counter ? [counter.slice({})] : [{}];
       for (const cursor of cursors) yield { partition, cursor };
     }
   }
@@ -207,18 +203,14 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
     const incoming = isObj(state) ? { ...state } : {};
-    const start = counter.syncStart(incoming);
-    const slice = { partition: {}, cursor: { start, end: Number.POSITIVE_INFINITY } };
+    const slice = { partition: {}, cursor: counter.slice(incoming) };
     let latest: unknown = null;
     for await (const records of this.pages(slice, incoming, signal)) {
-      for (const r of records) {
-        // A record without a count is kept and moves nothing (the CDK logs it once).
-        const v = r[counter.field];
-        if (isCount(v) && (latest === null || compareCounts(v, latest) > 0)) latest = v;
-      }
+      // A record without a count is kept and moves nothing (the CDK logs it once).
+      latest = this.latestOf(records, latest);
       yield { kind: "records", records };
     }
-    yield { kind: "state", state: counter.state(incoming, start, latest) };
+    yield { kind: "state", state: counter.state(incoming, slice.cursor.start, latest) };
   }
 
   /** Whether the stream reads incrementally: a datetime or a count cursor. */
