@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SCHEMAS_BUILD_PATH } from "../src/core/describe.ts";
+import { ONE_SHOT_JIT_POLICY } from "../src/core/jit-policy.ts";
 import { SNAPSHOT_BUILD_PATH } from "../src/registry/snapshot.ts";
 import { LIVE_REGISTRY, writeSnapshot } from "./registry-snapshot.ts";
 import { writeToolSchemas } from "./tool-schemas.ts";
@@ -64,6 +65,9 @@ const args = [
   "--sourcemap=inline",
   "--no-compile-autoload-dotenv",
   "--no-compile-autoload-bunfig",
+  // A CLI command is a short burst: JavaScriptCore's optimizing tiers start later (see
+  // src/core/jit-policy.ts); the stdio server returns to the normal policy once it serves.
+  `--compile-jit-policy=${ONE_SHOT_JIT_POLICY}`,
   `--define=__AIRBYTE_MCP_COMMIT__=${JSON.stringify(commit)}`,
   ...(values.target ? [`--target=${values.target}`] : []),
   ...(existsSync(snapshotPath) ? [`--asset=${SNAPSHOT_BUILD_PATH}`] : []),

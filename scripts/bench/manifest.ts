@@ -6,7 +6,11 @@
 // twice: the first read is a fresh process's (the CLI's case), the second a warm one's (the MCP
 // server, a long-lived process). The runner is measured as the binary ships it: minified, with
 // precompiled bytecode (--from-source runs the TypeScript sources instead, which spends about 6 ms
-// more before the first request on transpiling and compiling them).
+// more before the first request on transpiling and compiling them), and under the binary's JIT
+// policies (src/core/jit-policy.ts): a CLI process runs with the one-shot policy, the stdio server
+// with the normal one. So each run measures both sides twice: under the one-shot policy (the
+// fresh read's figures) and under the normal one (the second read's), the floor in the same
+// conditions as the runner.
 //   bun scripts/bench/manifest.ts [--records 100000] [--page-size 100] [--runs 3] [--from-source]
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ONE_SHOT_JIT_POLICY, setJitPolicy } from "../../src/core/jit-policy.ts";
 import { median, runChild } from "./common.ts";
 
 const { values } = parseArgs({
@@ -28,6 +33,8 @@ const { values } = parseArgs({
     "from-source": { type: "boolean", default: false },
     // Set by the parent: the bytecode build of the runner the child loads.
     module: { type: "string" },
+    // Set by the parent: the JIT policy the child runs under, from its start.
+    "jit-policy": { type: "string", default: "1" },
   },
 });
 
@@ -112,6 +119,7 @@ if (values.serve) {
 }
 
 if (values.child) {
+  setJitPolicy(Number(values["jit-policy"]));
   const base = `http://127.0.0.1:${values.port}`;
   // The runner's code is imported before the clock starts (binary startup is startup.ts's
   // business); loading and validating the manifest is inside the measurement.
@@ -225,7 +233,7 @@ try {
     runner: { cold: [] as number[], warm: [] as number[] },
   };
   const rss: number[] = [];
-  const args = (kind: string) => [
+  const args = (kind: string, policy: number) => [
     "--child",
     kind,
     "--port",
@@ -234,30 +242,34 @@ try {
     String(RECORDS),
     "--page-size",
     String(PAGE),
+    "--jit-policy",
+    String(policy),
     ...(runnerModule ? ["--module", runnerModule] : []),
   ];
+  // The fresh read under the CLI's policy, the second read under the long-lived server's.
+  const policies = { cold: ONE_SHOT_JIT_POLICY, warm: 1 } as const;
   for (let i = 0; i < runs; i++) {
     // Alternating order, so neither side always runs on a warmer server.
     const order = i % 2 === 0 ? (["floor", "runner"] as const) : (["runner", "floor"] as const);
-    for (const kind of order) {
-      const r = runChild<{
-        records: number;
-        cold: number;
-        warm: number;
-        coldCpuMs: number;
-        warmCpuMs: number;
-        maxRssMb: number;
-      }>(SCRIPT, args(kind));
-      rates[kind].cold.push(r.records / r.cold);
-      rates[kind].warm.push(r.records / r.warm);
-      cpu[kind].cold.push(r.coldCpuMs);
-      cpu[kind].warm.push(r.warmCpuMs);
-      if (kind === "runner") rss.push(r.maxRssMb);
+    for (const phase of ["cold", "warm"] as const) {
+      for (const kind of order) {
+        const r = runChild<{
+          records: number;
+          cold: number;
+          warm: number;
+          coldCpuMs: number;
+          warmCpuMs: number;
+          maxRssMb: number;
+        }>(SCRIPT, args(kind, policies[phase]));
+        rates[kind][phase].push(r.records / r[phase]);
+        cpu[kind][phase].push(phase === "cold" ? r.coldCpuMs : r.warmCpuMs);
+        if (kind === "runner") rss.push(r.maxRssMb);
+      }
     }
   }
   const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
   console.log(
-    `records: ${RECORDS} in pages of ${PAGE}; median of ${runs} runs; runner ${runnerModule ? "as built (minified, bytecode)" : "from the TypeScript sources"}`,
+    `records: ${RECORDS} in pages of ${PAGE}; median of ${runs} runs; runner ${runnerModule ? "as built (minified, bytecode)" : "from the TypeScript sources"}; JIT policy ${ONE_SHOT_JIT_POLICY} for the fresh read (the CLI's), 1 for the second read (the server's), both sides alike`,
   );
   for (const phase of ["cold", "warm"] as const) {
     const f = median(rates.floor[phase]);

@@ -9,6 +9,7 @@ import { stopAllConnectors } from "../connectors/process.ts";
 import { describeTool } from "../core/describe.ts";
 import { EXIT } from "../core/errors.ts";
 import { invokeTool } from "../core/invoke.ts";
+import { useLongLivedJitPolicy } from "../core/jit-policy.ts";
 import { Redactor } from "../core/redact.ts";
 import { createRuntime, type Runtime } from "../core/runtime.ts";
 import { collectSecretValues } from "../core/secrets.ts";
@@ -160,6 +161,9 @@ function serve(rt: Runtime): void {
     onerror: (error) => rt.log.error(`stdio transport: ${error.message}`),
   });
   rt.log.info(`${NAME} ${VERSION} serving MCP over stdio`, { project_dir: rt.settings.projectDir });
+  // A long-lived process: code that gets hot over its calls is worth optimizing (see
+  // core/jit-policy.ts).
+  useLongLivedJitPolicy();
   const stop = () => {
     // Connector runs first: their process groups and temp files must not outlive the server.
     rt.log.info("stopping: connector runs in progress are stopped first");
