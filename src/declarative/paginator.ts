@@ -2,9 +2,9 @@
 // NoPagination. A token is the raw value; templates see it as {"next_page_token": value}.
 
 import { DeclarativeError } from "./errors.ts";
-import { pyStr } from "./interpolation/index.ts";
+import { booleanEvaluator, evaluator, pyStr } from "./interpolation/index.ts";
 import type { RequestOption, RequestParts } from "./request.ts";
-import { evaluateBoolean, evalValue } from "./template.ts";
+import { evalValue } from "./template.ts";
 import { type Obj, truthy } from "./values.ts";
 
 export interface Page {
@@ -26,12 +26,17 @@ export interface PaginationStrategy {
 
 export class CursorPagination implements PaginationStrategy {
   private readonly usesHeaders: boolean;
+  // Evaluated once a page: prepared once.
+  private readonly value: (ctx: Obj) => unknown;
+  private readonly stop: ((ctx: Obj) => boolean) | null;
   constructor(
-    private readonly cursorValue: string,
-    private readonly stopCondition: string | null,
+    cursorValue: string,
+    stopCondition: string | null,
     private readonly size: unknown,
   ) {
     this.usesHeaders = `${cursorValue} ${stopCondition ?? ""}`.includes("headers");
+    this.value = evaluator(cursorValue);
+    this.stop = stopCondition === null ? null : booleanEvaluator(stopCondition);
   }
   initialToken(): unknown {
     return null;
@@ -44,8 +49,8 @@ export class CursorPagination implements PaginationStrategy {
       last_record: page.lastRecord,
       last_page_size: page.lastPageSize,
     };
-    if (this.stopCondition !== null && evaluateBoolean(this.stopCondition, c)) return null;
-    const token = evalValue(this.cursorValue, c);
+    if (this.stop?.(c)) return null;
+    const token = this.value(c);
     return truthy(token) ? token : null;
   }
   pageSize(ctx: Obj): number | null {

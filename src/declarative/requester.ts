@@ -101,8 +101,14 @@ export class HttpRequester {
     inject: RequestInjector | null,
     pathOverride: string | null,
     signal: AbortSignal,
+    /** contextOf(scope), when the caller has it already (a stream's page). */
+    scopeCtx?: Obj,
   ): Promise<HttpResult> {
-    const ctx = contextOf({ ...scope, parameters: this.parametersWith(scope.parameters) });
+    const parameters = this.parametersWith(scope.parameters);
+    const ctx =
+      scopeCtx !== undefined && parameters === scope.parameters
+        ? scopeCtx
+        : contextOf({ ...scope, parameters });
     const parts = new RequestParts();
     const spec = this.spec;
     parts.mergeParams(this.params.evaluate(ctx));
@@ -143,10 +149,15 @@ export class HttpRequester {
   }
 
   // The stream passes the same parameters object for every page: merge once, not per request.
+  // `extra` itself when the requester's own add nothing to it (they came down from the stream).
   private merged: { from: Obj | undefined; value: Obj } | null = null;
   private parametersWith(extra: Obj | undefined): Obj {
-    if (this.merged === null || this.merged.from !== extra)
-      this.merged = { from: extra, value: { ...this.spec.parameters, ...extra } };
+    if (this.merged === null || this.merged.from !== extra) {
+      const own = this.spec.parameters;
+      const covered =
+        extra !== undefined && Object.keys(own).every((k) => Object.hasOwn(extra, k) && extra[k] === own[k]);
+      this.merged = { from: extra, value: covered ? extra : { ...own, ...extra } };
+    }
     return this.merged.value;
   }
 

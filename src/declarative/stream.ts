@@ -543,6 +543,8 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
     /** A chunk of query properties, as its request parameter. */
     properties: [string, string] | null = null,
+    /** contextOf(scope), when ctx is not it (a chunk's scope differs from its page's). */
+    scopeCtx: Obj | undefined = ctx,
   ): Promise<Fetched | null> {
     const { requester, selector, paginator, decoder } = this.def.retriever;
     const slice = scope.slice as StreamSlice;
@@ -559,7 +561,7 @@ export class DeclarativeStreamRunner {
         this.def.counter?.inject(parts, c, slice.cursor);
       }
     };
-    const result = await requester.send(scope, inject, paginator.path(token), signal);
+    const result = await requester.send(scope, inject, paginator.path(token), signal, scopeCtx);
     // As the CDK's retriever reads only a truthy response (`response.ok`): an error status that the
     // error handler let through (IGNORE, or SUCCESS on a 4xx or 5xx) gives no records and ends the
     // slice; an IGNOREd success (2xx, 3xx) is read as usual.
@@ -601,6 +603,7 @@ export class DeclarativeStreamRunner {
         token,
         signal,
         key === null ? null : [key, chunk.join(",")],
+        undefined,
       );
       // A chunk answered with an error status let through gives no records; the others still count.
       lastAnswered = fetched !== null;

@@ -234,6 +234,11 @@ export class HttpClient {
   // never fails on those), and every page of a stream shares that part: checked once.
   private lastValidHead = "";
   private parses(url: string): boolean {
+    const known = this.lastValidHead;
+    if (known !== "" && url.startsWith(known)) {
+      const next = url.charCodeAt(known.length);
+      if (Number.isNaN(next) || next === 63 /* "?" */ || next === 35 /* "#" */) return true;
+    }
     const q = url.search(/[?#]/);
     const head = q < 0 ? url : url.slice(0, q);
     if (head === this.lastValidHead) return true;

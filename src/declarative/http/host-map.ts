@@ -50,6 +50,9 @@ export function parseHostMap(text: string | undefined): HostMap {
       // Fast path for every page: an origin prefix followed by a path, query or nothing.
       for (let i = 0; i < entries.length; i++) {
         const [origin, target] = entries[i] as [string, Target];
+        // As written (lower case) first: no copy of the URL for the common case.
+        if (url.startsWith(origin) && url.charCodeAt(origin.length) === 47 /* "/" */)
+          return `${target.origin}${target.prefix}${url.slice(origin.length)}`;
         if (url.length >= origin.length && url.slice(0, origin.length).toLowerCase() === origin) {
           const rest = url.slice(origin.length);
           if (rest === "" || rest[0] === "/" || rest[0] === "?" || rest[0] === "#") {

@@ -17,7 +17,16 @@ import {
   tuple,
   typeName,
 } from "./pyvalues.ts";
-import { callMethod, callValue, getattr, getitem, getslice, iterate, type Kwargs } from "./runtime.ts";
+import {
+  attrGetter,
+  callMethod,
+  callValue,
+  getitem,
+  getslice,
+  itemGetter,
+  iterate,
+  type Kwargs,
+} from "./runtime.ts";
 
 export interface Frame {
   ctx: Record<string, unknown>;
@@ -162,14 +171,14 @@ class Compiler {
       }
       case "attr": {
         const obj = this.expr(e.obj);
-        const name = e.name;
-        return (f) => getattr(obj(f), name);
+        const get = attrGetter(e.name);
+        return (f) => get(obj(f));
       }
       case "item": {
         const obj = this.expr(e.obj);
         if (e.index.k === "const") {
-          const key = e.index.v;
-          return (f) => getitem(obj(f), key);
+          const get = itemGetter(e.index.v);
+          return (f) => get(obj(f));
         }
         const index = this.expr(e.index);
         return (f) => getitem(obj(f), index(f));

@@ -206,6 +206,32 @@ export function evaluateBoolean(
   return !isFalseValue(evaluate(condition, context, { default: "False", now: options.now }));
 }
 
+/**
+ * evaluate() and evaluateBoolean() of one template that runs again and again with the same options
+ * (a paginator's, once a page): the template is looked up once, on first use (a syntax error still
+ * surfaces at evaluation, as with evaluate()), and the options are built once.
+ */
+export function evaluator(
+  template: string,
+  options: EvalOptions = {},
+): (ctx: Record<string, unknown>) => unknown {
+  let c: Compiled | null = null;
+  const clock = clockOf(options);
+  return (ctx) => {
+    c ??= compiled(template);
+    const ready = c;
+    return clock ? withClock(clock, () => run(ready, ctx, options)) : run(ready, ctx, options);
+  };
+}
+
+export function booleanEvaluator(
+  condition: string,
+  options: Pick<EvalOptions, "now"> = {},
+): (ctx: Record<string, unknown>) => boolean {
+  const value = evaluator(condition, { default: "False", now: options.now });
+  return (ctx) => !isFalseValue(value(ctx));
+}
+
 const FALSE_STRINGS = new Set(["False", "false", "{}", "[]", "()", "", "0", "0.0"]);
 
 /** `value in FALSE_VALUES` with Python's == (0 == False, [] == [], {} == {}), or None. */

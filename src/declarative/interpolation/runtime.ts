@@ -110,6 +110,32 @@ function bound(obj: unknown, name: string, m: Method): PyCallable {
   return new PyCallable(name, (args, kwargs) => m(obj as never, args, kwargs), typeName(obj));
 }
 
+/** A JSON object (what the API's bodies, the config and the records are made of). */
+function isPlainObject(v: unknown): v is Dict {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/**
+ * `obj.name` for a name known when the template is compiled: a JSON object's key is read at once
+ * (the common case, `response.meta.next_page`); whatever else getattr decides. The same result,
+ * without getattr's checks that the name already answers.
+ */
+export function attrGetter(name: string): (obj: unknown) => unknown {
+  if (DICT_ATTRS.has(name) || name.startsWith("__")) return (obj) => getattr(obj, name);
+  return (obj) =>
+    isPlainObject(obj) && (obj as { [PY_ATTRS]?: unknown })[PY_ATTRS] === undefined
+      ? Object.hasOwn(obj, name)
+        ? obj[name]
+        : undefined
+      : getattr(obj, name);
+}
+
+/** `obj['key']` for a constant key: a JSON object's own key at once (getitem looks there first). */
+export function itemGetter(key: unknown): (obj: unknown) => unknown {
+  if (typeof key !== "string") return (obj) => getitem(obj, key);
+  return (obj) => (isPlainObject(obj) && Object.hasOwn(obj, key) ? obj[key] : getitem(obj, key));
+}
+
 /** `obj.name` in jinja2's sandbox. */
 export function getattr(obj: unknown, name: string): unknown {
   if (obj === undefined) throw new UndefinedError(`an undefined value has no attribute '${name}'`);
