@@ -685,6 +685,54 @@ describe("timeouts and cancellation", () => {
     expect(h.client.inFlight).toBe(0);
   });
 
+  test("each attempt gets its whole timeout, also one started after an earlier attempt ended", async () => {
+    // The client's one timer is set for the first attempt's deadline; the second attempt, started
+    // later, must not be cut short when that timer fires, and must still time out at its own.
+    const quick = scripted({ status: 200, body: { n: 1 } });
+    const hanging = scripted("hang");
+    const h = harness({ timeoutMs: 300 });
+    const handler = new DefaultErrorHandler({ maxRetries: 0 });
+    await h.client.send({ method: "GET", url: url(quick), headers: {} }, handler, signal());
+    await Bun.sleep(150);
+    const started = performance.now();
+    const error = await failure(
+      h.client.send({ method: "GET", url: url(hanging), headers: {} }, handler, signal()),
+    );
+    const lasted = performance.now() - started;
+    expect(error.message).toContain("within 300 ms");
+    // Not stopped when the first attempt's deadline passed (about 150 ms in).
+    expect(lasted).toBeGreaterThanOrEqual(290);
+  });
+
+  test("attempts in flight at once time out one by one, and one cancel stops only its own", async () => {
+    const a = scripted("hang");
+    const b = scripted("hang");
+    const c = scripted({ status: 200, body: { c: true } });
+    const h = harness({ timeoutMs: 400, maxConcurrency: 4 });
+    const handler = new DefaultErrorHandler({ maxRetries: 0 });
+    const cancelA = new AbortController();
+    const pa = h.client
+      .send({ method: "GET", url: url(a), headers: {} }, handler, cancelA.signal)
+      .catch((e: unknown) => e);
+    const pb = h.client
+      .send({ method: "GET", url: url(b), headers: {} }, handler, signal())
+      .catch((e: unknown) => e);
+    const reachedA = deferred();
+    if (server.hits(a) > 0) reachedA.resolve();
+    else arrived.set(a, () => reachedA.resolve());
+    await reachedA.promise;
+    cancelA.abort();
+    expect(((await pa) as DOMException).name).toBe("AbortError");
+    // b is still waiting for its answer: c, sent now, is answered while b hangs.
+    const rc = await h.client.send({ method: "GET", url: url(c), headers: {} }, handler, signal());
+    expect(rc.json()).toEqual({ c: true });
+    expect(h.client.inFlight).toBe(1);
+    const eb = (await pb) as HttpRequestError;
+    expect(eb).toBeInstanceOf(HttpRequestError);
+    expect(eb.message).toContain("within 400 ms");
+    expect(h.client.inFlight).toBe(0);
+  });
+
   test("an already aborted signal sends nothing", async () => {
     const path = scripted({ status: 200 });
     const h = harness();
