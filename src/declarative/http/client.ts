@@ -195,10 +195,12 @@ interface FailInit {
 
 export class HttpClient {
   private readonly slots: Semaphore;
+  private readonly attempts: Attempts;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: HttpClientOptions) {
     this.slots = new Semaphore(options.maxConcurrency);
+    this.attempts = new Attempts(options.timeoutMs);
     this.sleep = options.sleep ?? abortableSleep;
   }
 
@@ -425,7 +427,7 @@ export class HttpClient {
     const info = budget ? { method, url: request.url, headers: request.headers } : null;
     if (budget && info) await budget.acquire(info, this.sleep, signal);
     if (!this.slots.tryAcquire()) await this.slots.acquire(signal);
-    const attempt = new AttemptSignal(signal, this.options.timeoutMs);
+    const attempt = this.attempts.start(signal);
     try {
       let headers = request.headers;
       if (request.authenticate) {
@@ -440,7 +442,7 @@ export class HttpClient {
       if (budget && info && answer) budget.update(info, answer.status, answer.headers);
       return exchanged;
     } finally {
-      attempt.dispose();
+      this.attempts.end(attempt);
       this.slots.release();
     }
   }
@@ -535,39 +537,90 @@ export class HttpClient {
 
 /**
  * One attempt's signal: aborted by the caller's cancel or by the attempt's timeout, whichever
- * comes first. Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by
- * any() alive as long as the caller's (a whole read), which grew the heap by a few dozen objects
- * a page.
+ * comes first. Each attempt has its own controller (a timeout stops that attempt alone), but no
+ * timer or listener of its own: for a request answered in a fraction of a millisecond those cost
+ * more than the rest of the client (see Attempts).
  */
 class AttemptSignal {
   private readonly link = new AbortController();
   readonly signal = this.link.signal;
   /** The timeout fired (rather than the caller cancelling). */
   timedOut = false;
-  private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly caller: AbortSignal,
-    timeoutMs: number,
-  ) {
-    if (caller.aborted) this.link.abort(caller.reason);
-    else caller.addEventListener("abort", this, { once: true });
-    this.timer = setTimeout(AttemptSignal.expire, timeoutMs, this);
+    /** performance.now() by which the attempt must be over. */
+    readonly deadline: number,
+  ) {}
+
+  abort(reason: unknown): void {
+    this.link.abort(reason);
+  }
+}
+
+/**
+ * The attempts in flight, with one timer and one listener per caller signal for all of them. Every
+ * attempt has the same timeout, so they are due in the order they started: the timer is set for
+ * the oldest, and when it fires it stops those that are due and is set again for the next one.
+ * It is not cleared when an attempt ends early (most do); it then finds nothing due and waits
+ * for the next. Linked by hand rather than with AbortSignal.any: Bun keeps every signal made by
+ * any() alive as long as the caller's (a whole read), which grew the heap by a few dozen objects
+ * a page.
+ */
+class Attempts {
+  private readonly live = new Set<AttemptSignal>();
+  private readonly linked = new WeakSet<AbortSignal>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  start(caller: AbortSignal): AttemptSignal {
+    const attempt = new AttemptSignal(caller, performance.now() + this.timeoutMs);
+    if (caller.aborted) {
+      attempt.abort(caller.reason);
+      return attempt;
+    }
+    if (!this.linked.has(caller)) {
+      this.linked.add(caller);
+      caller.addEventListener("abort", () => this.cancel(caller), { once: true });
+    }
+    this.live.add(attempt);
+    this.timer ??= this.arm(this.timeoutMs);
+    return attempt;
   }
 
-  private static expire(self: AttemptSignal): void {
-    self.timedOut = true;
-    self.link.abort(new DOMException("The attempt timed out.", "TimeoutError"));
+  end(attempt: AttemptSignal): void {
+    this.live.delete(attempt);
   }
 
-  /** The caller's abort (an EventListener object, so no closure per attempt). */
-  handleEvent(): void {
-    this.link.abort(this.caller.reason);
+  private cancel(caller: AbortSignal): void {
+    for (const attempt of this.live) {
+      if (attempt.caller !== caller) continue;
+      this.live.delete(attempt);
+      attempt.abort(caller.reason);
+    }
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.caller.removeEventListener("abort", this);
+  private arm(ms: number): ReturnType<typeof setTimeout> {
+    // Unref'd: a pending fetch keeps the process alive, not this timer.
+    const timer = setTimeout(() => this.expire(), Math.max(0, ms));
+    timer.unref?.();
+    return timer;
+  }
+
+  private expire(): void {
+    this.timer = null;
+    const now = performance.now();
+    for (const attempt of this.live) {
+      // Within a millisecond counts as due: a timer may fire that much early.
+      if (attempt.deadline > now + 1) {
+        this.timer = this.arm(attempt.deadline - now);
+        return;
+      }
+      this.live.delete(attempt);
+      attempt.timedOut = true;
+      attempt.abort(new DOMException("The attempt timed out.", "TimeoutError"));
+    }
   }
 }
 
