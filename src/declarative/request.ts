@@ -82,11 +82,11 @@ export class RequestParts {
   }
 
   mergeParams(values: Obj): void {
-    for (const [k, v] of Object.entries(values)) this.setParam(k, v);
+    for (const k in values) this.setParam(k, values[k]);
   }
 
   mergeHeaders(values: Obj): void {
-    for (const [k, v] of Object.entries(values)) this.headers[k] = pyStr(v);
+    for (const k in values) this.headers[k] = pyStr(values[k]);
   }
 
   /** Builds the URL with the query, as requests does (see withQuery for a URL with a query already). */
@@ -157,12 +157,19 @@ export function urlencode(pairs: readonly (readonly [string, string])[]): string
   return out;
 }
 
-// What Python's urlencode (quote_plus) leaves as it is.
-const FORM_SAFE = /^[A-Za-z0-9_.~-]*$/;
+/** What Python's urlencode (quote_plus) leaves as it is: letters, digits and _.~- only. */
+function formSafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!alnum && c !== 95 && c !== 46 && c !== 126 && c !== 45) return false;
+  }
+  return true;
+}
 
 /** A query key or value as requests encodes it (urlencode: quote_plus, a space becomes '+'). */
 function formEncode(s: string): string {
-  if (FORM_SAFE.test(s)) return s;
+  if (formSafe(s)) return s;
   // encodeURIComponent also leaves !'()* as they are; quote_plus does not.
   return encodeURIComponent(s.toWellFormed())
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)

@@ -456,7 +456,7 @@ export class HttpClient {
     let hop = first;
     for (let redirects = 0; ; redirects++) {
       // A prefix test, not a parse: this runs for every page.
-      if (!HTTP_URL.test(hop.url)) {
+      if (!isHttpUrl(hop.url)) {
         const message = `No connection adapters were found for '${displayUrl(hop.url)}'`;
         return { outcome: errorOutcome("InvalidSchema", message), url: hop.url };
       }
@@ -637,6 +637,11 @@ interface Hop {
 
 const HTTP_URL = /^https?:\/\//i;
 
+/** An http(s) URL: the usual spelling checked without the pattern, which any case also matches. */
+function isHttpUrl(url: string): boolean {
+  return url.startsWith("https://") || url.startsWith("http://") || HTTP_URL.test(url);
+}
+
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
@@ -650,7 +655,10 @@ async function bodyText(response: Response): Promise<string> {
 
 /** The decoder of a declared charset other than UTF-8; null for UTF-8, none or an unknown one. */
 function charsetDecoder(headers: Headers): TextDecoder | null {
-  const charset = CHARSET.exec(headers.get("content-type") ?? "")?.[1]?.toLowerCase();
+  const type = headers.get("content-type") ?? "";
+  // Most bodies say nothing of a charset: no pattern to run then.
+  if (!type.includes("charset") && !/charset/i.test(type)) return null;
+  const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
   if (!charset || charset === "utf-8" || charset === "utf8") return null;
   try {
     return new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0]);
@@ -672,7 +680,7 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
 /** A response with its body read: what the handlers judge and, on success, what the caller gets. */
 class ReadResponse implements HttpResponseView, HttpResult {
   readonly status: number;
-  readonly statusText: string;
+  private readonly response: Response;
   readonly headers: Headers;
   readonly ignored = false;
   streamed = false;
@@ -686,8 +694,13 @@ class ReadResponse implements HttpResponseView, HttpResult {
     readonly bytes?: Uint8Array,
   ) {
     this.status = response.status;
-    this.statusText = response.statusText;
+    this.response = response;
     this.headers = response.headers;
+  }
+
+  /** Read when a message needs it: most responses never are. */
+  get statusText(): string {
+    return this.response.statusText;
   }
 
   /** The body as text; decoded from the kept bytes (in the declared charset) on first use. */
