@@ -567,6 +567,9 @@ class AttemptSignal {
  * any() alive as long as the caller's (a whole read), which grew the heap by a few dozen objects
  * a page.
  */
+/** The longest delay setTimeout can hold (a 32-bit signed count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class Attempts {
   private readonly live = new Set<AttemptSignal>();
   private readonly linked = new WeakSet<AbortSignal>();
@@ -602,8 +605,10 @@ class Attempts {
   }
 
   private arm(ms: number): ReturnType<typeof setTimeout> {
-    // Unref'd: a pending fetch keeps the process alive, not this timer.
-    const timer = setTimeout(() => this.expire(), Math.max(0, ms));
+    // Unref'd: a pending fetch keeps the process alive, not this timer. A longer delay than a
+    // timer can hold would fire at once (and again, and again): it is set for the longest one
+    // instead, and set again from there.
+    const timer = setTimeout(() => this.expire(), Math.min(Math.max(0, ms), MAX_TIMER_MS));
     timer.unref?.();
     return timer;
   }

@@ -733,6 +733,34 @@ describe("timeouts and cancellation", () => {
     expect(h.client.inFlight).toBe(0);
   });
 
+  test("a timeout longer than a timer can hold does not cut a slow answer short", async () => {
+    // 2^32 ms (about 50 days) overflows setTimeout, which would then fire at once.
+    const app = new Hono();
+    app.get("/slow", async (c) => {
+      await Bun.sleep(50);
+      return c.json({ slow: true });
+    });
+    const slow = serve(app);
+    // An overflowing delay is reported as a warning: none may be (no timer set beyond the limit).
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const h = harness({ timeoutMs: 2 ** 32 });
+      const result = await h.client.send(
+        { method: "GET", url: `${slow.url}/slow`, headers: {} },
+        new DefaultErrorHandler({ maxRetries: 0 }),
+        signal(),
+      );
+      expect(result.json()).toEqual({ slow: true });
+      await Bun.sleep(0);
+      expect(warnings.filter((n) => n === "TimeoutOverflowWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      slow.stop();
+    }
+  });
+
   test("an already aborted signal sends nothing", async () => {
     const path = scripted({ status: 200 });
     const h = harness();
