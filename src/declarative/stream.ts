@@ -543,7 +543,7 @@ export class DeclarativeStreamRunner {
     signal: AbortSignal,
     /** A chunk of query properties, as its request parameter. */
     properties: [string, string] | null = null,
-    /** contextOf(scope), when ctx is not it (a chunk's scope differs from its page's). */
+    /** contextOf(scope) for the request: ctx itself, or undefined when scope is not ctx's (a chunk's). */
     scopeCtx: Obj | undefined = ctx,
   ): Promise<Fetched | null> {
     const { requester, selector, paginator, decoder } = this.def.retriever;

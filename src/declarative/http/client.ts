@@ -558,6 +558,9 @@ class AttemptSignal {
   }
 }
 
+/** The longest delay setTimeout can hold (a 32-bit signed count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The attempts in flight, with one timer and one listener per caller signal for all of them. Every
  * attempt has the same timeout, so they are due in the order they started: the timer is set for
@@ -567,9 +570,6 @@ class AttemptSignal {
  * any() alive as long as the caller's (a whole read), which grew the heap by a few dozen objects
  * a page.
  */
-/** The longest delay setTimeout can hold (a 32-bit signed count of milliseconds). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 class Attempts {
   private readonly live = new Set<AttemptSignal>();
   private readonly linked = new WeakSet<AbortSignal>();
