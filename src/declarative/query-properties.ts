@@ -3,6 +3,7 @@
 // chunk with the same page token, and the chunks' records are merged by key, as the CDK's
 // SimpleRetriever._read_pages does with a QueryProperties requester.
 
+import { isJsonObject } from "./interpolation/pyvalues.ts";
 import type { Transformation } from "./records.ts";
 import type { Obj } from "./values.ts";
 
@@ -98,13 +99,7 @@ export class QueryProperties {
 export function deepMerge(target: Obj, source: Obj): void {
   for (const [k, v] of Object.entries(source)) {
     const t = target[k];
-    if (isPlain(t) && isPlain(v)) deepMerge(t, v);
+    if (isJsonObject(t) && isJsonObject(v)) deepMerge(t, v);
     else target[k] = v;
   }
-}
-
-function isPlain(v: unknown): v is Obj {
-  return (
-    v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
-  );
 }

@@ -47,6 +47,11 @@ export function isTuple(v: unknown): boolean {
 
 export type Dict = Record<string, unknown>;
 
+/** An object as JSON.parse makes it (Object.prototype), unlike a list or an object of a class. */
+export function isJsonObject(v: unknown): v is Dict {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 export function isDict(v: unknown): v is Dict {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);

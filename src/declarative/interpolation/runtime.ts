@@ -9,6 +9,7 @@ import {
   isDict,
   isFloat,
   isInt,
+  isJsonObject,
   isNumeric,
   isTuple,
   mkFloat,
@@ -110,11 +111,6 @@ function bound(obj: unknown, name: string, m: Method): PyCallable {
   return new PyCallable(name, (args, kwargs) => m(obj as never, args, kwargs), typeName(obj));
 }
 
-/** A JSON object (what the API's bodies, the config and the records are made of). */
-function isPlainObject(v: unknown): v is Dict {
-  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-}
-
 /**
  * `obj.name` for a name known when the template is compiled: a JSON object's key is read at once
  * (the common case, `response.meta.next_page`); whatever else getattr decides. The same result,
@@ -123,7 +119,7 @@ function isPlainObject(v: unknown): v is Dict {
 export function attrGetter(name: string): (obj: unknown) => unknown {
   if (DICT_ATTRS.has(name) || name.startsWith("__")) return (obj) => getattr(obj, name);
   return (obj) =>
-    isPlainObject(obj) && (obj as { [PY_ATTRS]?: unknown })[PY_ATTRS] === undefined
+    isJsonObject(obj) && (obj as { [PY_ATTRS]?: unknown })[PY_ATTRS] === undefined
       ? Object.hasOwn(obj, name)
         ? obj[name]
         : undefined
@@ -133,7 +129,7 @@ export function attrGetter(name: string): (obj: unknown) => unknown {
 /** `obj['key']` for a constant key: a JSON object's own key at once (getitem looks there first). */
 export function itemGetter(key: unknown): (obj: unknown) => unknown {
   if (typeof key !== "string") return (obj) => getitem(obj, key);
-  return (obj) => (isPlainObject(obj) && Object.hasOwn(obj, key) ? obj[key] : getitem(obj, key));
+  return (obj) => (isJsonObject(obj) && Object.hasOwn(obj, key) ? obj[key] : getitem(obj, key));
 }
 
 /** `obj.name` in jinja2's sandbox. */
