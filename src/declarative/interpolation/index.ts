@@ -188,9 +188,17 @@ export function evaluate(
   options: EvalOptions = {},
 ): unknown {
   if (typeof template !== "string") return template;
-  const c = compiled(template);
-  const clock = clockOf(options);
-  return clock ? withClock(clock, () => run(c, context, options)) : run(c, context, options);
+  return runTimed(compiled(template), context, options, clockOf(options));
+}
+
+/** run() under the options' clock, when they have one. */
+function runTimed(
+  c: Compiled,
+  ctx: Record<string, unknown>,
+  options: EvalOptions,
+  clock: (() => PyDateTime) | undefined,
+): unknown {
+  return clock ? withClock(clock, () => run(c, ctx, options)) : run(c, ctx, options);
 }
 
 /**
@@ -219,8 +227,7 @@ export function evaluator(
   const clock = clockOf(options);
   return (ctx) => {
     c ??= compiled(template);
-    const ready = c;
-    return clock ? withClock(clock, () => run(ready, ctx, options)) : run(ready, ctx, options);
+    return runTimed(c, ctx, options, clock);
   };
 }
 
