@@ -243,7 +243,6 @@ export class HttpClient {
     }
     const q = url.search(/[?#]/);
     const head = q < 0 ? url : url.slice(0, q);
-    if (head === this.lastValidHead) return true;
     if (!URL.canParse(url)) return false;
     this.lastValidHead = head;
     return true;
@@ -660,10 +659,7 @@ async function bodyText(response: Response): Promise<string> {
 
 /** The decoder of a declared charset other than UTF-8; null for UTF-8, none or an unknown one. */
 function charsetDecoder(headers: Headers): TextDecoder | null {
-  const type = headers.get("content-type") ?? "";
-  // Most bodies say nothing of a charset: no pattern to run then.
-  if (!type.includes("charset") && !/charset/i.test(type)) return null;
-  const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
+  const charset = CHARSET.exec(headers.get("content-type") ?? "")?.[1]?.toLowerCase();
   if (!charset || charset === "utf-8" || charset === "utf8") return null;
   try {
     return new TextDecoder(charset as ConstructorParameters<typeof TextDecoder>[0]);
