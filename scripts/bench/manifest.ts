@@ -2,14 +2,14 @@
 // local server (100 records a page, bearer auth, cursor pagination from the body), against the
 // floor of the same pages fetched and parsed by a bare fetch + JSON.parse loop, in the same run.
 // The server runs in its own process with every page pre-rendered, so both sides pay the same
-// HTTP cost; each measurement runs in its own process (median of --runs), which reads the stream
-// twice: the first read is a fresh process's (the CLI's case), the second a warm one's (the MCP
-// server, a long-lived process). The runner is measured as the binary ships it: minified, with
-// precompiled bytecode (--from-source runs the TypeScript sources instead, which spends about 6 ms
-// more before the first request on transpiling and compiling them), and under the binary's JIT
-// policies (src/core/jit-policy.ts): a CLI process runs with the one-shot policy, the stdio server
-// with the normal one. So each run measures both sides twice: under the one-shot policy (the
-// fresh read's figures) and under the normal one (the second read's), the floor in the same
+// HTTP cost; each measurement runs in its own process (median of --runs): a fresh process's read
+// (the CLI's case), or a second read in the same process (the MCP server, a long-lived process).
+// The runner is measured as the binary ships it: minified, with precompiled bytecode
+// (--from-source runs the TypeScript sources instead, which spends about 6 ms more before the first
+// request on transpiling and compiling them), and under the binary's JIT policies
+// (src/core/jit-policy.ts): a CLI process runs with the one-shot policy, the stdio server with the
+// normal one. So each run measures both sides twice: one read under the one-shot policy (the fresh
+// read's figures) and two under the normal one (the second read's), the floor in the same
 // conditions as the runner.
 //   bun scripts/bench/manifest.ts [--records 100000] [--page-size 100] [--runs 3] [--from-source]
 
