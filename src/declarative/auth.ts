@@ -10,9 +10,11 @@ import { dpathGet, type Obj, pyStr } from "./values.ts";
 export interface Authenticator {
   /** Synchronous for static credentials (no await per page); a promise while a token is fetched. */
   apply(parts: RequestParts, signal: AbortSignal): Promise<void> | undefined;
+  /** apply() adds the same credentials to every request, at once (no token that expires or is signed per request). */
+  readonly fixed?: boolean;
 }
 
-export const NO_AUTH: Authenticator = { apply: () => undefined };
+export const NO_AUTH: Authenticator = { apply: () => undefined, fixed: true };
 
 /**
  * One token request shared by every request waiting for it. It runs on a signal of its own, which
@@ -74,6 +76,7 @@ export type TokenPost = (
 ) => Promise<unknown>;
 
 export class ApiKeyAuthenticator implements Authenticator {
+  readonly fixed = true;
   constructor(
     private readonly token: string,
     private readonly option: RequestOption,
@@ -85,6 +88,7 @@ export class ApiKeyAuthenticator implements Authenticator {
 }
 
 export class HeaderTokenAuthenticator implements Authenticator {
+  readonly fixed = true;
   constructor(private readonly headerValue: string) {}
   apply(parts: RequestParts): undefined {
     parts.headers.Authorization = this.headerValue;

@@ -502,6 +502,10 @@ export class ComponentFactory {
         built ??= this.authenticator(node, where, urlBase);
         return built.apply(parts, signal);
       },
+      // Known once built (a request has been made with it).
+      get fixed() {
+        return built?.fixed === true;
+      },
     };
   }
 

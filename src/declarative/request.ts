@@ -168,7 +168,7 @@ function formSafe(s: string): boolean {
 }
 
 /** A query key or value as requests encodes it (urlencode: quote_plus, a space becomes '+'). */
-function formEncode(s: string): string {
+export function formEncode(s: string): string {
   if (formSafe(s)) return s;
   // encodeURIComponent also leaves !'()* as they are; quote_plus does not.
   return encodeURIComponent(s.toWellFormed())

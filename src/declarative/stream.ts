@@ -11,7 +11,7 @@ import type { PartitionRouter } from "./partitions.ts";
 import { partitionKey } from "./partitions.ts";
 import { deepMerge, type QueryProperties } from "./query-properties.ts";
 import { normalizer, type RecordSelector, selectRecords } from "./records.ts";
-import type { HttpRequester, RequestInjector } from "./requester.ts";
+import type { HttpRequester, PageInjector } from "./requester.ts";
 import { headersView } from "./response.ts";
 import { contextOf, type Scope, type StreamSlice, setExtraFields } from "./slice.ts";
 import { isObj, type Obj, pyStr } from "./values.ts";
@@ -551,9 +551,9 @@ export class DeclarativeStreamRunner {
     const slicer = !(token !== null && token !== undefined && this.def.retriever.slicerOnFirstPageOnly);
     const router = this.def.router;
     const cursor = this.def.cursor;
-    const inject: RequestInjector = (parts, c) => {
+    const inject: PageInjector = (parts, c, pageToken) => {
       if (properties !== null) parts.setParam(properties[0], properties[1]);
-      paginator.inject(parts, c, token);
+      paginator.inject(parts, c, pageToken);
       if (slicer) {
         // The CDK merges partition | cursor: on a shared name the cursor's value wins.
         router?.inject(parts, c, slice.partition);
@@ -561,7 +561,15 @@ export class DeclarativeStreamRunner {
         this.def.counter?.inject(parts, c, slice.cursor);
       }
     };
-    const result = await requester.send(scope, inject, paginator.path(token), signal, scopeCtx);
+    const result = await requester.sendPage(
+      scope,
+      inject,
+      token,
+      paginator.path(token),
+      signal,
+      scopeCtx,
+      properties === null,
+    );
     // As the CDK's retriever reads only a truthy response (`response.ok`): an error status that the
     // error handler let through (IGNORE, or SUCCESS on a 4xx or 5xx) gives no records and ends the
     // slice; an IGNOREd success (2xx, 3xx) is read as usual.

@@ -9,10 +9,11 @@ import {
   evaluateNestedMapping,
   type PyTypeName,
   renderTemplate,
+  templateRenders,
 } from "./interpolation/index.ts";
 import { isObj, type Obj, pyStr } from "./values.ts";
 
-export { evaluate, evaluateBoolean, renderTemplate };
+export { evaluate, evaluateBoolean, renderTemplate, templateRenders };
 
 /** The CDK's ValidRequestTypes: a query or form value literal-evals only to a str or a list. */
 export const REQUEST_VALUE_TYPES: readonly PyTypeName[] = ["str", "list"];

@@ -62,8 +62,19 @@ export function checkTemplate(template: string): void {
   compiled(template);
 }
 
+let renders = 0;
+
+/**
+ * How many templates with template syntax have been evaluated so far in this process: a caller that
+ * sees it unchanged across some work knows no template ran there (only constant text did).
+ */
+export function templateRenders(): number {
+  return renders;
+}
+
 /** Builds the evaluation frame after jinja2's undeclared-variable check, which the CDK turns into an error. */
 function frameFor(c: Compiled, ctx: Record<string, unknown>): Frame {
+  if (c.plain === null) renders++;
   for (const r of c.required) {
     if (Object.hasOwn(ctx, r.name) || r.alts.some((a) => Object.hasOwn(ctx, a))) continue;
     throw undeclared(c, r, ctx);
