@@ -75,7 +75,7 @@ import {
 import { formEncodeMapping, type RequestOption, requestOptionOf } from "./request.ts";
 import { HttpRequester } from "./requester.ts";
 import { DeclarativeStreamRunner } from "./stream.ts";
-import { evalString, evaluateBoolean, evalValue, withoutNone } from "./template.ts";
+import { evalString, evaluateBoolean, evaluateMapping, evalValue, withoutNone } from "./template.ts";
 import { asArray, dpathGet, dpathSet, isObj, type Obj, pyStr, truthy } from "./values.ts";
 
 export interface FactoryDeps {
@@ -636,13 +636,11 @@ export class ComponentFactory {
             initialExpiry: storedToken ? (parseExpiry(storedExpiry ?? "", null) ?? 0) : initialExpiry,
             scopes,
             extraBody: isObj(node.refresh_request_body)
-              ? evalMappingShallow(node.refresh_request_body, ctx)
+              ? evaluateMapping(node.refresh_request_body, ctx)
               : {},
             headers: Object.fromEntries(
               Object.entries(
-                isObj(node.refresh_request_headers)
-                  ? evalMappingShallow(node.refresh_request_headers, ctx)
-                  : {},
+                isObj(node.refresh_request_headers) ? evaluateMapping(node.refresh_request_headers, ctx) : {},
               ).map(([k, v]) => [k, pyStr(v)]),
             ),
             accessTokenName: node.access_token_name ? s(node.access_token_name) : "access_token",
@@ -1305,12 +1303,6 @@ function isJsonLike(value: unknown): boolean {
   if (typeof value !== "string") return false;
   const s = value.trim();
   return s.startsWith("[") || (s.startsWith("{") && !s.startsWith("{{") && !s.startsWith("{%"));
-}
-
-function evalMappingShallow(m: Obj, ctx: Obj): Obj {
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(m)) out[k] = evalValue(v, ctx);
-  return out;
 }
 
 /** primary_key: a name, a list of names, or a list of paths; the catalog wants paths. */

@@ -13,7 +13,7 @@ import {
 } from "./interpolation/index.ts";
 import { isObj, type Obj, pyStr } from "./values.ts";
 
-export { evaluate, evaluateBoolean, renderTemplate, templateRenders };
+export { evaluate, evaluateBoolean, evaluateMapping, renderTemplate, templateRenders };
 
 /** The CDK's ValidRequestTypes: a query or form value literal-evals only to a str or a list. */
 export const REQUEST_VALUE_TYPES: readonly PyTypeName[] = ["str", "list"];

@@ -279,6 +279,22 @@ describe("token lifetimes and refresh failures", () => {
     });
   });
 
+  test("refresh_request_body: keys are interpolated too (an InterpolatedMapping in the CDK)", async () => {
+    const p = provider();
+    const custom = `${PLAIN}
+      refresh_request_body: { "{{ config['audience_field'] }}": "{{ config['audience'] }}", plain: "1.50" }`;
+    const ms = await run(
+      manifest(["a"], custom),
+      p.hostMap,
+      "read",
+      { audience_field: "aud", audience: "https://api.example.com" },
+      { streams: ["a"] },
+    );
+    expect(errorsOf(ms)).toEqual([]);
+    expect(p.tokenRequests[0]).toMatchObject({ aud: "https://api.example.com", plain: "1.5" });
+    expect(Object.keys(p.tokenRequests[0] ?? {}).some((k) => k.includes("{{"))).toBe(false);
+  });
+
   test("the access token is found wherever the response nests it", async () => {
     // _find_and_get_value_from_response: the key at any depth (up to 5).
     let calls = 0;
