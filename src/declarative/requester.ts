@@ -187,6 +187,9 @@ export class HttpRequester {
   /** The plan of a slice's pages (the last slice's is kept); null when its requests cannot have one. */
   private plan: { scope: Scope; value: PagePlan | null } | null = null;
   private planFor(scope: Scope, inject: PageInjector, signal: AbortSignal): PagePlan | null {
+    // Credentials that may change (a token that expires, a JWT signed per request) are asked for
+    // on every request. Asked each time: a lazily built authenticator is known only once used.
+    if (this.spec.auth.fixed !== true) return null;
     const p = this.plan;
     // Everything a page's context holds but its token: the same objects, the same plan.
     if (
@@ -204,15 +207,20 @@ export class HttpRequester {
   }
 
   private buildPlan(scope: Scope, inject: PageInjector, signal: AbortSignal): PagePlan | null {
-    // Credentials that may change (a token that expires, a JWT signed per request) are asked for
-    // on every request.
-    if (this.spec.auth.fixed !== true) return null;
     const rendered = templateRenders();
-    const parameters = this.parametersWith(scope.parameters);
-    const ctx = contextOf({ ...scope, parameters, nextPageToken: { next_page_token: PLACEHOLDER } });
-    const parts = this.parts(ctx, (p, c) => inject(p, c, PLACEHOLDER));
-    this.spec.auth.apply(parts, signal);
-    const joined = this.joinedUrl(scope, ctx, null);
+    let parts: RequestParts;
+    let joined: string;
+    try {
+      const parameters = this.parametersWith(scope.parameters);
+      const ctx = contextOf({ ...scope, parameters, nextPageToken: { next_page_token: PLACEHOLDER } });
+      parts = this.parts(ctx, (p, c) => inject(p, c, PLACEHOLDER));
+      this.spec.auth.apply(parts, signal);
+      joined = this.joinedUrl(scope, ctx, null);
+    } catch {
+      // A template that fails on the placeholder (timestamp() of a date token): it would have
+      // ruled the plan out anyway. The page is built in full, with its real token.
+      return null;
+    }
     // A template run while building could read the page token or the clock (now_utc()): such a
     // request is built in full for every page, as the CDK does. So is one whose URL has a query
     // already, where whether a parameter is sent depends on its value (see withQuery).

@@ -23,7 +23,7 @@ afterEach(() => {
 function pagedApi(token: (n: number) => string | number, total = 7, size = 3, delayMs = 0) {
   const log: string[] = [];
   const starts = new Map<string, number>();
-  for (let n = size; n < total; n += size) starts.set(String(token(n)), n);
+  for (let n = 0; n < total; n += size) starts.set(String(token(n)), n);
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -212,6 +212,46 @@ ${BEARER}`,
     expect(plannedPageRequests() - before).toBe(0);
     const stamps = api.log.map((r) => /at=(\d+)/.exec(r)?.[1]);
     expect(new Set(stamps).size).toBe(3);
+  });
+
+  test("a template that fails on the placeholder token: the page is built in full with its real token", async () => {
+    // timestamp() of a date token works for every real token and fails on the placeholder.
+    const dates = new Map([
+      [3, "2024-01-03T00:00:00Z"],
+      [6, "2024-01-02T00:00:00Z"],
+    ]);
+    const run = await bothWays(
+      stream(`        url_base: https://api.example.com
+        path: /items
+        request_parameters:
+          before: "{{ timestamp(next_page_token['next_page_token']) if next_page_token else '' }}"`),
+      (n) => dates.get(n) ?? "",
+    );
+    expect(run.planned).toBe(0);
+    expect(run.requests[1]).toContain(
+      "GET /items?before=1704240000.0&cursor=2024-01-03T00%3A00%3A00Z&limit=3 ",
+    );
+  });
+
+  test("a lazily built authenticator: plans once it is known to be fixed, even from the first page", async () => {
+    // PageIncrement with inject_on_first_request: the first page has a token before any request
+    // has built the authenticator.
+    const run = await bothWays(
+      stream(
+        `        url_base: https://api.example.com
+        path: /items
+${BEARER}`,
+        `      paginator:
+        type: DefaultPaginator
+        page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: cursor }
+        pagination_strategy: { type: PageIncrement, page_size: 3, start_from_page: 0, inject_on_first_request: true }`,
+      ),
+      (n) => n / 3,
+      { config: { key: "k" } },
+    );
+    expect(run.requests).toHaveLength(3);
+    expect(run.planned).toBe(2);
+    expect(run.requests[0]).toContain("GET /items?cursor=0 ");
   });
 
   test("no plan for a token that goes into a header, or that a header's template reads", async () => {
