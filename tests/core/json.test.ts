@@ -20,6 +20,18 @@ describe("parseJson", () => {
     expect(parsed.text).toBe("12345678901234567890");
   });
 
+  test("texts with and without long integers, in any order, each parsed exactly", () => {
+    // parseJson looks at a text first or after parsing it depending on the text before.
+    const long = (n: number) => `{"id":${9007199254740993n + BigInt(n)},"n":${n}}`;
+    const plain = (n: number) => `{"id":${n},"n":${n}}`;
+    const texts = [plain(1), long(2), long(3), plain(4), plain(5), long(6), plain(7), "[1,2]", long(9)];
+    for (const text of texts) expect(JSON.stringify(parseJson(text))).toBe(text);
+    expect(() => parseJson('{"id":12345678901234567890')).toThrow(SyntaxError);
+    expect(JSON.stringify(parseJson(long(10)))).toBe(long(10));
+    expect(() => parseJson("{not json")).toThrow(SyntaxError);
+    expect(parseJson(plain(11))).toEqual({ id: 11, n: 11 });
+  });
+
   test("text without a long run of digits is JSON.parse's, errors included", () => {
     expect(parseJson('{"a":[1,2.5,"x"],"b":null}')).toEqual({ a: [1, 2.5, "x"], b: null });
     expect(() => parseJson("{not json")).toThrow(SyntaxError);
