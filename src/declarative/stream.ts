@@ -548,13 +548,14 @@ export class DeclarativeStreamRunner {
   ): Promise<Fetched | null> {
     const { requester, selector, paginator, decoder } = this.def.retriever;
     const slice = scope.slice as StreamSlice;
-    const slicer = !(token !== null && token !== undefined && this.def.retriever.slicerOnFirstPageOnly);
+    const slicerOnFirstPageOnly = this.def.retriever.slicerOnFirstPageOnly === true;
     const router = this.def.router;
     const cursor = this.def.cursor;
+    // Everything from the token it is given (a page plan's placeholder, or the page's own).
     const inject: PageInjector = (parts, c, pageToken) => {
       if (properties !== null) parts.setParam(properties[0], properties[1]);
       paginator.inject(parts, c, pageToken);
-      if (slicer) {
+      if (!(slicerOnFirstPageOnly && pageToken !== null && pageToken !== undefined)) {
         // The CDK merges partition | cursor: on a shared name the cursor's value wins.
         router?.inject(parts, c, slice.partition);
         cursor?.inject(parts, c, slice.cursor);
